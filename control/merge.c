@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Merging worker slots into views (see merge.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "merge.h"
+
+int
+lm_view_init(struct lm_view *v, uint32_t n_scenarios, uint32_t n_steps)
+{
+	memset(v, 0, sizeof(*v));
+	v->n_scenarios = n_scenarios;
+	v->n_steps = n_steps;
+	v->scen = calloc(n_scenarios ? n_scenarios : 1, sizeof(*v->scen));
+	v->steps = calloc(n_steps ? n_steps : 1, sizeof(*v->steps));
+	if (v->scen == NULL || v->steps == NULL) {
+		lm_view_free(v);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < n_steps; i++) {
+		lm_hdr_init(&v->steps[i].connect);
+		lm_hdr_init(&v->steps[i].ttfb);
+		lm_hdr_init(&v->steps[i].latency);
+	}
+	return 0;
+}
+
+void
+lm_view_free(struct lm_view *v)
+{
+	free(v->scen);
+	free(v->steps);
+	v->scen = NULL;
+	v->steps = NULL;
+}
+
+/* dst[i] += src[i] for n 64-bit counters read with relaxed loads */
+static void
+add_counters(uint64_t *dst, const uint64_t *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		dst[i] += __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+}
+
+void
+lm_view_collect(struct lm_view *v, const struct lm_stats_layout *l, void *area)
+{
+	const size_t step_ctrs = offsetof(struct lm_step_stats, connect) /
+		sizeof(uint64_t);
+	struct lm_hdr *tmp = malloc(sizeof(*tmp));
+
+	memset(&v->w, 0, sizeof(v->w));
+	memset(v->scen, 0, sizeof(*v->scen) * v->n_scenarios);
+	for (uint32_t i = 0; i < v->n_steps; i++) {
+		memset(&v->steps[i], 0, offsetof(struct lm_step_stats, connect));
+		lm_hdr_init(&v->steps[i].connect);
+		lm_hdr_init(&v->steps[i].ttfb);
+		lm_hdr_init(&v->steps[i].latency);
+	}
+	for (uint32_t k = 0; k < l->n_workers; k++) {
+		struct lm_stats_slot_view s;
+
+		lm_stats_slot(l, area, k, &s);
+		add_counters((uint64_t *)&v->w, (const uint64_t *)s.w,
+			     sizeof(v->w) / sizeof(uint64_t));
+		add_counters((uint64_t *)v->scen, (const uint64_t *)s.scen,
+			     sizeof(*v->scen) / sizeof(uint64_t) * v->n_scenarios);
+		for (uint32_t i = 0; i < v->n_steps; i++) {
+			struct lm_step_stats *d = &v->steps[i];
+
+			add_counters((uint64_t *)d, (const uint64_t *)&s.steps[i],
+				     step_ctrs);
+			if (tmp == NULL)
+				continue;
+			lm_hdr_snapshot(tmp, &s.steps[i].connect);
+			lm_hdr_add(&d->connect, tmp);
+			lm_hdr_snapshot(tmp, &s.steps[i].ttfb);
+			lm_hdr_add(&d->ttfb, tmp);
+			lm_hdr_snapshot(tmp, &s.steps[i].latency);
+			lm_hdr_add(&d->latency, tmp);
+		}
+	}
+	free(tmp);
+}
+
+void
+lm_view_copy(struct lm_view *dst, const struct lm_view *src)
+{
+	dst->tsc = src->tsc;
+	dst->w = src->w;
+	memcpy(dst->scen, src->scen, sizeof(*src->scen) * src->n_scenarios);
+	memcpy(dst->steps, src->steps, sizeof(*src->steps) * src->n_steps);
+}
+
+void
+lm_view_latency_since(struct lm_hdr *out, const struct lm_view *now,
+		      const struct lm_view *before)
+{
+	struct lm_hdr *d = malloc(sizeof(*d));
+
+	lm_hdr_init(out);
+	if (d == NULL)
+		return;
+	for (uint32_t i = 0; i < now->n_steps; i++) {
+		lm_hdr_diff(d, &now->steps[i].latency, &before->steps[i].latency);
+		lm_hdr_add(out, d);
+	}
+	free(d);
+}
+
+uint64_t
+lm_view_requests(const struct lm_view *v)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < v->n_steps; i++)
+		n += v->steps[i].requests;
+	return n;
+}
+
+uint64_t
+lm_view_ok(const struct lm_view *v)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < v->n_steps; i++)
+		n += v->steps[i].ok;
+	return n;
+}
+
+uint64_t
+lm_view_failed(const struct lm_view *v)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < v->n_steps; i++)
+		n += v->steps[i].failed;
+	return n;
+}

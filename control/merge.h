@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A view: the sum over every worker slot of the statistics area, copied
+ * at one moment. Views are cumulative; the difference of two views is
+ * what happened between them.
+ */
+#ifndef LM_MERGE_H
+#define LM_MERGE_H
+
+#include <stdint.h>
+
+#include <lm/stats.h>
+
+struct lm_view {
+	uint64_t tsc;                       /* when it was taken */
+	uint32_t n_scenarios;
+	uint32_t n_steps;
+	struct lm_worker_counters w;
+	struct lm_scenario_counters *scen;  /* [n_scenarios] */
+	struct lm_step_stats *steps;        /* [n_steps] */
+};
+
+int lm_view_init(struct lm_view *v, uint32_t n_scenarios, uint32_t n_steps);
+void lm_view_free(struct lm_view *v);
+
+/* v = sum of every slot of the area, read without stopping the workers. */
+void lm_view_collect(struct lm_view *v, const struct lm_stats_layout *l,
+		     void *area);
+
+/* Copy src into dst (same shape). */
+void lm_view_copy(struct lm_view *dst, const struct lm_view *src);
+
+/* Latency of all steps between two views of the same run, as one histogram. */
+void lm_view_latency_since(struct lm_hdr *out, const struct lm_view *now,
+			   const struct lm_view *before);
+
+/* Sums over steps. */
+uint64_t lm_view_requests(const struct lm_view *v);
+uint64_t lm_view_ok(const struct lm_view *v);
+uint64_t lm_view_failed(const struct lm_view *v);
+
+#endif /* LM_MERGE_H */

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The live line, the end-of-run table and the JSON summary. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "report.h"
+
+static double
+ms(uint64_t ns)
+{
+	return (double)ns / 1e6;
+}
+
+void
+lm_report_line(FILE *f, const struct lm_view *now,
+	       const struct lm_view *before, double elapsed_s,
+	       double interval_s)
+{
+	struct lm_hdr *lat = malloc(sizeof(*lat));
+	uint64_t req = lm_view_requests(now) - lm_view_requests(before);
+	uint64_t failed = lm_view_failed(now) - lm_view_failed(before);
+
+	if (lat == NULL)
+		return;
+	lm_view_latency_since(lat, now, before);
+	fprintf(f, "[%5.0fs] users %" PRIu64 "  req/s %.0f  failed %" PRIu64
+		"  p50 %.3f ms  p99 %.3f ms  conns %" PRIu64 "  total %" PRIu64
+		"\n", elapsed_s, now->w.users_active,
+		interval_s > 0 ? (double)req / interval_s : 0.0, failed,
+		ms(lm_hdr_percentile(lat, 50)), ms(lm_hdr_percentile(lat, 99)),
+		now->w.conns_active, lm_view_requests(now));
+	fflush(f);
+	free(lat);
+}
+
+static void
+table_row(FILE *f, const char *name, const struct lm_step_stats *s,
+	  const struct lm_hdr *lat, double duration_s)
+{
+	fprintf(f, "%-28s %10" PRIu64 " %10" PRIu64 " %8" PRIu64
+		" %10.1f %9.3f %9.3f %9.3f %9.3f %9.3f\n", name, s->requests,
+		s->ok, s->failed,
+		duration_s > 0 ? (double)s->requests / duration_s : 0.0,
+		ms(lm_hdr_percentile(lat, 50)), ms(lm_hdr_percentile(lat, 90)),
+		ms(lm_hdr_percentile(lat, 99)), ms(lm_hdr_percentile(lat, 99.9)),
+		ms(lm_hdr_percentile(lat, 100)));
+}
+
+void
+lm_report_table(FILE *f, const struct lm_plan *plan, const struct lm_view *v,
+		double duration_s)
+{
+	struct lm_step_stats *all = calloc(1, sizeof(*all));
+	uint32_t k = 0;
+	uint64_t errors[LM_ERR_MAX] = {0};
+	char name[256];
+
+	if (all == NULL)
+		return;
+	lm_hdr_init(&all->latency);
+	fprintf(f, "\n%-28s %10s %10s %8s %10s %9s %9s %9s %9s %9s\n", "step",
+		"requests", "ok", "failed", "req/s", "p50 ms", "p90 ms", "p99 ms",
+		"p99.9 ms", "max ms");
+	for (uint32_t i = 0; i < plan->n_scenarios; i++) {
+		const struct lm_scenario *sc = &plan->scenarios[i];
+
+		for (uint32_t j = 0; j < sc->n_steps; j++, k++) {
+			const struct lm_step_stats *s = &v->steps[k];
+
+			snprintf(name, sizeof(name), "%s.%s", sc->name,
+				 sc->steps[j].name);
+			table_row(f, name, s, &s->latency, duration_s);
+			all->requests += s->requests;
+			all->ok += s->ok;
+			all->failed += s->failed;
+			for (int e = 0; e < LM_ERR_MAX; e++)
+				errors[e] += s->errors[e];
+			lm_hdr_add(&all->latency, &s->latency);
+		}
+	}
+	table_row(f, "all", all, &all->latency, duration_s);
+	fprintf(f, "\nruns:");
+	for (uint32_t i = 0; i < plan->n_scenarios; i++)
+		fprintf(f, " %s %" PRIu64 " (%" PRIu64 " failed)%s",
+			plan->scenarios[i].name,
+			v->scen[i].runs_ok + v->scen[i].runs_failed,
+			v->scen[i].runs_failed,
+			i + 1 < plan->n_scenarios ? "," : "");
+	fprintf(f, "\nconnections: %" PRIu64 " opened, %" PRIu64
+		" attempted; %" PRIu64 " retransmissions; %" PRIu64
+		" packets out, %" PRIu64 " in\n", v->w.conn_opened,
+		v->w.conn_attempts, v->w.tcp_retransmits, v->w.tx_pkts,
+		v->w.rx_pkts);
+	if (all->failed) {
+		fprintf(f, "errors:");
+		for (int e = 0; e < LM_ERR_MAX; e++)
+			if (errors[e])
+				fprintf(f, " %s %" PRIu64, lm_err_name(e),
+					errors[e]);
+		fprintf(f, "\n");
+	}
+	fprintf(f, "duration: %.2f s\n", duration_s);
+	fflush(f);
+	free(all);
+}
+
+static json_t *
+latency_json(const struct lm_hdr *h)
+{
+	/* microseconds, as the summary's keys say */
+	return json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f}",
+		"p50", lm_hdr_percentile(h, 50) / 1e3,
+		"p90", lm_hdr_percentile(h, 90) / 1e3,
+		"p99", lm_hdr_percentile(h, 99) / 1e3,
+		"p999", lm_hdr_percentile(h, 99.9) / 1e3,
+		"max", lm_hdr_percentile(h, 100) / 1e3,
+		"min", h->total ? h->min / 1e3 : 0.0,
+		"mean", lm_hdr_mean(h) / 1e3);
+}
+
+static json_t *
+errors_json(const uint64_t *errors)
+{
+	json_t *o = json_object();
+
+	for (int e = 0; e < LM_ERR_MAX; e++)
+		json_object_set_new(o, lm_err_name(e), json_integer(
+			(json_int_t)errors[e]));
+	return o;
+}
+
+int
+lm_report_summary(const char *path, const struct lm_plan *plan,
+		  const struct lm_view *v, double duration_s, char *err,
+		  size_t errlen)
+{
+	json_t *root = json_object(), *scens = json_array(), *totals;
+	uint64_t errors[LM_ERR_MAX] = {0};
+	uint64_t req = 0, ok = 0, failed = 0, txb = 0, rxb = 0, runs = 0;
+	uint64_t runs_ok = 0, runs_failed = 0, runs_started = 0;
+	uint32_t k = 0;
+	int rc = 0;
+
+	for (uint32_t i = 0; i < plan->n_scenarios; i++) {
+		const struct lm_scenario *sc = &plan->scenarios[i];
+		const struct lm_scenario_counters *c = &v->scen[i];
+		json_t *steps = json_array();
+
+		for (uint32_t j = 0; j < sc->n_steps; j++, k++) {
+			const struct lm_step_stats *s = &v->steps[k];
+
+			json_array_append_new(steps, json_pack(
+				"{s:s, s:I, s:I, s:I, s:o, s:I, s:I, s:o, s:o, s:o}",
+				"name", sc->steps[j].name,
+				"requests", (json_int_t)s->requests,
+				"ok", (json_int_t)s->ok,
+				"failed", (json_int_t)s->failed,
+				"errors", errors_json(s->errors),
+				"tx_bytes", (json_int_t)s->tx_bytes,
+				"rx_bytes", (json_int_t)s->rx_bytes,
+				"latency_us", latency_json(&s->latency),
+				"ttfb_us", latency_json(&s->ttfb),
+				"connect_us", latency_json(&s->connect)));
+			req += s->requests;
+			ok += s->ok;
+			failed += s->failed;
+			txb += s->tx_bytes;
+			rxb += s->rx_bytes;
+			for (int e = 0; e < LM_ERR_MAX; e++)
+				errors[e] += s->errors[e];
+		}
+		json_array_append_new(scens, json_pack(
+			"{s:s, s:f, s:I, s:I, s:I, s:I, s:o}",
+			"name", sc->name, "weight", sc->weight,
+			"runs", (json_int_t)(c->runs_ok + c->runs_failed),
+			"runs_ok", (json_int_t)c->runs_ok,
+			"runs_failed", (json_int_t)c->runs_failed,
+			"runs_started", (json_int_t)c->runs_started,
+			"steps", steps));
+		runs += c->runs_ok + c->runs_failed;
+		runs_ok += c->runs_ok;
+		runs_failed += c->runs_failed;
+		runs_started += c->runs_started;
+	}
+	totals = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I}",
+		"requests", (json_int_t)req, "ok", (json_int_t)ok,
+		"failed", (json_int_t)failed, "runs", (json_int_t)runs,
+		"runs_ok", (json_int_t)runs_ok,
+		"runs_failed", (json_int_t)runs_failed,
+		"runs_started", (json_int_t)runs_started,
+		"connections", (json_int_t)v->w.conn_opened,
+		"errors", errors_json(errors),
+		"tx_bytes", (json_int_t)txb, "rx_bytes", (json_int_t)rxb);
+	json_object_set_new(root, "plan", json_string(plan->name));
+	json_object_set_new(root, "duration_s", json_real(duration_s));
+	json_object_set_new(root, "totals", totals);
+	json_object_set_new(root, "scenarios", scens);
+	json_object_set_new(root, "tcp", json_pack(
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"connections_attempted", (json_int_t)v->w.conn_attempts,
+		"connections_opened", (json_int_t)v->w.conn_opened,
+		"connections_closed", (json_int_t)v->w.conn_closed,
+		"retransmits", (json_int_t)v->w.tcp_retransmits,
+		"rst_sent", (json_int_t)v->w.tcp_rst_tx,
+		"ooo_dropped", (json_int_t)v->w.tcp_ooo_dropped,
+		"segments_no_connection", (json_int_t)v->w.tcp_no_conn));
+	json_object_set_new(root, "packets", json_pack(
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"rx", (json_int_t)v->w.rx_pkts, "tx", (json_int_t)v->w.tx_pkts,
+		"rx_bytes", (json_int_t)v->w.rx_bytes,
+		"tx_bytes", (json_int_t)v->w.tx_bytes,
+		"tx_dropped", (json_int_t)v->w.tx_dropped,
+		"rx_bad_checksum", (json_int_t)v->w.rx_bad_csum,
+		"mbuf_alloc_failed", (json_int_t)v->w.mbuf_alloc_fail));
+	if (json_dump_file(root, path, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0) {
+		snprintf(err, errlen, "%s: cannot write the summary: %s", path,
+			 strerror(errno ? errno : EIO));
+		rc = -EIO;
+	}
+	json_decref(root);
+	return rc;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* What a person reads: the live line, the final table, the JSON summary. */
+#ifndef LM_REPORT_H
+#define LM_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <lm/plan.h>
+
+#include "merge.h"
+
+/* One status line for the interval between two views. */
+void lm_report_line(FILE *f, const struct lm_view *now,
+		    const struct lm_view *before, double elapsed_s,
+		    double interval_s);
+
+/* The end-of-run table, per scenario step, and the error counts. */
+void lm_report_table(FILE *f, const struct lm_plan *plan,
+		     const struct lm_view *v, double duration_s);
+
+/* Write the JSON summary to path. Returns 0 or -errno (message in err). */
+int lm_report_summary(const char *path, const struct lm_plan *plan,
+		      const struct lm_view *v, double duration_s,
+		      char *err, size_t errlen);
+
+#endif /* LM_REPORT_H */

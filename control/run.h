@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control loop on the main lcore: waits for next hops, starts the
+ * workers, prints a line a second, decides when the run ends, drains,
+ * stops, and reports. It sleeps between ticks: it must never take a CPU a
+ * worker (or the server under test) needs.
+ */
+#ifndef LM_RUN_H
+#define LM_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <lm/plan.h>
+#include <lm/stats.h>
+
+struct lm_worker;
+
+struct lm_run_opts {
+	double duration_s;        /* 0: no limit (max_runs ends the run) */
+	double grace_s;           /* in-flight runs get this long at the end */
+	double arp_timeout_s;     /* next hops must answer within this */
+	const char *summary;      /* JSON summary path, or NULL */
+	bool quiet;
+};
+
+/* Returns the process exit status. */
+int lm_control_run(struct lm_worker *workers, uint32_t n_workers,
+		   const struct lm_plan *plan, const struct lm_stats_layout *l,
+		   void *area, const struct lm_run_opts *o);
+
+/* Ask the run to stop (from a signal handler: async-signal-safe). */
+void lm_control_request_stop(void);
+
+#endif /* LM_RUN_H */

@@ -1,0 +1,528 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The scenario runner for the closed model: users, runs, steps, and the
+ * HTTP exchange of each step over the user's connection.
+ *
+ * A step's request is counted when the step starts (before a connection
+ * is opened for it, if one is needed), and ends exactly once: ok, or failed
+ * with one reason. A transport failure (connect, reset, timeout...) ends
+ * the run as failed; a response with an unexpected status fails its step
+ * and the run goes on with the next step.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include <rte_byteorder.h>
+#include <rte_common.h>
+#include <rte_malloc.h>
+
+#include "worker.h"
+#include "gen/session.h"
+#include "tcp/tcp.h"
+
+/* session.pending: 0 nothing yet, LM_PENDING_OK, or an lm_err + 1 */
+#define LM_PENDING_OK 0xff
+
+static inline int
+pending_err(const struct lm_session *s)
+{
+	return s->pending == LM_PENDING_OK ? -1 : s->pending - 1;
+}
+
+static void sess_connected(struct lm_worker *w, struct lm_tcb *tcb);
+static void sess_recv(struct lm_worker *w, struct lm_tcb *tcb,
+		      const uint8_t *data, uint32_t len);
+static void sess_peer_closed(struct lm_worker *w, struct lm_tcb *tcb);
+static void sess_closed(struct lm_worker *w, struct lm_tcb *tcb,
+			enum lm_tcp_end why);
+static void sess_fill(struct lm_worker *w, struct lm_tcb *tcb, uint32_t off,
+		      uint8_t *dst, uint32_t len);
+
+static const struct lm_tcp_ops lm_http_client_ops = {
+	.connected = sess_connected,
+	.recv = sess_recv,
+	.peer_closed = sess_peer_closed,
+	.closed = sess_closed,
+	.fill = sess_fill,
+};
+
+static inline const struct lm_step *
+cur_step(const struct lm_worker *w, const struct lm_session *s)
+{
+	return &w->plan->scenarios[s->scen].steps[s->step];
+}
+
+static inline struct lm_step_stats *
+cur_stats(struct lm_worker *w, const struct lm_session *s)
+{
+	return &w->stats.steps[w->gen.step_base[s->scen] + s->step];
+}
+
+static inline uint64_t
+tsc_to_ns(const struct lm_worker *w, uint64_t d)
+{
+	/* split to keep the product in 64 bits for intervals of hours */
+	return d / w->hz * 1000000000u + d % w->hz * 1000000000u / w->hz;
+}
+
+static void
+ready_push(struct lm_worker *w, struct lm_session *s)
+{
+	struct lm_gen *g = &w->gen;
+
+	if (s->on_ready)
+		return;
+	s->on_ready = true;
+	s->ready_next = NULL;
+	if (g->ready_tail != NULL)
+		g->ready_tail->ready_next = s;
+	else
+		g->ready_head = s;
+	g->ready_tail = s;
+}
+
+static struct lm_session *
+ready_pop(struct lm_gen *g)
+{
+	struct lm_session *s = g->ready_head;
+
+	if (s == NULL)
+		return NULL;
+	g->ready_head = s->ready_next;
+	if (g->ready_head == NULL)
+		g->ready_tail = NULL;
+	s->on_ready = false;
+	return s;
+}
+
+int
+lm_gen_init(struct lm_worker *w, uint32_t first_user, uint32_t n_users,
+	    uint64_t runs_share)
+{
+	struct lm_gen *g = &w->gen;
+	const struct lm_plan *p = w->plan;
+	double *weights;
+	uint32_t base = 0;
+	int rc;
+
+	memset(g, 0, sizeof(*g));
+	g->first_user = first_user;
+	g->n_sessions = n_users;
+	g->limited = p->load.max_runs != 0;
+	g->runs_left = runs_share;
+	g->sessions = rte_zmalloc_socket("lm_sessions",
+			sizeof(struct lm_session) * (n_users ? n_users : 1),
+			RTE_CACHE_LINE_SIZE, rte_lcore_to_socket_id(w->lcore));
+	g->step_base = calloc(p->n_scenarios, sizeof(*g->step_base));
+	weights = calloc(p->n_scenarios, sizeof(*weights));
+	if (g->sessions == NULL || g->step_base == NULL || weights == NULL) {
+		free(weights);
+		lm_gen_fini(w);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < p->n_scenarios; i++) {
+		g->step_base[i] = base;
+		base += p->scenarios[i].n_steps;
+		weights[i] = p->scenarios[i].weight;
+	}
+	rc = lm_alias_build(&g->alias, weights, p->n_scenarios);
+	free(weights);
+	if (rc != 0) {
+		lm_gen_fini(w);
+		return rc;
+	}
+	for (uint32_t i = 0; i < n_users; i++) {
+		struct lm_session *s = &g->sessions[i];
+
+		lm_timer_init(&s->timer);
+		s->timer.type = LM_TIMER_SESSION;
+		s->user = first_user + i;
+		s->state = LM_SESS_STOPPED;
+	}
+	return 0;
+}
+
+void
+lm_gen_fini(struct lm_worker *w)
+{
+	struct lm_gen *g = &w->gen;
+
+	rte_free(g->sessions);
+	free(g->step_base);
+	lm_alias_free(&g->alias);
+	memset(g, 0, sizeof(*g));
+}
+
+void
+lm_gen_start(struct lm_worker *w)
+{
+	struct lm_gen *g = &w->gen;
+
+	g->started = true;
+	for (uint32_t i = 0; i < g->n_sessions; i++) {
+		g->sessions[i].state = LM_SESS_READY;
+		ready_push(w, &g->sessions[i]);
+	}
+	g->n_active = g->n_sessions;
+	LM_STAT_SET(w->ctr->users_active, g->n_active);
+}
+
+/* --- ending things --- */
+
+static void
+conn_drop(struct lm_worker *w, struct lm_session *s, bool graceful)
+{
+	struct lm_tcb *tcb = s->tcb;
+
+	if (tcb == NULL)
+		return;
+	s->tcb = NULL;
+	s->conn_done = false;
+	if (graceful)
+		lm_tcp_close(w, tcb);
+	else
+		lm_tcp_abort(w, tcb);
+}
+
+static void
+user_stop(struct lm_worker *w, struct lm_session *s)
+{
+	conn_drop(w, s, true);
+	lm_timer_cancel(&w->wheel, &s->timer);
+	s->state = LM_SESS_STOPPED;
+	w->gen.n_active--;
+	LM_STAT_SET(w->ctr->users_active, w->gen.n_active);
+}
+
+static void
+run_end(struct lm_worker *w, struct lm_session *s)
+{
+	struct lm_scenario_counters *sc = &w->stats.scen[s->scen];
+
+	if (s->run_failed)
+		LM_STAT_INC(sc->runs_failed);
+	else
+		LM_STAT_INC(sc->runs_ok);
+	s->in_run = false;
+	s->step = 0;
+}
+
+/*
+ * The current step is over: err < 0 means ok, else the reason it failed.
+ * transport: the connection is unusable, which ends the run.
+ */
+static void
+step_end(struct lm_worker *w, struct lm_session *s, int err)
+{
+	struct lm_step_stats *st = cur_stats(w, s);
+	bool transport = err >= 0 && err != LM_ERR_STATUS;
+
+	lm_timer_cancel(&w->wheel, &s->timer);
+	LM_STAT_SET(w->ctr->requests_inflight,
+		    w->ctr->requests_inflight - 1);
+	if (err < 0) {
+		LM_STAT_INC(st->ok);
+	} else {
+		LM_STAT_INC(st->errors[err]);
+		LM_STAT_INC(st->failed);
+		s->run_failed = true;
+	}
+	if (transport)
+		conn_drop(w, s, false);
+	else if (s->conn_done)
+		conn_drop(w, s, true);
+	s->state = LM_SESS_READY;
+	s->pending = 0;
+	if (transport || ++s->step == w->plan->scenarios[s->scen].n_steps)
+		run_end(w, s);
+	ready_push(w, s);
+}
+
+/*
+ * The response is complete (called from TCP input): measure it now, judge
+ * it against the step's expectations, and let the application phase end
+ * the step.
+ */
+static void
+response_done(struct lm_worker *w, struct lm_session *s)
+{
+	const struct lm_http_step *hs = &cur_step(w, s)->http;
+	struct lm_step_stats *st = cur_stats(w, s);
+	uint16_t status = s->resp.status;
+	bool ok;
+
+	LM_STAT_ADD(st->rx_bytes, s->resp.total_bytes);
+	lm_hdr_record(&st->latency, tsc_to_ns(w, w->now - s->t_start));
+	if (s->resp.conn_close)
+		s->conn_done = true;
+	if (hs->n_expect_status == 0) {
+		ok = status >= 200 && status < 400;
+	} else {
+		ok = false;
+		for (uint32_t i = 0; i < hs->n_expect_status; i++)
+			ok |= hs->expect_status[i] == status;
+	}
+	s->pending = ok ? LM_PENDING_OK : LM_ERR_STATUS + 1;
+	ready_push(w, s);
+}
+
+/* --- TCP callbacks: record, and let the application phase act --- */
+
+static void
+sess_connected(struct lm_worker *w, struct lm_tcb *tcb)
+{
+	struct lm_session *s = tcb->app;
+
+	if (s->state != LM_SESS_CONNECTING)
+		return;
+	lm_hdr_record(&cur_stats(w, s)->connect,
+		      tsc_to_ns(w, w->now - s->t_connect));
+	s->connected_now = true;
+	ready_push(w, s);
+}
+
+static void
+sess_recv(struct lm_worker *w, struct lm_tcb *tcb, const uint8_t *data,
+	  uint32_t len)
+{
+	struct lm_session *s = tcb->app;
+	size_t used;
+
+	if (s->state != LM_SESS_AWAIT || s->pending) {
+		/* bytes nobody asked for: this connection cannot be trusted */
+		s->conn_done = true;
+		return;
+	}
+	if (!s->got_first) {
+		s->got_first = true;
+		s->t_first = w->now;
+		lm_hdr_record(&cur_stats(w, s)->ttfb,
+			      tsc_to_ns(w, w->now - s->t_start));
+	}
+	used = lm_http_resp_feed(&s->resp, data, len);
+	if (lm_http_resp_failed(&s->resp)) {
+		s->pending = LM_ERR_PROTOCOL + 1;
+		ready_push(w, s);
+	} else if (lm_http_resp_done(&s->resp)) {
+		/* without pipelining, bytes after the response are an error */
+		if (used < len)
+			s->conn_done = true;
+		response_done(w, s);
+	}
+}
+
+static void
+sess_peer_closed(struct lm_worker *w, struct lm_tcb *tcb)
+{
+	struct lm_session *s = tcb->app;
+
+	s->conn_done = true;
+	if (s->state == LM_SESS_AWAIT && !s->pending) {
+		if (lm_http_resp_eof(&s->resp))
+			response_done(w, s);
+		else
+			s->pending = LM_ERR_CLOSED + 1;
+	}
+	ready_push(w, s);
+}
+
+static enum lm_err
+tcp_end_err(enum lm_tcp_end why)
+{
+	switch (why) {
+	case LM_TCP_END_REFUSED:
+		return LM_ERR_REFUSED;
+	case LM_TCP_END_CONNECT_TIMEOUT:
+		return LM_ERR_CONNECT_TIMEOUT;
+	case LM_TCP_END_RETRANSMIT_LIMIT:
+		return LM_ERR_RETRANSMIT_LIMIT;
+	case LM_TCP_END_NORMAL:
+		return LM_ERR_CLOSED;
+	case LM_TCP_END_RESET:
+	case LM_TCP_END_ABORTED:
+	default:
+		return LM_ERR_RESET;
+	}
+}
+
+static void
+sess_closed(struct lm_worker *w, struct lm_tcb *tcb, enum lm_tcp_end why)
+{
+	struct lm_session *s = tcb->app;
+
+	s->tcb = NULL;
+	if ((s->state == LM_SESS_AWAIT || s->state == LM_SESS_CONNECTING) &&
+	    !s->pending)
+		s->pending = (uint8_t)(tcp_end_err(why) + 1);
+	ready_push(w, s);
+}
+
+static void
+sess_fill(struct lm_worker *w, struct lm_tcb *tcb, uint32_t off, uint8_t *dst,
+	  uint32_t len)
+{
+	struct lm_session *s = tcb->app;
+	const struct lm_http_step *hs = &cur_step(w, s)->http;
+	uint32_t rel = off - s->req_off;
+
+	/* only the current request can be unacknowledged (no pipelining) */
+	if (unlikely(rel > hs->request_len || len > hs->request_len - rel)) {
+		memset(dst, 0, len);
+		return;
+	}
+	memcpy(dst, hs->request + rel, len);
+}
+
+void
+lm_gen_timer_expired(struct lm_worker *w, struct lm_session *s)
+{
+	if (s->state == LM_SESS_AWAIT || s->state == LM_SESS_CONNECTING) {
+		if (!s->pending)
+			s->pending = LM_ERR_TIMEOUT + 1;
+		ready_push(w, s);
+	}
+}
+
+/* --- the application phase --- */
+
+static void
+send_request(struct lm_worker *w, struct lm_session *s)
+{
+	const struct lm_step *step = cur_step(w, s);
+	const struct lm_http_step *hs = &step->http;
+	struct lm_tcb *tcb = s->tcb;
+
+	s->state = LM_SESS_AWAIT;
+	s->got_first = false;
+	lm_http_resp_init(&s->resp, hs->method == LM_HTTP_HEAD);
+	s->req_off = tcb->snd_end - (tcb->iss + 1);
+	s->t_start = w->now;
+	LM_STAT_ADD(cur_stats(w, s)->tx_bytes, hs->request_len);
+	lm_timer_arm(&w->wheel, &s->timer,
+		     w->now + lm_ms_to_tsc(w, step->timeout_ms));
+	lm_tcp_send(w, tcb, hs->request_len);
+}
+
+static bool
+run_start(struct lm_worker *w, struct lm_session *s)
+{
+	struct lm_gen *g = &w->gen;
+
+	if (g->draining || (g->limited && g->runs_left == 0))
+		return false;
+	if (g->limited)
+		g->runs_left--;
+	s->scen = (uint16_t)lm_alias_pick(&g->alias, lm_rand(w));
+	s->step = 0;
+	s->in_run = true;
+	s->run_failed = false;
+	LM_STAT_INC(w->stats.scen[s->scen].runs_started);
+	return true;
+}
+
+static void
+step_start(struct lm_worker *w, struct lm_session *s)
+{
+	struct lm_tcb *tcb = s->tcb;
+	int err = 0;
+
+	LM_STAT_INC(cur_stats(w, s)->requests);
+	LM_STAT_SET(w->ctr->requests_inflight, w->ctr->requests_inflight + 1);
+	s->pending = 0;
+	s->connected_now = false;
+	if (tcb != NULL && !s->conn_done && tcb->state == LM_TCP_ESTABLISHED) {
+		send_request(w, s);
+		return;
+	}
+	conn_drop(w, s, true);
+	s->state = LM_SESS_CONNECTING;
+	s->t_connect = w->now;
+	/* a connection that never completes is bounded by the SYN retries */
+	tcb = lm_tcp_connect(w, 0, rte_cpu_to_be_32(w->plan->target.ip),
+			     rte_cpu_to_be_16(w->plan->target.port),
+			     &lm_http_client_ops, s, &err);
+	if (tcb == NULL) {
+		step_end(w, s, LM_ERR_NO_RESOURCES);
+		return;
+	}
+	s->tcb = tcb;
+}
+
+static void
+advance(struct lm_worker *w, struct lm_session *s)
+{
+	switch (s->state) {
+	case LM_SESS_STOPPED:
+		return;
+	case LM_SESS_CONNECTING:
+	case LM_SESS_AWAIT:
+		if (s->pending) {
+			step_end(w, s, pending_err(s));
+			return;
+		}
+		if (s->state == LM_SESS_CONNECTING && s->connected_now &&
+		    s->tcb != NULL)
+			send_request(w, s);
+		return;
+	case LM_SESS_READY:
+		break;
+	}
+	if (!s->in_run && !run_start(w, s)) {
+		user_stop(w, s);
+		return;
+	}
+	/* an idle connection the server closed meanwhile is let go here */
+	if (s->tcb != NULL && s->conn_done)
+		conn_drop(w, s, true);
+	step_start(w, s);
+}
+
+void
+lm_gen_poll(struct lm_worker *w, unsigned int budget)
+{
+	struct lm_session *s;
+
+	while (budget-- > 0 && (s = ready_pop(&w->gen)) != NULL)
+		advance(w, s);
+}
+
+void
+lm_gen_drain(struct lm_worker *w)
+{
+	struct lm_gen *g = &w->gen;
+
+	g->draining = true;
+	/* idle users waiting for nothing leave now */
+	for (uint32_t i = 0; i < g->n_sessions; i++) {
+		struct lm_session *s = &g->sessions[i];
+
+		if (s->state == LM_SESS_READY && !s->in_run)
+			ready_push(w, s);
+	}
+}
+
+void
+lm_gen_quit(struct lm_worker *w)
+{
+	struct lm_gen *g = &w->gen;
+
+	g->draining = true;
+	for (uint32_t i = 0; i < g->n_sessions; i++) {
+		struct lm_session *s = &g->sessions[i];
+
+		if (s->state == LM_SESS_STOPPED)
+			continue;
+		if (s->state == LM_SESS_CONNECTING || s->state == LM_SESS_AWAIT)
+			step_end(w, s, s->pending ? pending_err(s) :
+				 LM_ERR_ABORTED);
+		if (s->in_run) {
+			/* steps never started are not requests; the run failed */
+			s->run_failed = true;
+			run_end(w, s);
+		}
+		user_stop(w, s);
+	}
+	g->ready_head = g->ready_tail = NULL;
+	for (uint32_t i = 0; i < g->n_sessions; i++)
+		g->sessions[i].on_ready = false;
+}

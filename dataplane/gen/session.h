@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Users and their sessions (closed model): each user repeatedly picks a
+ * scenario by weight and runs its steps over its own connection, kept alive
+ * across runs. A session is a program counter (scenario, step), its
+ * connection and the state of the request in flight.
+ *
+ * TCP callbacks only record what happened and put the session on the
+ * worker's ready list; the application phase of the worker loop then
+ * advances ready sessions. So no TCP call is ever made from inside TCP.
+ */
+#ifndef LM_SESSION_H
+#define LM_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <lm/stats.h>
+
+#include "app/http_parse.h"
+#include "gen/alias.h"
+#include "util/timer_wheel.h"
+
+struct lm_worker;
+struct lm_tcb;
+
+enum lm_sess_state {
+	LM_SESS_READY = 0,   /* between steps: start the next one */
+	LM_SESS_CONNECTING,  /* SYN sent for the current step */
+	LM_SESS_AWAIT,       /* request sent, response not complete */
+	LM_SESS_STOPPED,     /* the user has left */
+};
+
+struct lm_session {
+	struct lm_timer timer;          /* step timeout */
+	struct lm_tcb *tcb;             /* NULL: no connection */
+	struct lm_session *ready_next;
+	uint32_t user;                  /* global user index */
+	uint16_t scen;                  /* scenario of the current run */
+	uint16_t step;                  /* next (or current) step of the run */
+	uint8_t state;                  /* enum lm_sess_state */
+	bool on_ready;
+	bool in_run;
+	bool run_failed;
+	bool conn_done;                 /* connection must not be reused */
+	bool got_first;                 /* first response byte seen */
+	bool connected_now;             /* this step opened the connection */
+	uint8_t pending;                /* enum lm_err + 1 of an end seen by a callback, 0: none */
+	uint32_t req_off;               /* stream offset of the request's first byte */
+	uint64_t t_connect;             /* TSC: SYN sent */
+	uint64_t t_start;               /* TSC: request's first byte sent */
+	uint64_t t_first;               /* TSC: response's first byte */
+	struct lm_http_resp_parser resp;
+};
+
+struct lm_gen {
+	struct lm_session *sessions;
+	uint32_t n_sessions;
+	uint32_t n_active;              /* users not stopped */
+	uint32_t first_user;            /* global index of sessions[0] */
+	struct lm_session *ready_head;
+	struct lm_session *ready_tail;
+	struct lm_alias alias;          /* scenario choice by weight */
+	uint32_t *step_base;            /* first global step index per scenario */
+	uint64_t runs_left;             /* this worker's share of max_runs */
+	bool limited;                   /* max_runs applies */
+	bool draining;
+	bool started;
+};
+
+/*
+ * Set up this worker's users: n_users of them, the first with global index
+ * first_user; runs_share is its part of max_runs (0 = unlimited).
+ */
+int lm_gen_init(struct lm_worker *w, uint32_t first_user, uint32_t n_users,
+		uint64_t runs_share);
+void lm_gen_fini(struct lm_worker *w);
+
+/* Start every user. */
+void lm_gen_start(struct lm_worker *w);
+
+/* Start no new run; users leave as their runs end. */
+void lm_gen_drain(struct lm_worker *w);
+
+/* Fail what is in flight (aborted), reset connections, stop every user. */
+void lm_gen_quit(struct lm_worker *w);
+
+/* The application phase: advance up to budget ready sessions. */
+void lm_gen_poll(struct lm_worker *w, unsigned int budget);
+
+/* Whether every user has left. */
+static inline bool
+lm_gen_idle(const struct lm_gen *g)
+{
+	return g->started && g->n_active == 0;
+}
+
+/* A session's timer fired (step timeout). */
+void lm_gen_timer_expired(struct lm_worker *w, struct lm_session *s);
+
+#endif /* LM_SESSION_H */

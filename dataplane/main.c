@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lemmings-dp: EAL and application arguments, plan, ports, workers; then
+ * the control loop runs on the main lcore until the run is over.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include <lm/plan.h>
+#include <lm/stats.h>
+
+#include "cli.h"
+#include "net/port.h"
+#include "run.h"
+#include "worker.h"
+
+#define LM_GRACE_S 2.0
+#define LM_ARP_TIMEOUT_S 3.0
+#define LM_MBUF_CACHE 256
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	lm_control_request_stop();
+}
+
+/* Index of the "--" that ends the EAL's arguments, or argc if none. */
+static int
+find_separator(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0)
+			return i;
+	return argc;
+}
+
+static int
+load_plan(const char *path, struct lm_plan **plan)
+{
+	char err[LM_PLAN_ERR_MAX];
+
+	*plan = lm_plan_load(path, err, sizeof(err));
+	if (*plan == NULL) {
+		fprintf(stderr, "error: %s\n", err);
+		return LM_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Split total as evenly as possible: part i of n. */
+static uint64_t
+share(uint64_t total, uint32_t i, uint32_t n)
+{
+	return total / n + (i < total % n ? 1 : 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	int sep = find_separator(argc, argv);
+	struct lm_cli cli;
+	struct lm_plan *plan = NULL;
+	struct lm_netif ifs[LM_MAX_PORTS];
+	struct lm_stats_layout layout;
+	struct lm_worker *workers = NULL;
+	struct rte_mempool *pool;
+	struct lm_run_opts ro;
+	uint32_t n_workers, w_idx;
+	unsigned int lcore;
+	void *area = MAP_FAILED;
+	size_t area_len = 0;
+	char err[512];
+	int status, rc;
+	char **app_argv;
+	int app_argc;
+
+	/* the application's arguments first: --help and --check need no EAL */
+	app_argc = argc - sep;
+	app_argv = calloc((size_t)app_argc + 2, sizeof(char *));
+	if (app_argv == NULL)
+		return LM_EXIT_RUNTIME;
+	app_argv[0] = argv[0];
+	for (int i = sep + 1; i < argc; i++)
+		app_argv[i - sep] = argv[i];
+	if (sep == argc && argc > 1 && argv[1][0] == '-' && argv[1][1] == '-' &&
+	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "--plan") == 0 ||
+	     strcmp(argv[1], "--check") == 0)) {
+		/* no EAL part at all: "lemmings-dp --help" */
+		for (int i = 1; i < argc; i++)
+			app_argv[i] = argv[i];
+		app_argc = argc;
+		sep = 0;
+	}
+	if (lm_cli_parse(&cli, app_argc > 0 ? app_argc : 1, app_argv, stderr)) {
+		free(app_argv);
+		return LM_EXIT_USAGE;
+	}
+	free(app_argv);
+	if (cli.help) {
+		lm_cli_usage(stdout, argv[0]);
+		return LM_EXIT_OK;
+	}
+	status = load_plan(cli.plan, &plan);
+	if (status != 0)
+		return status;
+	if (cli.check) {
+		printf("%s: ok (%u scenarios, %u steps)\n", cli.plan,
+		       plan->n_scenarios, lm_plan_n_steps(plan));
+		lm_plan_free(plan);
+		return LM_EXIT_OK;
+	}
+	if (cli.duration_s > 0)
+		plan->load.duration_s = cli.duration_s;
+
+	rc = rte_eal_init(sep > 0 ? sep : 1, argv);
+	if (rc < 0) {
+		fprintf(stderr, "error: EAL initialisation failed: %s\n",
+			rte_strerror(rte_errno));
+		lm_plan_free(plan);
+		return rte_errno == EINVAL ? LM_EXIT_USAGE : LM_EXIT_RUNTIME;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	n_workers = rte_lcore_count() - 1;
+	if (n_workers == 0) {
+		fprintf(stderr, "error: no worker lcore: give the EAL at least "
+			"two (e.g. -l 0-1); lcore %u is the control plane\n",
+			rte_get_main_lcore());
+		status = LM_EXIT_USAGE;
+		goto out;
+	}
+	if (rte_eth_dev_count_avail() < plan->n_ports) {
+		fprintf(stderr, "error: the plan has %u port(s) but DPDK found %u; "
+			"add one with --vdev (e.g. "
+			"--vdev=net_af_packet0,iface=IFACE)\n", plan->n_ports,
+			rte_eth_dev_count_avail());
+		status = LM_EXIT_RUNTIME;
+		goto out;
+	}
+	/* RX rings of every queue, TX in flight, per-lcore caches, headroom */
+	pool = rte_pktmbuf_pool_create("lm_mbufs",
+		(unsigned)(n_workers * plan->n_ports * 4096 + 8192) - 1,
+		LM_MBUF_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (pool == NULL) {
+		fprintf(stderr, "error: cannot create the mbuf pool: %s\n",
+			rte_strerror(rte_errno));
+		status = LM_EXIT_RUNTIME;
+		goto out;
+	}
+	for (uint32_t i = 0; i < plan->n_ports; i++) {
+		uint16_t port_id = (uint16_t)i;
+
+		memset(&ifs[i], 0, sizeof(ifs[i]));
+		if (lm_port_setup(port_id, (uint16_t)n_workers, pool, &ifs[i],
+				  err, sizeof(err)) != 0) {
+			fprintf(stderr, "error: %s\n", err);
+			status = LM_EXIT_RUNTIME;
+			goto out;
+		}
+		ifs[i].ip = rte_cpu_to_be_32(plan->ports[i].ip);
+		ifs[i].mask = plan->ports[i].prefix == 0 ? 0 :
+			rte_cpu_to_be_32(~0u << (32 - plan->ports[i].prefix));
+		ifs[i].gateway = rte_cpu_to_be_32(plan->ports[i].gateway);
+	}
+
+	lm_stats_layout_init(&layout, n_workers, plan->n_scenarios,
+			     lm_plan_n_steps(plan));
+	area_len = layout.slot_size * n_workers;
+	area = mmap(NULL, area_len, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	workers = rte_zmalloc("lm_workers", sizeof(*workers) * n_workers,
+			      RTE_CACHE_LINE_SIZE);
+	if (area == MAP_FAILED || workers == NULL) {
+		fprintf(stderr, "error: out of memory for workers\n");
+		status = LM_EXIT_RUNTIME;
+		goto out;
+	}
+	w_idx = 0;
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		struct lm_worker *w = &workers[w_idx];
+		struct lm_stats_slot_view sv;
+		uint64_t users = share(plan->load.users, w_idx, n_workers);
+		uint64_t first = 0;
+
+		for (uint32_t k = 0; k < w_idx; k++)
+			first += share(plan->load.users, k, n_workers);
+		lm_stats_slot(&layout, area, w_idx, &sv);
+		lm_stats_slot_init(&layout, &sv);
+		lm_worker_init(w, w_idx, n_workers, lcore, plan, ifs,
+			       plan->n_ports, pool, &sv,
+			       rte_rdtsc() ^ ((uint64_t)w_idx << 56) ^
+			       (uint64_t)getpid() << 32);
+		/* each user holds one connection; TIME_WAIT and closes need more */
+		rc = lm_tcp_init(w, (uint32_t)(users * 4 + 1024), ifs[0].mtu);
+		if (rc == 0)
+			rc = lm_gen_init(w, (uint32_t)first, (uint32_t)users,
+					 share(plan->load.max_runs, w_idx,
+					       n_workers));
+		if (rc != 0) {
+			fprintf(stderr, "error: worker %u set-up: %s\n", w_idx,
+				strerror(-rc));
+			status = LM_EXIT_RUNTIME;
+			n_workers = w_idx + 1;
+			goto out;
+		}
+		w_idx++;
+	}
+	w_idx = 0;
+	RTE_LCORE_FOREACH_WORKER(lcore)
+		rte_eal_remote_launch(lm_worker_main, &workers[w_idx++], lcore);
+
+	memset(&ro, 0, sizeof(ro));
+	ro.duration_s = plan->load.duration_s;
+	ro.grace_s = LM_GRACE_S;
+	ro.arp_timeout_s = LM_ARP_TIMEOUT_S;
+	ro.summary = cli.summary;
+	ro.quiet = cli.quiet;
+	if (!cli.quiet)
+		printf("lemmings-dp: plan %s, %u users on %u worker(s), %s%.0f s\n",
+		       plan->name, plan->load.users, n_workers,
+		       plan->load.max_runs ? "max_runs set, " : "",
+		       plan->load.duration_s);
+	status = lm_control_run(workers, n_workers, plan, &layout, area, &ro);
+out:
+	if (workers != NULL) {
+		for (uint32_t i = 0; i < n_workers; i++)
+			lm_worker_fini(&workers[i]);
+		rte_free(workers);
+	}
+	for (uint32_t i = 0; i < plan->n_ports && i < rte_eth_dev_count_avail(); i++)
+		lm_port_close((uint16_t)i);
+	if (area != MAP_FAILED)
+		munmap(area, area_len);
+	lm_plan_free(plan);
+	rte_eal_cleanup();
+	return status;
+}

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * HDR histogram: the cold half (init, copy, merge, interval, queries).
+ * Recording is inline in lm/hdr.h because it runs on the hot path; all of
+ * this runs in the control plane on copies.
+ */
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include <lm/hdr.h>
+
+void
+lm_hdr_init(struct lm_hdr *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->min = UINT64_MAX;
+}
+
+/*
+ * Inverse of lm_hdr_index(). Indexes below LM_HDR_SUB_COUNT are bucket 0,
+ * which records values exactly; above, index = bucket * SUB_HALF + sub with
+ * sub in [SUB_HALF, SUB_COUNT), and the sub-bucket spans 2^bucket values.
+ */
+static inline uint32_t
+hdr_bucket_of(uint32_t i)
+{
+	if (i < LM_HDR_SUB_COUNT)
+		return 0;
+	return (i >> (LM_HDR_SUB_BITS - 1)) - 1;
+}
+
+uint64_t
+lm_hdr_lowest_at(uint32_t i)
+{
+	uint32_t bucket = hdr_bucket_of(i);
+	uint64_t sub = i - (bucket << (LM_HDR_SUB_BITS - 1));
+
+	return sub << bucket;
+}
+
+uint64_t
+lm_hdr_highest_at(uint32_t i)
+{
+	uint32_t bucket = hdr_bucket_of(i);
+
+	return lm_hdr_lowest_at(i) + (UINT64_C(1) << bucket) - 1;
+}
+
+void
+lm_hdr_snapshot(struct lm_hdr *dst, const struct lm_hdr *src)
+{
+	uint32_t i;
+
+	/*
+	 * Field by field, never memcpy: the writer stores each counter
+	 * atomically, so each load must be atomic too for the copy to hold
+	 * only values that were really there (no torn or invented values).
+	 */
+	dst->total = __atomic_load_n(&src->total, __ATOMIC_RELAXED);
+	dst->sum = __atomic_load_n(&src->sum, __ATOMIC_RELAXED);
+	dst->min = __atomic_load_n(&src->min, __ATOMIC_RELAXED);
+	dst->max = __atomic_load_n(&src->max, __ATOMIC_RELAXED);
+	dst->clamped = __atomic_load_n(&src->clamped, __ATOMIC_RELAXED);
+	for (i = 0; i < LM_HDR_COUNTS; i++)
+		dst->counts[i] = __atomic_load_n(&src->counts[i],
+						 __ATOMIC_RELAXED);
+}
+
+void
+lm_hdr_add(struct lm_hdr *dst, const struct lm_hdr *src)
+{
+	uint32_t i;
+
+	dst->total += src->total;
+	dst->sum += src->sum;
+	dst->clamped += src->clamped;
+	if (src->min < dst->min)
+		dst->min = src->min;
+	if (src->max > dst->max)
+		dst->max = src->max;
+	for (i = 0; i < LM_HDR_COUNTS; i++)
+		dst->counts[i] += src->counts[i];
+}
+
+/*
+ * Cumulative counters only grow, so now >= before field by field when both
+ * are copies of one histogram taken in that order. Saturate anyway: a
+ * wrapped difference would show up as 2^64 samples in every export.
+ */
+static inline uint64_t
+hdr_sub(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+void
+lm_hdr_diff(struct lm_hdr *dst, const struct lm_hdr *now,
+	    const struct lm_hdr *before)
+{
+	/* read the scalars first: dst may be now or before */
+	uint64_t now_min = now->min, now_max = now->max;
+	uint32_t first = UINT32_MAX, last = 0;
+	uint32_t i;
+
+	dst->total = hdr_sub(now->total, before->total);
+	dst->sum = hdr_sub(now->sum, before->sum);
+	dst->clamped = hdr_sub(now->clamped, before->clamped);
+	for (i = 0; i < LM_HDR_COUNTS; i++) {
+		dst->counts[i] = hdr_sub(now->counts[i], before->counts[i]);
+		if (dst->counts[i] != 0) {
+			if (first == UINT32_MAX)
+				first = i;
+			last = i;
+		}
+	}
+
+	if (first == UINT32_MAX) {
+		dst->min = UINT64_MAX;
+		dst->max = 0;
+		return;
+	}
+
+	/*
+	 * The sub-bucket bounds are all the buckets say; the cumulative
+	 * extremes of 'now' bound every sample in it too, so take the
+	 * tighter of the two. When the interval holds the overall minimum
+	 * (maximum), that is exact.
+	 */
+	dst->min = lm_hdr_lowest_at(first);
+	if (dst->min < now_min)
+		dst->min = now_min;
+	dst->max = lm_hdr_highest_at(last);
+	if (dst->max > now_max)
+		dst->max = now_max;
+}
+
+/*
+ * Nearest rank ceil(p/100 * total), at least 1. p/100 * total is computed
+ * in binary floating point, so a product meant to be a whole number k may
+ * come out as k + tiny (99.9 % of 1000 is 999.0000000000001) and ceil
+ * would then skip to the next rank. Taking a few ulps off first keeps
+ * whole products whole; real fractions are far larger than the shave.
+ */
+static uint64_t
+hdr_rank(double p, uint64_t total)
+{
+	double x;
+	uint64_t rank;
+
+	if (!(p > 0.0))         /* also catches NaN */
+		p = 0.0;
+	if (p > 100.0)
+		p = 100.0;
+	x = p / 100.0 * (double)total;
+	x -= x * 4 * DBL_EPSILON;
+	rank = (uint64_t)ceil(x);
+	if (rank < 1)
+		rank = 1;
+	if (rank > total)
+		rank = total;
+	return rank;
+}
+
+uint64_t
+lm_hdr_percentile(const struct lm_hdr *h, double p)
+{
+	uint64_t rank, cum = 0, v = 0;
+	uint32_t i;
+
+	if (h->total == 0)
+		return 0;
+
+	rank = hdr_rank(p, h->total);
+	for (i = 0; i < LM_HDR_COUNTS; i++) {
+		if (h->counts[i] == 0)
+			continue;
+		cum += h->counts[i];
+		v = lm_hdr_highest_at(i);
+		if (cum >= rank)
+			break;
+	}
+	/*
+	 * If a live copy's total ran ahead of its buckets the walk ends
+	 * short; v is then the highest non-empty sub-bucket, the best
+	 * available answer.
+	 */
+	if (h->min <= h->max) {
+		if (v > h->max)
+			v = h->max;
+		if (v < h->min)
+			v = h->min;
+	}
+	return v;
+}
+
+double
+lm_hdr_mean(const struct lm_hdr *h)
+{
+	if (h->total == 0)
+		return 0.0;
+	return (double)h->sum / (double)h->total;
+}

@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCB pool, connection table and source ports of one worker. Everything is
+ * allocated when the worker is set up; nothing allocates afterwards.
+ */
+#include <errno.h>
+
+#include <rte_byteorder.h>
+#include <rte_malloc.h>
+
+#include "worker.h"
+#include "tcp/tcp.h"
+
+/* Ephemeral ports we use (RFC 6335 section 6 allows 1024-65535). */
+#define LM_PORT_FIRST 1024u
+#define LM_PORT_LAST 65535u
+
+static inline uint32_t
+tuple_hash(uint32_t laddr, uint32_t raddr, uint16_t lport, uint16_t rport)
+{
+	uint64_t k = ((uint64_t)raddr << 32 | laddr) ^
+		((uint64_t)lport << 16 | rport) * UINT64_C(0x9e3779b97f4a7c15);
+
+	k ^= k >> 29;
+	k *= UINT64_C(0xbf58476d1ce4e5b9);
+	return (uint32_t)(k >> 32);
+}
+
+int
+lm_tcp_init(struct lm_worker *w, uint32_t n_tcbs, uint16_t mtu)
+{
+	struct lm_tcp *t = &w->tcp;
+	uint32_t nb = 1;
+	int socket = rte_lcore_to_socket_id(w->lcore);
+
+	memset(t, 0, sizeof(*t));
+	while (nb < n_tcbs * 2)
+		nb <<= 1;
+	t->tcbs = rte_zmalloc_socket("lm_tcbs", sizeof(struct lm_tcb) * n_tcbs,
+				     RTE_CACHE_LINE_SIZE, socket);
+	t->buckets = rte_zmalloc_socket("lm_tcb_hash", sizeof(void *) * nb,
+					RTE_CACHE_LINE_SIZE, socket);
+	if (t->tcbs == NULL || t->buckets == NULL) {
+		lm_tcp_fini(w);
+		return -ENOMEM;
+	}
+	t->n_tcbs = n_tcbs;
+	t->bucket_mask = nb - 1;
+	for (uint32_t i = n_tcbs; i-- > 0;) {
+		t->tcbs[i].hnext = t->free;
+		t->free = &t->tcbs[i];
+	}
+	t->rcv_wnd = 65535;
+	t->mss = (uint16_t)(mtu - 40);
+	t->time_wait_ms = LM_TCP_TIME_WAIT_MS;
+	t->fin_wait_2_ms = LM_TCP_FIN_WAIT_2_MS;
+	t->syn_retries = LM_TCP_SYN_RETRIES;
+	t->data_retries = LM_TCP_DATA_RETRIES;
+	/* start each worker at a random port of its own residue class */
+	t->next_port = LM_PORT_FIRST +
+		(uint32_t)(lm_rand(w) % (LM_PORT_LAST - LM_PORT_FIRST + 1));
+	return 0;
+}
+
+void
+lm_tcp_fini(struct lm_worker *w)
+{
+	rte_free(w->tcp.tcbs);
+	rte_free(w->tcp.buckets);
+	w->tcp.tcbs = NULL;
+	w->tcp.buckets = NULL;
+}
+
+struct lm_tcb *
+lm_tcb_lookup(struct lm_worker *w, uint32_t laddr, uint32_t raddr,
+	      uint16_t lport, uint16_t rport)
+{
+	struct lm_tcp *t = &w->tcp;
+	struct lm_tcb *tcb;
+
+	tcb = t->buckets[tuple_hash(laddr, raddr, lport, rport) & t->bucket_mask];
+	for (; tcb != NULL; tcb = tcb->hnext)
+		if (tcb->lport == lport && tcb->rport == rport &&
+		    tcb->raddr == raddr && tcb->laddr == laddr)
+			return tcb;
+	return NULL;
+}
+
+struct lm_tcb *
+lm_tcb_alloc(struct lm_worker *w)
+{
+	struct lm_tcp *t = &w->tcp;
+	struct lm_tcb *tcb = t->free;
+
+	if (unlikely(tcb == NULL))
+		return NULL;
+	t->free = tcb->hnext;
+	memset(tcb, 0, sizeof(*tcb));
+	lm_timer_init(&tcb->timer);
+	tcb->timer.type = LM_TIMER_TCB;
+	t->n_used++;
+	LM_STAT_SET(w->ctr->conns_active, t->n_used);
+	return tcb;
+}
+
+void
+lm_tcb_insert(struct lm_worker *w, struct lm_tcb *tcb)
+{
+	struct lm_tcp *t = &w->tcp;
+	uint32_t b = tuple_hash(tcb->laddr, tcb->raddr, tcb->lport,
+				tcb->rport) & t->bucket_mask;
+
+	tcb->hnext = t->buckets[b];
+	t->buckets[b] = tcb;
+}
+
+static void
+tcb_unhash(struct lm_worker *w, struct lm_tcb *tcb)
+{
+	struct lm_tcp *t = &w->tcp;
+	struct lm_tcb **pp = &t->buckets[tuple_hash(tcb->laddr, tcb->raddr,
+			tcb->lport, tcb->rport) & t->bucket_mask];
+
+	for (; *pp != NULL; pp = &(*pp)->hnext) {
+		if (*pp == tcb) {
+			*pp = tcb->hnext;
+			return;
+		}
+	}
+}
+
+void
+lm_tcp_ack_cancel(struct lm_worker *w, struct lm_tcb *tcb)
+{
+	struct lm_tcb **pp = &w->tcp.ack_list;
+
+	if (!(tcb->flags & LM_TCBF_ACK_PENDING))
+		return;
+	for (; *pp != NULL; pp = &(*pp)->ack_next) {
+		if (*pp == tcb) {
+			*pp = tcb->ack_next;
+			break;
+		}
+	}
+	tcb->flags &= ~LM_TCBF_ACK_PENDING;
+}
+
+void
+lm_tcb_release(struct lm_worker *w, struct lm_tcb *tcb, enum lm_tcp_end why)
+{
+	struct lm_tcp *t = &w->tcp;
+
+	lm_tcp_timer_stop(w, tcb);
+	lm_tcp_ack_cancel(w, tcb);
+	tcb_unhash(w, tcb);
+	tcb->state = LM_TCP_CLOSED;
+	if (tcb->app != NULL) {
+		/* the app still finds itself through tcb->app in the callback */
+		tcb->ops->closed(w, tcb, why);
+		tcb->app = NULL;
+	}
+	tcb->hnext = t->free;
+	t->free = tcb;
+	t->n_used--;
+	LM_STAT_SET(w->ctr->conns_active, t->n_used);
+	LM_STAT_INC(w->ctr->conn_closed);
+}
+
+/*
+ * A source port whose residue modulo the worker count is this worker's id,
+ * so that a later multi-queue set-up can steer replies by port, and which
+ * no live TCB (TIME_WAIT included) uses towards raddr:rport.
+ */
+static int
+port_alloc(struct lm_worker *w, uint32_t laddr, uint32_t raddr, uint16_t rport,
+	   uint16_t *lport)
+{
+	struct lm_tcp *t = &w->tcp;
+	uint32_t span = LM_PORT_LAST - LM_PORT_FIRST + 1;
+	uint32_t p = t->next_port;
+
+	/* align to our residue class */
+	p += (w->id + w->n_workers - p % w->n_workers) % w->n_workers;
+	for (uint32_t tries = 0; tries < span / w->n_workers; tries++) {
+		if (p > LM_PORT_LAST) {
+			p = LM_PORT_FIRST;
+			p += (w->id + w->n_workers - p % w->n_workers) %
+				w->n_workers;
+		}
+		uint16_t be = rte_cpu_to_be_16((uint16_t)p);
+
+		p += w->n_workers;
+		if (lm_tcb_lookup(w, laddr, raddr, be, rport) == NULL) {
+			t->next_port = p;
+			*lport = be;
+			return 0;
+		}
+	}
+	return -EADDRINUSE;
+}
+
+struct lm_tcb *
+lm_tcp_connect(struct lm_worker *w, uint32_t ifidx, uint32_t raddr,
+	       uint16_t rport, const struct lm_tcp_ops *ops, void *app, int *err)
+{
+	struct lm_tcb *tcb;
+	uint16_t lport;
+	uint32_t laddr = w->ifs[ifidx].ip;
+
+	if (port_alloc(w, laddr, raddr, rport, &lport) != 0) {
+		*err = -EADDRINUSE;
+		return NULL;
+	}
+	tcb = lm_tcb_alloc(w);
+	if (tcb == NULL) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	tcb->ops = ops;
+	tcb->app = app;
+	tcb->ifidx = (uint8_t)ifidx;
+	tcb->laddr = laddr;
+	tcb->raddr = raddr;
+	tcb->lport = lport;
+	tcb->rport = rport;
+	/* RFC 9293 3.4.1 and RFC 6528: an unpredictable ISN */
+	tcb->iss = (uint32_t)lm_rand(w);
+	tcb->snd_una = tcb->iss;
+	tcb->snd_nxt = tcb->iss;
+	tcb->snd_max = tcb->iss;
+	tcb->snd_end = tcb->iss + 1;
+	tcb->smss = LM_TCP_DEFAULT_MSS;
+	tcb->rto_us = LM_TCP_RTO_INIT_US;
+	tcb->state = LM_TCP_SYN_SENT;
+	lm_tcb_insert(w, tcb);
+	LM_STAT_INC(w->ctr->conn_attempts);
+	lm_tcp_send_syn(w, tcb);
+	return tcb;
+}
+
+void
+lm_tcp_send(struct lm_worker *w, struct lm_tcb *tcb, uint32_t len)
+{
+	tcb->snd_end += len;
+	if (tcb->state == LM_TCP_ESTABLISHED || tcb->state == LM_TCP_CLOSE_WAIT)
+		lm_tcp_output(w, tcb);
+}
+
+void
+lm_tcp_close(struct lm_worker *w, struct lm_tcb *tcb)
+{
+	/*
+	 * Without a send buffer, bytes not yet acknowledged can only be
+	 * regenerated by the app: one that leaves before they are acked
+	 * cannot close gracefully, so the connection is reset instead.
+	 */
+	if (lm_tcp_unacked(tcb) > 0 && tcb->state >= LM_TCP_ESTABLISHED) {
+		lm_tcp_abort(w, tcb);
+		return;
+	}
+	tcb->app = NULL;
+	switch (tcb->state) {
+	case LM_TCP_SYN_SENT:
+		/* RFC 9293 3.10.4: CLOSE in SYN-SENT deletes the TCB */
+		lm_tcb_release(w, tcb, LM_TCP_END_NORMAL);
+		return;
+	case LM_TCP_ESTABLISHED:
+		tcb->state = LM_TCP_FIN_WAIT_1;
+		break;
+	case LM_TCP_CLOSE_WAIT:
+		tcb->state = LM_TCP_LAST_ACK;
+		break;
+	default:
+		return; /* already closing */
+	}
+	tcb->flags |= LM_TCBF_FIN_QUEUED;
+	lm_tcp_output(w, tcb);
+}
+
+void
+lm_tcp_abort(struct lm_worker *w, struct lm_tcb *tcb)
+{
+	tcb->app = NULL;
+	/* RFC 9293 3.10.5: ABORT sends a RST in synchronized states */
+	if (tcb->state >= LM_TCP_SYN_RCVD && tcb->state != LM_TCP_TIME_WAIT)
+		lm_tcp_send_rst(w, tcb);
+	lm_tcb_release(w, tcb, LM_TCP_END_ABORTED);
+}

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The userspace TCP (RFC 9293): TCBs, the per-worker connection table, and
+ * the interface between TCP and the application above it.
+ *
+ * Input (tcp_in.c), output (tcp_out.c) and timers (tcp_timer.c) are kept
+ * apart; tcb.c owns the TCB pool, the connection table and source ports.
+ *
+ * The application keeps no send buffer in TCP: it tells TCP how many bytes
+ * it has appended to its stream (lm_tcp_send) and TCP asks it for the bytes
+ * at a stream offset whenever it (re)transmits (ops->fill). Received bytes
+ * are handed up in order as they arrive (ops->recv) and dropped.
+ */
+#ifndef LM_TCP_H
+#define LM_TCP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "util/timer_wheel.h"
+
+/*
+ * Ordered as in lwIP so one comparison answers "is it closing":
+ * state >= LM_TCP_FIN_WAIT_1 means a FIN has been sent or received.
+ */
+enum lm_tcp_state {
+	LM_TCP_CLOSED = 0,
+	LM_TCP_LISTEN,
+	LM_TCP_SYN_SENT,
+	LM_TCP_SYN_RCVD,
+	LM_TCP_ESTABLISHED,
+	LM_TCP_FIN_WAIT_1,
+	LM_TCP_FIN_WAIT_2,
+	LM_TCP_CLOSE_WAIT,
+	LM_TCP_CLOSING,
+	LM_TCP_LAST_ACK,
+	LM_TCP_TIME_WAIT,
+};
+
+/* How a connection ended, as told to the application. */
+enum lm_tcp_end {
+	LM_TCP_END_NORMAL = 0,        /* both FINs exchanged */
+	LM_TCP_END_REFUSED,           /* RST in answer to our SYN */
+	LM_TCP_END_RESET,             /* RST later on */
+	LM_TCP_END_CONNECT_TIMEOUT,   /* SYN retransmissions exhausted */
+	LM_TCP_END_RETRANSMIT_LIMIT,  /* data retransmissions exhausted */
+	LM_TCP_END_ABORTED,           /* we sent RST (lm_tcp_abort) */
+};
+
+/* TCB flags */
+#define LM_TCBF_FIN_QUEUED  0x01  /* app closed: FIN goes after its data */
+#define LM_TCBF_FIN_SENT    0x02
+#define LM_TCBF_ACK_PENDING 0x04  /* on the worker's pending-ACK list */
+#define LM_TCBF_RTT_TIMING  0x08  /* rtt_seq/rtt_start measure a segment */
+#define LM_TCBF_PEER_FIN    0x10  /* the peer's FIN has been received */
+#define LM_TCBF_RETRANSMIT  0x20  /* in RTO recovery (Karn: no RTT sample) */
+
+/* What the one timer of a TCB is currently timing. */
+enum lm_tcp_timer_kind {
+	LM_TCPT_NONE = 0,
+	LM_TCPT_RTO,        /* SYN or data retransmission */
+	LM_TCPT_PERSIST,    /* zero window probe */
+	LM_TCPT_FIN_WAIT_2, /* the peer never closes: give up */
+	LM_TCPT_TIME_WAIT,
+};
+
+/* Timer tags (struct lm_timer.type) used by the worker to dispatch. */
+#define LM_TIMER_TCB 1
+#define LM_TIMER_SESSION 2
+
+struct lm_worker;
+struct lm_tcb;
+
+/* The application on top of a connection. Called from TCP input/timers. */
+struct lm_tcp_ops {
+	/* handshake complete */
+	void (*connected)(struct lm_worker *w, struct lm_tcb *tcb);
+	/* in-order bytes; len > 0 */
+	void (*recv)(struct lm_worker *w, struct lm_tcb *tcb,
+		     const uint8_t *data, uint32_t len);
+	/* the peer's FIN arrived, after all its data */
+	void (*peer_closed)(struct lm_worker *w, struct lm_tcb *tcb);
+	/* the TCB is about to be freed; only while the app is attached */
+	void (*closed)(struct lm_worker *w, struct lm_tcb *tcb,
+		       enum lm_tcp_end why);
+	/* write len bytes of the app's stream, from offset off, into dst */
+	void (*fill)(struct lm_worker *w, struct lm_tcb *tcb, uint32_t off,
+		     uint8_t *dst, uint32_t len);
+};
+
+struct lm_tcb {
+	struct lm_tcb *hnext;       /* connection table chain, or free list */
+	struct lm_tcb *ack_next;    /* pending-ACK list */
+	const struct lm_tcp_ops *ops;
+	void *app;                  /* NULL once the app detached */
+	struct lm_timer timer;
+
+	/* the 4-tuple, network byte order */
+	uint32_t laddr;
+	uint32_t raddr;
+	uint16_t lport;
+	uint16_t rport;
+
+	uint8_t state;
+	uint8_t flags;
+	uint8_t timer_kind;
+	uint8_t retries;            /* consecutive RTO expiries */
+	uint8_t ifidx;
+	uint8_t pad;
+	uint16_t smss;              /* sender MSS (RFC 9293 3.7.1) */
+
+	/* send sequence space */
+	uint32_t iss;
+	uint32_t snd_una;
+	uint32_t snd_nxt;
+	uint32_t snd_max;           /* highest sequence sent + 1 */
+	uint32_t snd_end;           /* end of what the app has queued */
+	uint32_t snd_wnd;
+	uint32_t snd_wl1;
+	uint32_t snd_wl2;
+
+	/* receive sequence space */
+	uint32_t irs;
+	uint32_t rcv_nxt;
+
+	/* RFC 6298 estimator, in microseconds */
+	uint32_t srtt_us;           /* 0: no sample yet */
+	uint32_t rttvar_us;
+	uint32_t rto_us;
+	uint32_t rtt_seq;
+	uint64_t rtt_start;         /* TSC */
+};
+
+/* Per-worker TCP state. */
+struct lm_tcp {
+	struct lm_tcb *tcbs;        /* preallocated pool */
+	struct lm_tcb *free;
+	uint32_t n_tcbs;
+	uint32_t n_used;
+	struct lm_tcb **buckets;    /* connection table, chained */
+	uint32_t bucket_mask;
+	struct lm_tcb *ack_list;    /* TCBs owing an ACK at the end of the pass */
+	uint32_t next_port;         /* source port cursor */
+	/* settings */
+	uint16_t rcv_wnd;           /* advertised window (we consume at once) */
+	uint16_t mss;               /* ours: MTU - 40 */
+	uint32_t time_wait_ms;
+	uint32_t fin_wait_2_ms;
+	uint8_t syn_retries;
+	uint8_t data_retries;
+};
+
+/* Defaults */
+#define LM_TCP_RTO_INIT_US 1000000u   /* RFC 6298 2.1 */
+#define LM_TCP_RTO_MIN_US 200000u     /* Linux's floor; RFC 6298 2.4 says 1 s */
+#define LM_TCP_RTO_MAX_US 60000000u   /* RFC 6298 2.5 */
+#define LM_TCP_SYN_RETRIES 3          /* SYN at 0, 1, 3, 7 s: gives up at 15 s */
+#define LM_TCP_DATA_RETRIES 8
+#define LM_TCP_TIME_WAIT_MS 1000
+#define LM_TCP_FIN_WAIT_2_MS 10000
+#define LM_TCP_DEFAULT_MSS 536        /* RFC 9293 3.7.1, when no MSS option */
+
+int lm_tcp_init(struct lm_worker *w, uint32_t n_tcbs, uint16_t mtu);
+void lm_tcp_fini(struct lm_worker *w);
+
+/*
+ * Open a connection from interface ifidx to raddr:rport (network order).
+ * Returns the TCB (state SYN_SENT, SYN queued for transmission) or NULL
+ * with *err = -ENOMEM (no TCB) or -EADDRINUSE (no source port).
+ */
+struct lm_tcb *lm_tcp_connect(struct lm_worker *w, uint32_t ifidx,
+			      uint32_t raddr, uint16_t rport,
+			      const struct lm_tcp_ops *ops, void *app, int *err);
+
+/* The app appended len bytes to its stream: send what the window allows. */
+void lm_tcp_send(struct lm_worker *w, struct lm_tcb *tcb, uint32_t len);
+
+/*
+ * The app is done with the connection: FIN after the queued bytes. The app
+ * is detached (no more callbacks); the TCB lives on until the close
+ * completes or times out.
+ */
+void lm_tcp_close(struct lm_worker *w, struct lm_tcb *tcb);
+
+/* Send RST and free the TCB at once (no callback). */
+void lm_tcp_abort(struct lm_worker *w, struct lm_tcb *tcb);
+
+/* Stream bytes queued by the app and not yet acknowledged. */
+static inline uint32_t
+lm_tcp_unacked(const struct lm_tcb *tcb)
+{
+	return tcb->snd_end - tcb->snd_una;
+}
+
+/* --- internal to the TCP module, shared by its files --- */
+
+/* Input of a TCP segment (m: l2_len/l3_len set; takes ownership). */
+void lm_tcp_input(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m);
+
+/* Timer expiry of a TCB's timer. */
+void lm_tcp_timer_expired(struct lm_worker *w, struct lm_tcb *tcb);
+
+/* Send the ACKs owed at the end of a pass. */
+void lm_tcp_flush_acks(struct lm_worker *w);
+
+/* tcb.c */
+struct lm_tcb *lm_tcb_lookup(struct lm_worker *w, uint32_t laddr,
+			     uint32_t raddr, uint16_t lport, uint16_t rport);
+struct lm_tcb *lm_tcb_alloc(struct lm_worker *w);
+void lm_tcb_insert(struct lm_worker *w, struct lm_tcb *tcb);
+/* Unhash, cancel its timer, tell the app (if attached) why, free. */
+void lm_tcb_release(struct lm_worker *w, struct lm_tcb *tcb,
+		    enum lm_tcp_end why);
+
+/* tcp_out.c */
+void lm_tcp_output(struct lm_worker *w, struct lm_tcb *tcb);
+void lm_tcp_send_ack(struct lm_worker *w, struct lm_tcb *tcb);
+void lm_tcp_send_rst(struct lm_worker *w, struct lm_tcb *tcb);
+void lm_tcp_send_syn(struct lm_worker *w, struct lm_tcb *tcb);
+/* RST in answer to a segment that has no connection (RFC 9293 3.10.7.1). */
+void lm_tcp_reply_rst(struct lm_worker *w, uint32_t ifidx,
+		      const struct rte_mbuf *m);
+/* Queue tcb for an ACK at the end of the pass (coalesces ACKs). */
+void lm_tcp_ack_later(struct lm_worker *w, struct lm_tcb *tcb);
+/* Take tcb off the pending-ACK list (a segment carrying the ACK went out). */
+void lm_tcp_ack_cancel(struct lm_worker *w, struct lm_tcb *tcb);
+
+/* tcp_timer.c */
+void lm_tcp_timer_set(struct lm_worker *w, struct lm_tcb *tcb,
+		      enum lm_tcp_timer_kind kind, uint64_t delay_us);
+void lm_tcp_timer_stop(struct lm_worker *w, struct lm_tcb *tcb);
+void lm_tcp_rtt_sample(struct lm_worker *w, struct lm_tcb *tcb, uint64_t rtt_us);
+
+/* Sequence arithmetic (RFC 9293 3.4), modulo 2^32. */
+#define LM_SEQ_LT(a, b) ((int32_t)((a) - (b)) < 0)
+#define LM_SEQ_LEQ(a, b) ((int32_t)((a) - (b)) <= 0)
+#define LM_SEQ_GT(a, b) ((int32_t)((a) - (b)) > 0)
+#define LM_SEQ_GEQ(a, b) ((int32_t)((a) - (b)) >= 0)
+
+#endif /* LM_TCP_H */

@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP input, in the order of RFC 9293 section 3.10.7 ("SEGMENT ARRIVES"):
+ * SYN-SENT first; otherwise check the sequence number, RST, SYN, ACK, then
+ * the segment text, then FIN.
+ *
+ * The segment's fields are parsed once into a struct seg on the stack and
+ * passed down; nothing is kept in file-static variables.
+ */
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+
+#include "worker.h"
+#include "tcp/tcp.h"
+
+struct seg {
+	uint32_t seq;
+	uint32_t ack;
+	uint32_t len;        /* payload bytes */
+	uint32_t wnd;
+	uint16_t mss;        /* 0: no MSS option */
+	uint8_t flags;
+	struct rte_mbuf *m;
+	uint32_t data_off;   /* payload offset from the start of the frame */
+};
+
+static inline uint32_t
+seg_seqlen(const struct seg *s)
+{
+	return s->len + !!(s->flags & RTE_TCP_SYN_FLAG) +
+		!!(s->flags & RTE_TCP_FIN_FLAG);
+}
+
+/* Options we read now: MSS. Malformed options end the parse. */
+static void
+parse_options(const uint8_t *p, uint32_t len, struct seg *s)
+{
+	uint32_t i = 0;
+
+	while (i < len) {
+		uint8_t kind = p[i];
+
+		if (kind == 0)          /* end of option list */
+			break;
+		if (kind == 1) {        /* no-operation */
+			i++;
+			continue;
+		}
+		if (i + 1 >= len || p[i + 1] < 2 || i + p[i + 1] > len)
+			break;
+		if (kind == 2 && p[i + 1] == 4)
+			s->mss = (uint16_t)(p[i + 2] << 8 | p[i + 3]);
+		i += p[i + 1];
+	}
+}
+
+/* RFC 9293 3.10.7.4, first check: is the segment in the receive window? */
+static bool
+seq_acceptable(const struct lm_worker *w, const struct lm_tcb *tcb,
+	       const struct seg *s)
+{
+	uint32_t wnd = w->tcp.rcv_wnd;
+	uint32_t slen = seg_seqlen(s);
+
+	if (slen == 0) {
+		if (wnd == 0)
+			return s->seq == tcb->rcv_nxt;
+		return LM_SEQ_LEQ(tcb->rcv_nxt, s->seq) &&
+			LM_SEQ_LT(s->seq, tcb->rcv_nxt + wnd);
+	}
+	if (wnd == 0)
+		return false;
+	return (LM_SEQ_LEQ(tcb->rcv_nxt, s->seq) &&
+		LM_SEQ_LT(s->seq, tcb->rcv_nxt + wnd)) ||
+		(LM_SEQ_LEQ(tcb->rcv_nxt, s->seq + slen - 1) &&
+		 LM_SEQ_LT(s->seq + slen - 1, tcb->rcv_nxt + wnd));
+}
+
+static void
+time_wait_enter(struct lm_worker *w, struct lm_tcb *tcb)
+{
+	tcb->state = LM_TCP_TIME_WAIT;
+	lm_tcp_timer_set(w, tcb, LM_TCPT_TIME_WAIT,
+			 (uint64_t)w->tcp.time_wait_ms * 1000);
+}
+
+static void
+syn_sent_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
+{
+	bool ack = s->flags & RTE_TCP_ACK_FLAG;
+
+	/* RFC 9293 3.10.7.3: first check the ACK bit */
+	if (ack && (LM_SEQ_LEQ(s->ack, tcb->iss) ||
+		    LM_SEQ_GT(s->ack, tcb->snd_max))) {
+		if (!(s->flags & RTE_TCP_RST_FLAG))
+			lm_tcp_reply_rst(w, tcb->ifidx, s->m);
+		return;
+	}
+	/* second, the RST bit: only with an acceptable ACK */
+	if (s->flags & RTE_TCP_RST_FLAG) {
+		if (ack)
+			lm_tcb_release(w, tcb, LM_TCP_END_REFUSED);
+		return;
+	}
+	if (!(s->flags & RTE_TCP_SYN_FLAG))
+		return;
+	tcb->irs = s->seq;
+	tcb->rcv_nxt = s->seq + 1;
+	if (s->mss != 0) {
+		tcb->smss = s->mss < w->tcp.mss ? s->mss : w->tcp.mss;
+		if (tcb->smss < 64)
+			tcb->smss = 64; /* a silly MSS would cost a packet a byte */
+	}
+	if (!ack) {
+		/*
+		 * Simultaneous open (SYN without ACK): RFC 9293 allows it, but
+		 * a generator's client never meets it; refuse it plainly.
+		 */
+		lm_tcp_send_rst(w, tcb);
+		lm_tcb_release(w, tcb, LM_TCP_END_RESET);
+		return;
+	}
+	tcb->snd_una = s->ack;
+	if ((tcb->flags & LM_TCBF_RTT_TIMING) && LM_SEQ_GT(s->ack, tcb->rtt_seq)) {
+		tcb->flags &= ~LM_TCBF_RTT_TIMING;
+		lm_tcp_rtt_sample(w, tcb, (w->now - tcb->rtt_start) * 1000000 /
+				  w->hz);
+	}
+	tcb->flags &= ~LM_TCBF_RETRANSMIT;
+	tcb->retries = 0;
+	/* RFC 9293 3.10.7.3: the SYN's window is never scaled */
+	tcb->snd_wnd = s->wnd;
+	tcb->snd_wl1 = s->seq;
+	tcb->snd_wl2 = s->ack;
+	tcb->state = LM_TCP_ESTABLISHED;
+	lm_tcp_timer_stop(w, tcb);
+	LM_STAT_INC(w->ctr->conn_opened);
+	lm_tcp_ack_later(w, tcb);
+	if (tcb->app != NULL)
+		tcb->ops->connected(w, tcb);
+	/* what the app queued before (or in) connected goes out now */
+	lm_tcp_output(w, tcb);
+}
+
+/* RFC 9293 3.10.7.4 fifth check, the ACK field. Returns false: drop. */
+static bool
+ack_input(struct lm_worker *w, struct lm_tcb *tcb, const struct seg *s)
+{
+	if (LM_SEQ_GT(s->ack, tcb->snd_max)) {
+		/* acks something not yet sent: ACK back and drop */
+		lm_tcp_ack_later(w, tcb);
+		return false;
+	}
+	if (LM_SEQ_GT(s->ack, tcb->snd_una)) {
+		tcb->snd_una = s->ack;
+		if (LM_SEQ_LT(tcb->snd_nxt, tcb->snd_una))
+			tcb->snd_nxt = tcb->snd_una;
+		if ((tcb->flags & LM_TCBF_RTT_TIMING) &&
+		    LM_SEQ_GT(s->ack, tcb->rtt_seq)) {
+			tcb->flags &= ~LM_TCBF_RTT_TIMING;
+			lm_tcp_rtt_sample(w, tcb, (w->now - tcb->rtt_start) *
+					  1000000 / w->hz);
+		}
+		tcb->flags &= ~LM_TCBF_RETRANSMIT;
+		tcb->retries = 0;
+		/* RFC 6298 5.2 and 5.3: stop or restart the timer */
+		if (tcb->snd_una == tcb->snd_max)
+			lm_tcp_timer_stop(w, tcb);
+		else
+			lm_tcp_timer_set(w, tcb, LM_TCPT_RTO, tcb->rto_us);
+	}
+	/* RFC 9293 3.10.7.4: update the send window from fresher segments */
+	if (LM_SEQ_LT(tcb->snd_wl1, s->seq) ||
+	    (tcb->snd_wl1 == s->seq && LM_SEQ_LEQ(tcb->snd_wl2, s->ack))) {
+		tcb->snd_wnd = s->wnd;
+		tcb->snd_wl1 = s->seq;
+		tcb->snd_wl2 = s->ack;
+		if (tcb->snd_wnd > 0 && tcb->timer_kind == LM_TCPT_PERSIST)
+			lm_tcp_timer_stop(w, tcb);
+	}
+	return true;
+}
+
+static bool
+fin_acked(const struct lm_tcb *tcb)
+{
+	return (tcb->flags & LM_TCBF_FIN_SENT) &&
+		tcb->snd_una == tcb->snd_end + 1;
+}
+
+/* Deliver the in-order part of the payload (RFC 9293 3.10.7.4, seventh). */
+static void
+text_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
+{
+	uint32_t skip, len;
+	struct rte_mbuf *m = s->m;
+	uint32_t off;
+
+	if (s->len == 0)
+		return;
+	if (LM_SEQ_GT(s->seq, tcb->rcv_nxt)) {
+		/*
+		 * A gap: out-of-order segments are not held yet; drop it and
+		 * send a duplicate ACK at once so the peer retransmits.
+		 */
+		LM_STAT_INC(w->ctr->tcp_ooo_dropped);
+		lm_tcp_ack_later(w, tcb);
+		s->flags &= ~RTE_TCP_FIN_FLAG;
+		return;
+	}
+	skip = tcb->rcv_nxt - s->seq; /* already received: trim */
+	if (skip >= s->len) {
+		lm_tcp_ack_later(w, tcb);
+		return;
+	}
+	len = s->len - skip;
+	tcb->rcv_nxt += len;
+	LM_STAT_ADD(w->ctr->app_rx_bytes, len);
+	lm_tcp_ack_later(w, tcb);
+	if (tcb->app == NULL)
+		return;
+	/* hand the bytes up where they lie, segment by segment: no copy */
+	off = s->data_off + skip;
+	while (m != NULL && off >= m->data_len) {
+		off -= m->data_len;
+		m = m->next;
+	}
+	while (m != NULL && len > 0 && tcb->app != NULL) {
+		uint32_t n = m->data_len - off;
+
+		if (n > len)
+			n = len;
+		tcb->ops->recv(w, tcb, rte_pktmbuf_mtod_offset(m, uint8_t *, off),
+			       n);
+		len -= n;
+		off = 0;
+		m = m->next;
+	}
+}
+
+/* RFC 9293 3.10.7.4, eighth: the FIN bit. */
+static void
+fin_input(struct lm_worker *w, struct lm_tcb *tcb, const struct seg *s)
+{
+	if (!(s->flags & RTE_TCP_FIN_FLAG) || s->seq + s->len != tcb->rcv_nxt)
+		return;
+	if (tcb->flags & LM_TCBF_PEER_FIN) {
+		/* a retransmitted FIN: ACK it (and restart TIME-WAIT) */
+		lm_tcp_ack_later(w, tcb);
+		if (tcb->state == LM_TCP_TIME_WAIT)
+			time_wait_enter(w, tcb);
+		return;
+	}
+	tcb->flags |= LM_TCBF_PEER_FIN;
+	tcb->rcv_nxt++;
+	lm_tcp_ack_later(w, tcb);
+	switch (tcb->state) {
+	case LM_TCP_ESTABLISHED:
+		tcb->state = LM_TCP_CLOSE_WAIT;
+		if (tcb->app != NULL)
+			tcb->ops->peer_closed(w, tcb);
+		break;
+	case LM_TCP_FIN_WAIT_1:
+		if (fin_acked(tcb))
+			time_wait_enter(w, tcb);
+		else
+			tcb->state = LM_TCP_CLOSING;
+		break;
+	case LM_TCP_FIN_WAIT_2:
+		time_wait_enter(w, tcb);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+established_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
+{
+	/* first: sequence number */
+	if (!seq_acceptable(w, tcb, s)) {
+		if (!(s->flags & RTE_TCP_RST_FLAG))
+			lm_tcp_ack_later(w, tcb);
+		return;
+	}
+	/*
+	 * second: RST. RFC 5961 section 3: only an exact match resets;
+	 * anything else in the window gets a challenge ACK.
+	 */
+	if (s->flags & RTE_TCP_RST_FLAG) {
+		if (s->seq != tcb->rcv_nxt) {
+			lm_tcp_ack_later(w, tcb);
+			return;
+		}
+		lm_tcb_release(w, tcb, tcb->state >= LM_TCP_CLOSING ||
+			       tcb->state == LM_TCP_FIN_WAIT_2 ?
+			       LM_TCP_END_NORMAL : LM_TCP_END_RESET);
+		return;
+	}
+	/* fourth: SYN in a synchronized state: challenge ACK (RFC 5961 4) */
+	if (s->flags & RTE_TCP_SYN_FLAG) {
+		lm_tcp_ack_later(w, tcb);
+		return;
+	}
+	/* fifth: ACK */
+	if (!(s->flags & RTE_TCP_ACK_FLAG))
+		return;
+	if (!ack_input(w, tcb, s))
+		return;
+	switch (tcb->state) {
+	case LM_TCP_FIN_WAIT_1:
+		if (fin_acked(tcb)) {
+			tcb->state = LM_TCP_FIN_WAIT_2;
+			lm_tcp_timer_set(w, tcb, LM_TCPT_FIN_WAIT_2,
+					 (uint64_t)w->tcp.fin_wait_2_ms * 1000);
+		}
+		break;
+	case LM_TCP_CLOSING:
+		if (fin_acked(tcb))
+			time_wait_enter(w, tcb);
+		return;
+	case LM_TCP_LAST_ACK:
+		if (fin_acked(tcb))
+			lm_tcb_release(w, tcb, LM_TCP_END_NORMAL);
+		return;
+	case LM_TCP_TIME_WAIT:
+		fin_input(w, tcb, s);
+		return;
+	default:
+		break;
+	}
+	/* seventh: text, in ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2 only */
+	if (tcb->state <= LM_TCP_FIN_WAIT_2 && !(tcb->flags & LM_TCBF_PEER_FIN))
+		text_input(w, tcb, s);
+	if (tcb->state == LM_TCP_CLOSED)
+		return;
+	fin_input(w, tcb, s);
+	/* the window may have opened, or the ACK made room: send more */
+	if (tcb->state != LM_TCP_CLOSED && tcb->state != LM_TCP_TIME_WAIT)
+		lm_tcp_output(w, tcb);
+}
+
+void
+lm_tcp_input(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m)
+{
+	struct rte_ipv4_hdr *ih = rte_pktmbuf_mtod_offset(m,
+		struct rte_ipv4_hdr *, m->l2_len);
+	struct rte_tcp_hdr *th;
+	uint32_t ip_len = rte_be_to_cpu_16(ih->total_length);
+	uint32_t thlen;
+	struct lm_tcb *tcb;
+	struct seg s;
+
+	if (unlikely(ip_len < m->l3_len + sizeof(*th) ||
+		     m->l2_len + m->l3_len + sizeof(*th) > m->data_len))
+		goto drop;
+	th = (struct rte_tcp_hdr *)((char *)ih + m->l3_len);
+	thlen = (uint32_t)(th->data_off >> 4) * 4;
+	if (unlikely(thlen < sizeof(*th) || m->l3_len + thlen > ip_len ||
+		     m->l2_len + m->l3_len + thlen > m->data_len))
+		goto drop;
+	/* checksum: trust the port's verdict when it gives one */
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+	    RTE_MBUF_F_RX_L4_CKSUM_BAD ||
+	    ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) !=
+	     RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
+	     rte_ipv4_udptcp_cksum_mbuf_verify(m, ih, m->l2_len + m->l3_len) != 0)) {
+		LM_STAT_INC(w->ctr->rx_bad_csum);
+		goto free;
+	}
+	s.m = m;
+	s.seq = rte_be_to_cpu_32(th->sent_seq);
+	s.ack = rte_be_to_cpu_32(th->recv_ack);
+	s.wnd = rte_be_to_cpu_16(th->rx_win);
+	s.flags = th->tcp_flags;
+	s.len = ip_len - m->l3_len - thlen;
+	s.data_off = m->l2_len + m->l3_len + thlen;
+	s.mss = 0;
+	if (thlen > sizeof(*th))
+		parse_options((const uint8_t *)(th + 1), thlen - sizeof(*th), &s);
+
+	tcb = lm_tcb_lookup(w, ih->dst_addr, ih->src_addr, th->dst_port,
+			    th->src_port);
+	if (tcb == NULL) {
+		LM_STAT_INC(w->ctr->tcp_no_conn);
+		lm_tcp_reply_rst(w, ifidx, m);
+		goto free;
+	}
+	if (tcb->state == LM_TCP_SYN_SENT)
+		syn_sent_input(w, tcb, &s);
+	else
+		established_input(w, tcb, &s);
+	goto free;
+drop:
+	LM_STAT_INC(w->ctr->rx_not_ours);
+free:
+	rte_pktmbuf_free(m);
+}

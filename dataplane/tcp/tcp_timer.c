@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP timers: one per TCB on the worker's wheel, timing whichever of
+ * retransmission (RFC 6298), zero-window probe (RFC 9293 3.8.6.1),
+ * FIN-WAIT-2 give-up and TIME-WAIT is due.
+ */
+#include "worker.h"
+#include "tcp/tcp.h"
+
+void
+lm_tcp_timer_set(struct lm_worker *w, struct lm_tcb *tcb,
+		 enum lm_tcp_timer_kind kind, uint64_t delay_us)
+{
+	tcb->timer_kind = (uint8_t)kind;
+	lm_timer_arm(&w->wheel, &tcb->timer,
+		     w->now + delay_us * w->hz / 1000000);
+}
+
+void
+lm_tcp_timer_stop(struct lm_worker *w, struct lm_tcb *tcb)
+{
+	tcb->timer_kind = LM_TCPT_NONE;
+	lm_timer_cancel(&w->wheel, &tcb->timer);
+}
+
+void
+lm_tcp_rtt_sample(struct lm_worker *w, struct lm_tcb *tcb, uint64_t rtt_us)
+{
+	uint32_t r = rtt_us > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)rtt_us;
+	uint64_t rto;
+
+	if (r == 0)
+		r = 1;
+	if (tcb->srtt_us == 0) {
+		/* RFC 6298 2.2: first measurement */
+		tcb->srtt_us = r;
+		tcb->rttvar_us = r / 2;
+	} else {
+		/* RFC 6298 2.3, beta = 1/4, alpha = 1/8 */
+		uint32_t delta = tcb->srtt_us > r ? tcb->srtt_us - r :
+			r - tcb->srtt_us;
+
+		tcb->rttvar_us = tcb->rttvar_us - tcb->rttvar_us / 4 + delta / 4;
+		tcb->srtt_us = tcb->srtt_us - tcb->srtt_us / 8 + r / 8;
+	}
+	rto = (uint64_t)tcb->srtt_us + 4 * (uint64_t)tcb->rttvar_us;
+	if (rto < LM_TCP_RTO_MIN_US)
+		rto = LM_TCP_RTO_MIN_US;
+	if (rto > LM_TCP_RTO_MAX_US)
+		rto = LM_TCP_RTO_MAX_US;
+	tcb->rto_us = (uint32_t)rto;
+}
+
+static void
+rto_backoff(struct lm_tcb *tcb)
+{
+	/* RFC 6298 5.5: back off the timer */
+	tcb->rto_us = tcb->rto_us >= LM_TCP_RTO_MAX_US / 2 ?
+		LM_TCP_RTO_MAX_US : tcb->rto_us * 2;
+}
+
+static void
+rto_expired(struct lm_worker *w, struct lm_tcb *tcb)
+{
+	bool syn = tcb->state == LM_TCP_SYN_SENT;
+	uint8_t limit = syn ? w->tcp.syn_retries : w->tcp.data_retries;
+
+	if (tcb->retries >= limit) {
+		enum lm_tcp_end why = syn ? LM_TCP_END_CONNECT_TIMEOUT :
+			LM_TCP_END_RETRANSMIT_LIMIT;
+
+		if (!syn)
+			lm_tcp_send_rst(w, tcb);
+		lm_tcb_release(w, tcb, why);
+		return;
+	}
+	tcb->retries++;
+	rto_backoff(tcb);
+	/* Karn: the retransmission is not timed, nor what was in flight */
+	tcb->flags &= ~LM_TCBF_RTT_TIMING;
+	tcb->flags |= LM_TCBF_RETRANSMIT;
+	LM_STAT_INC(w->ctr->tcp_retransmits);
+	if (syn) {
+		lm_tcp_send_syn(w, tcb);
+		return;
+	}
+	/* go back to the oldest unacknowledged byte and send again */
+	tcb->snd_nxt = tcb->snd_una;
+	lm_tcp_output(w, tcb);
+	if (!lm_timer_armed(&tcb->timer))
+		lm_tcp_timer_set(w, tcb, LM_TCPT_RTO, tcb->rto_us);
+}
+
+static void
+persist_expired(struct lm_worker *w, struct lm_tcb *tcb)
+{
+	uint32_t saved = tcb->snd_wnd;
+
+	/*
+	 * RFC 9293 3.8.6.1: send one byte past a zero window so that a lost
+	 * window update cannot deadlock the connection; it is accepted only
+	 * when the window has reopened.
+	 */
+	if (tcb->snd_wnd == 0 && LM_SEQ_LT(tcb->snd_nxt, tcb->snd_end) &&
+	    tcb->app != NULL) {
+		tcb->snd_wnd = tcb->snd_nxt - tcb->snd_una + 1;
+		lm_tcp_output(w, tcb);
+		tcb->snd_wnd = saved;
+	}
+	rto_backoff(tcb);
+	if (tcb->retries++ >= w->tcp.data_retries * 2) {
+		lm_tcp_send_rst(w, tcb);
+		lm_tcb_release(w, tcb, LM_TCP_END_RETRANSMIT_LIMIT);
+		return;
+	}
+	if (tcb->snd_una == tcb->snd_max || tcb->timer_kind == LM_TCPT_NONE)
+		lm_tcp_timer_set(w, tcb, LM_TCPT_PERSIST, tcb->rto_us);
+}
+
+void
+lm_tcp_timer_expired(struct lm_worker *w, struct lm_tcb *tcb)
+{
+	enum lm_tcp_timer_kind kind = tcb->timer_kind;
+
+	tcb->timer_kind = LM_TCPT_NONE;
+	switch (kind) {
+	case LM_TCPT_RTO:
+		rto_expired(w, tcb);
+		break;
+	case LM_TCPT_PERSIST:
+		persist_expired(w, tcb);
+		break;
+	case LM_TCPT_FIN_WAIT_2:
+	case LM_TCPT_TIME_WAIT:
+		lm_tcb_release(w, tcb, LM_TCP_END_NORMAL);
+		break;
+	case LM_TCPT_NONE:
+		break;
+	}
+}

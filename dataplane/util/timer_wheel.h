@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-worker hashed timer wheel (Varghese & Lauck, scheme 6) with
+ * intrusive timer nodes embedded in TCBs and sessions.
+ *
+ * Time is in TSC cycles; a tick is 2^tick_shift cycles (the worker picks
+ * the shift so a tick is a few tens of microseconds). The wheel has
+ * LM_WHEEL_SLOTS slots; a timer further away than one revolution stays in
+ * its slot and is skipped until its tick comes round (its expiry tick is
+ * stored, so the check is one comparison).
+ *
+ * arm, cancel: O(1). expire: visits the slots of the ticks that have passed
+ * since the last call, firing due timers, at most 'budget' per call; what is
+ * left over fires on the next call (no timer is lost, none fires early).
+ * Nothing allocates.
+ */
+#ifndef LM_TIMER_WHEEL_H
+#define LM_TIMER_WHEEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define LM_WHEEL_BITS 12
+#define LM_WHEEL_SLOTS (1u << LM_WHEEL_BITS)
+
+struct lm_timer {
+	struct lm_timer *next;
+	struct lm_timer **pprev;   /* NULL when not armed */
+	uint64_t expire_tick;
+	uint32_t type;             /* owner's tag: lets the callback find its container */
+};
+
+struct lm_wheel {
+	uint64_t cur_tick;         /* every tick < cur_tick has been processed */
+	unsigned tick_shift;
+	uint64_t n_armed;
+	struct lm_timer *slots[LM_WHEEL_SLOTS];
+};
+
+typedef void (*lm_timer_cb)(void *ctx, struct lm_timer *t);
+
+void lm_wheel_init(struct lm_wheel *w, uint64_t now_tsc, unsigned tick_shift);
+
+static inline void
+lm_timer_init(struct lm_timer *t)
+{
+	t->next = NULL;
+	t->pprev = NULL;
+	t->expire_tick = 0;
+}
+
+static inline bool
+lm_timer_armed(const struct lm_timer *t)
+{
+	return t->pprev != NULL;
+}
+
+/*
+ * Arm (or re-arm) t to fire at expire_tsc or at most one tick later. A time
+ * in the past fires on the next lm_wheel_expire() call.
+ */
+void lm_timer_arm(struct lm_wheel *w, struct lm_timer *t, uint64_t expire_tsc);
+
+/* Disarm t; harmless when it is not armed. */
+void lm_timer_cancel(struct lm_wheel *w, struct lm_timer *t);
+
+/*
+ * Fire the timers due at now_tsc, at most budget of them; each is disarmed
+ * before cb runs, so cb may re-arm it or arm/cancel any other timer.
+ * Returns the number fired.
+ */
+unsigned lm_wheel_expire(struct lm_wheel *w, uint64_t now_tsc, unsigned budget,
+			 lm_timer_cb cb, void *ctx);
+
+#endif /* LM_TIMER_WHEEL_H */

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker loop:
+ *
+ *   rx burst on each owned queue -> Ethernet -> ARP | IPv4 -> ICMP | TCP
+ *   expire due timers (bounded per pass)
+ *   application: advance ready sessions (bounded per pass)
+ *   ACKs owed, then TX flush
+ *
+ * The TSC is read once per pass and everything below uses w->now.
+ */
+#include <stdlib.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+
+#include "worker.h"
+#include "net/eth.h"
+
+#define LM_TIMER_BUDGET 512     /* timers fired per pass, at most */
+#define LM_APP_BUDGET 256       /* sessions advanced per pass, at most */
+#define LM_TICK_TARGET_NS 16000 /* timer wheel tick: about 16 us */
+
+int
+lm_worker_init(struct lm_worker *w, uint32_t id, uint32_t n_workers,
+	       unsigned int lcore, const struct lm_plan *plan,
+	       struct lm_netif *ifs, uint32_t n_ifs, struct rte_mempool *pool,
+	       const struct lm_stats_slot_view *stats, uint64_t seed)
+{
+	unsigned int shift = 0;
+
+
+	memset(w, 0, sizeof(*w));
+	w->id = id;
+	w->n_workers = n_workers;
+	w->lcore = lcore;
+	w->plan = plan;
+	w->ifs = ifs;
+	w->n_ifs = n_ifs;
+	w->pool = pool;
+	w->stats = *stats;
+	w->ctr = stats->w;
+	w->rng = seed;
+	w->hz = rte_get_tsc_hz();
+	w->ticks_per_ms = w->hz / 1000;
+	w->now = rte_rdtsc();
+	for (uint32_t i = 0; i < n_ifs; i++) {
+		w->rxq[i] = (uint16_t)id;
+		w->txq[i].port_id = ifs[i].port_id;
+		w->txq[i].queue_id = (uint16_t)id;
+	}
+	/* the largest power-of-two tick not above the target */
+	while ((w->hz >> (shift + 1)) * LM_TICK_TARGET_NS >= 1000000000ull &&
+	       shift < 40)
+		shift++;
+	lm_wheel_init(&w->wheel, w->now, shift);
+	return 0;
+}
+
+void
+lm_worker_fini(struct lm_worker *w)
+{
+	lm_gen_fini(w);
+	lm_tcp_fini(w);
+}
+
+static void
+timer_fired(void *ctx, struct lm_timer *t)
+{
+	struct lm_worker *w = ctx;
+
+	if (t->type == LM_TIMER_TCB)
+		lm_tcp_timer_expired(w, container_of(t, struct lm_tcb, timer));
+	else if (t->type == LM_TIMER_SESSION)
+		lm_gen_timer_expired(w, container_of(t, struct lm_session, timer));
+}
+
+void
+lm_worker_input(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m)
+{
+	LM_STAT_INC(w->ctr->rx_pkts);
+	LM_STAT_ADD(w->ctr->rx_bytes, rte_pktmbuf_pkt_len(m));
+	lm_eth_input(w, ifidx, m);
+}
+
+void
+lm_worker_poll(struct lm_worker *w)
+{
+	struct rte_mbuf *pkts[LM_RX_BURST];
+
+	w->now = rte_rdtsc();
+	for (uint32_t i = 0; i < w->n_ifs; i++) {
+		uint16_t n = rte_eth_rx_burst(w->ifs[i].port_id, w->rxq[i], pkts,
+					      LM_RX_BURST);
+
+		for (uint16_t k = 0; k < n; k++) {
+			if (k + 1 < n)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[k + 1], void *));
+			lm_worker_input(w, i, pkts[k]);
+		}
+	}
+	lm_wheel_expire(&w->wheel, w->now, LM_TIMER_BUDGET, timer_fired, w);
+	lm_gen_poll(w, LM_APP_BUDGET);
+	lm_tcp_flush_acks(w);
+	lm_tx_flush(w);
+}
+
+/* Next hops every user needs before anything starts. */
+static bool
+next_hops_resolved(struct lm_worker *w)
+{
+	const struct lm_netif *nif = &w->ifs[0];
+	uint32_t hop = lm_netif_next_hop(nif,
+			rte_cpu_to_be_32(w->plan->target.ip));
+
+	if (lm_arp_lookup(w, 0, hop) != NULL)
+		return true;
+	__atomic_store_n(&w->unresolved_ip, hop, __ATOMIC_RELAXED);
+	return false;
+}
+
+int
+lm_worker_main(void *arg)
+{
+	struct lm_worker *w = arg;
+	enum lm_worker_state st = LM_WS_RESOLVING;
+
+	lm_worker_set_state(w, st);
+	for (;;) {
+		enum lm_worker_cmd cmd = lm_worker_cmd(w);
+
+		lm_worker_poll(w);
+		if (cmd == LM_CMD_QUIT)
+			break;
+		switch (st) {
+		case LM_WS_RESOLVING:
+			if (next_hops_resolved(w)) {
+				st = LM_WS_READY;
+				lm_worker_set_state(w, st);
+			}
+			break;
+		case LM_WS_READY:
+			if (cmd >= LM_CMD_RUN) {
+				lm_gen_start(w);
+				st = LM_WS_RUNNING;
+				lm_worker_set_state(w, st);
+			}
+			break;
+		case LM_WS_RUNNING:
+			if (cmd == LM_CMD_DRAIN && !w->gen.draining)
+				lm_gen_drain(w);
+			if (lm_gen_idle(&w->gen)) {
+				st = LM_WS_IDLE;
+				lm_worker_set_state(w, st);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	/* fail and reset what is still in flight, and send it out */
+	lm_gen_quit(w);
+	lm_tcp_flush_acks(w);
+	lm_tx_flush(w);
+	lm_worker_set_state(w, LM_WS_DONE);
+	return 0;
+}

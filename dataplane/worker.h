@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A worker: one lcore and everything it owns alone — its RX/TX queue on
+ * each port, its ARP table, its TCBs and connection table, its timer wheel,
+ * its users, and its statistics slot. Every hot-path function takes the
+ * worker first; nothing on the packet path lives in file-static variables.
+ */
+#ifndef LM_WORKER_H
+#define LM_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include <lm/plan.h>
+#include <lm/stats.h>
+
+#include "net/netif.h"
+#include "net/arp.h"
+#include "tcp/tcp.h"
+#include "gen/session.h"
+#include "util/timer_wheel.h"
+
+#define LM_RX_BURST 32
+#define LM_TX_BURST 64
+
+/* Commands from the control plane, in the order a run goes through them. */
+enum lm_worker_cmd {
+	LM_CMD_WAIT = 0,   /* resolve next hops, start nothing */
+	LM_CMD_RUN,        /* start users */
+	LM_CMD_DRAIN,      /* start no new run; let runs in flight finish */
+	LM_CMD_QUIT,       /* fail what is still in flight, close, return */
+};
+
+/* What the worker reports back. */
+enum lm_worker_state {
+	LM_WS_INIT = 0,
+	LM_WS_RESOLVING,   /* waiting for ARP replies for next hops */
+	LM_WS_READY,       /* next hops resolved */
+	LM_WS_RUNNING,
+	LM_WS_IDLE,        /* no run in flight and none left to start */
+	LM_WS_DONE,        /* returned from its loop */
+};
+
+struct lm_txq {
+	uint16_t port_id;
+	uint16_t queue_id;
+	uint16_t n;
+	struct rte_mbuf *pkts[LM_TX_BURST];
+};
+
+struct lm_worker {
+	/* hot: read every pass */
+	uint64_t now;                 /* TSC read once per pass */
+	uint64_t hz;                  /* TSC cycles per second */
+	uint64_t ticks_per_ms;
+	struct rte_mempool *pool;
+	struct lm_worker_counters *ctr;
+	struct lm_stats_slot_view stats;
+	uint64_t rng;                 /* splitmix64 state */
+
+	uint32_t id;                  /* 0 .. n_workers-1 */
+	uint32_t n_workers;
+	unsigned int lcore;
+
+	const struct lm_plan *plan;
+	struct lm_netif *ifs;         /* shared, read-only after set-up */
+	uint32_t n_ifs;
+	uint16_t rxq[LM_MAX_PORTS];   /* our RX queue on each port */
+	struct lm_txq txq[LM_MAX_PORTS];
+
+	struct lm_arp_table arp;
+	struct lm_tcp tcp;
+	struct lm_gen gen;
+	struct lm_wheel wheel;
+
+	/* control plane <-> worker, written with atomic stores */
+	uint32_t cmd;                 /* enum lm_worker_cmd, written by control */
+	uint32_t state;               /* enum lm_worker_state, written by worker */
+	uint32_t unresolved_ip;       /* next hop still unresolved (network order) */
+};
+
+static inline uint64_t
+lm_rand(struct lm_worker *w)
+{
+	/* splitmix64: small, fast, good enough for ISNs and choices */
+	uint64_t z = (w->rng += UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+static inline uint64_t
+lm_ms_to_tsc(const struct lm_worker *w, uint64_t ms)
+{
+	return ms * w->ticks_per_ms;
+}
+
+static inline enum lm_worker_cmd
+lm_worker_cmd(const struct lm_worker *w)
+{
+	return (enum lm_worker_cmd)__atomic_load_n(&w->cmd, __ATOMIC_ACQUIRE);
+}
+
+static inline void
+lm_worker_set_state(struct lm_worker *w, enum lm_worker_state s)
+{
+	__atomic_store_n(&w->state, (uint32_t)s, __ATOMIC_RELEASE);
+}
+
+/* Set up a worker's own state (called on the main lcore before launch). */
+int lm_worker_init(struct lm_worker *w, uint32_t id, uint32_t n_workers,
+		   unsigned int lcore, const struct lm_plan *plan,
+		   struct lm_netif *ifs, uint32_t n_ifs,
+		   struct rte_mempool *pool, const struct lm_stats_slot_view *stats,
+		   uint64_t seed);
+void lm_worker_fini(struct lm_worker *w);
+
+/* The worker loop (rte_eal_remote_launch entry; arg is the worker). */
+int lm_worker_main(void *arg);
+
+/* One pass of the loop: what lm_worker_main repeats; tests call it too. */
+void lm_worker_poll(struct lm_worker *w);
+
+/* Input of one received frame (takes ownership of m). */
+void lm_worker_input(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m);
+
+#endif /* LM_WORKER_H */

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Statistics area: one slot per worker, each written by exactly that worker
+ * and read by the control plane (and, later, by other processes attaching
+ * to the area). Everything is cumulative: a reader computes an interval as
+ * the difference of two copies, so nothing is ever reset or swapped and no
+ * lock is taken. Counters are written with relaxed atomic stores (LM_STAT_*)
+ * and read with relaxed atomic loads.
+ *
+ * A slot is laid out as:
+ *   struct lm_worker_counters
+ *   struct lm_scenario_counters [n_scenarios]
+ *   struct lm_step_stats        [n_steps]     (all scenarios' steps in order)
+ */
+#ifndef LM_STATS_H
+#define LM_STATS_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#include <lm/hdr.h>
+
+#define LM_STATS_MAGIC 0x4c4d5354u /* "LMST" */
+#define LM_STATS_VERSION 1
+
+/* Why a request (or a run) failed. Names are part of the output format. */
+enum lm_err {
+	LM_ERR_CONNECT_TIMEOUT,  /* SYN never answered */
+	LM_ERR_REFUSED,          /* SYN answered with RST */
+	LM_ERR_RESET,            /* RST on an established connection */
+	LM_ERR_TIMEOUT,          /* the step's timeout_ms passed */
+	LM_ERR_RETRANSMIT_LIMIT, /* data never acknowledged */
+	LM_ERR_CLOSED,           /* peer closed before the response was complete */
+	LM_ERR_STATUS,           /* response complete, status not as expected */
+	LM_ERR_PROTOCOL,         /* response not valid HTTP/1.1 */
+	LM_ERR_NO_RESOURCES,     /* no TCB or source port free */
+	LM_ERR_ABORTED,          /* still in flight when the run stopped */
+	LM_ERR_MAX
+};
+
+const char *lm_err_name(enum lm_err e);
+
+/* Dataplane-wide counters of one worker. */
+struct lm_worker_counters {
+	uint64_t rx_pkts;
+	uint64_t tx_pkts;
+	uint64_t rx_bytes;        /* L2 bytes received */
+	uint64_t tx_bytes;        /* L2 bytes sent */
+	uint64_t tx_dropped;      /* tx burst could not place the packet */
+	uint64_t mbuf_alloc_fail;
+	uint64_t rx_bad_csum;     /* IPv4 or TCP checksum wrong */
+	uint64_t rx_not_ours;     /* not for our addresses, or unknown protocols */
+	uint64_t arp_rx;
+	uint64_t arp_tx;
+	uint64_t icmp_echo;       /* echo requests answered */
+	uint64_t tcp_rst_tx;      /* RSTs we sent */
+	uint64_t tcp_no_conn;     /* segments for no connection */
+	uint64_t tcp_retransmits; /* segments sent again on RTO */
+	uint64_t tcp_ooo_dropped; /* out-of-order segments dropped */
+	uint64_t conn_opened;     /* connections established */
+	uint64_t conn_attempts;   /* SYNs first sent */
+	uint64_t conn_closed;     /* connections ended (any way) */
+	uint64_t app_tx_bytes;    /* TCP payload bytes sent (first transmissions) */
+	uint64_t app_rx_bytes;    /* TCP payload bytes received in order */
+	uint64_t users_active;    /* gauge: users started and not stopped */
+	uint64_t conns_active;    /* gauge: TCBs in use */
+	uint64_t requests_inflight; /* gauge */
+};
+
+struct lm_scenario_counters {
+	uint64_t runs_started;
+	uint64_t runs_ok;
+	uint64_t runs_failed;
+};
+
+struct lm_step_stats {
+	uint64_t requests;   /* requests started */
+	uint64_t ok;
+	uint64_t failed;     /* == sum of errors[] */
+	uint64_t errors[LM_ERR_MAX];
+	uint64_t tx_bytes;   /* request bytes */
+	uint64_t rx_bytes;   /* response bytes (head + body) */
+	struct lm_hdr connect;  /* SYN sent to established, when this step connected */
+	struct lm_hdr ttfb;     /* first request byte sent to first response byte */
+	struct lm_hdr latency;  /* first request byte sent to last response byte */
+};
+
+#define LM_STAT_ADD(field, n) \
+	__atomic_store_n(&(field), (field) + (n), __ATOMIC_RELAXED)
+#define LM_STAT_INC(field) LM_STAT_ADD(field, 1)
+#define LM_STAT_SET(field, v) __atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
+#define LM_STAT_GET(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
+
+struct lm_stats_layout {
+	uint32_t n_workers;
+	uint32_t n_scenarios;
+	uint32_t n_steps;
+	size_t slot_size;    /* bytes per worker slot, cache-line aligned */
+};
+
+struct lm_stats_slot_view {
+	struct lm_worker_counters *w;
+	struct lm_scenario_counters *scen;   /* [n_scenarios] */
+	struct lm_step_stats *steps;         /* [n_steps] */
+};
+
+void lm_stats_layout_init(struct lm_stats_layout *l, uint32_t n_workers,
+			  uint32_t n_scenarios, uint32_t n_steps);
+
+/* Views into slot i of an area laid out as l (area = base of all slots). */
+void lm_stats_slot(const struct lm_stats_layout *l, void *area, uint32_t i,
+		   struct lm_stats_slot_view *v);
+
+/* Empty a slot (histograms need min = UINT64_MAX). */
+void lm_stats_slot_init(const struct lm_stats_layout *l,
+			struct lm_stats_slot_view *v);
+
+#endif /* LM_STATS_H */

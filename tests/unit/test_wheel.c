@@ -1,0 +1,690 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of the timer wheel (dataplane/util/timer_wheel.c).
+ *
+ * The main check runs the wheel side by side with a brute-force reference
+ * (an array of expiry times) through random arms, cancels, time steps and
+ * budgets: a timer must never fire before its time, nor more than one tick
+ * after it unless the budget ran out.
+ */
+#include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "util/timer_wheel.h"
+
+#define SHIFT 4                          /* 16 cycles per tick */
+#define TICK (UINT64_C(1) << SHIFT)
+#define REV ((uint64_t)LM_WHEEL_SLOTS * TICK)   /* one revolution, cycles */
+
+/* A timer embedded in its owner, as in a TCB. */
+struct owner {
+	struct lm_timer t;
+	unsigned id;
+	unsigned n_fired;
+	uint64_t expire_tsc;         /* what it was armed for */
+	bool ref_armed;              /* the reference's view */
+};
+
+#define owner_of(tp) \
+	((struct owner *)((char *)(tp) - offsetof(struct owner, t)))
+
+struct ctx {
+	struct lm_wheel *w;
+	uint64_t now;
+	unsigned n;                  /* fired during this call */
+	unsigned order[64];          /* ids of the first fired, in order */
+	uint64_t last_tick;          /* expire_tick of the previous fire */
+	bool check_order;
+	bool order_broken;
+	bool early;
+	/* optional action run by the callback */
+	void (*hook)(struct ctx *c, struct owner *o);
+	struct owner *others;
+};
+
+static void
+on_fire(void *arg, struct lm_timer *t)
+{
+	struct ctx *c = arg;
+	struct owner *o = owner_of(t);
+
+	/* disarmed before the callback, as documented */
+	assert_false(lm_timer_armed(t));
+	if (o->expire_tsc > c->now)
+		c->early = true;
+	if (c->check_order && c->n > 0 && t->expire_tick < c->last_tick)
+		c->order_broken = true;
+	c->last_tick = t->expire_tick;
+	if (c->n < 64)
+		c->order[c->n] = o->id;
+	c->n++;
+	o->n_fired++;
+	o->ref_armed = false;
+	if (c->hook != NULL)
+		c->hook(c, o);
+}
+
+static unsigned
+run(struct ctx *c, uint64_t now, unsigned budget)
+{
+	unsigned r;
+
+	c->now = now;
+	c->n = 0;
+	c->early = false;
+	c->order_broken = false;
+	r = lm_wheel_expire(c->w, now, budget, on_fire, c);
+	assert_int_equal(r, c->n);
+	assert_false(c->early);
+	return r;
+}
+
+static void
+arm(struct lm_wheel *w, struct owner *o, uint64_t tsc)
+{
+	o->expire_tsc = tsc;
+	o->ref_armed = true;
+	lm_timer_arm(w, &o->t, tsc);
+}
+
+static struct lm_wheel *
+wheel_new(uint64_t now)
+{
+	struct lm_wheel *w = malloc(sizeof(*w));
+
+	assert_non_null(w);
+	memset(w, 0x5a, sizeof(*w));    /* init must not rely on zeroed memory */
+	lm_wheel_init(w, now, SHIFT);
+	return w;
+}
+
+static struct owner *
+owners_new(unsigned n)
+{
+	struct owner *o = calloc(n, sizeof(*o));
+	unsigned i;
+
+	assert_non_null(o);
+	for (i = 0; i < n; i++) {
+		lm_timer_init(&o[i].t);
+		o[i].id = i;
+	}
+	return o;
+}
+
+static uint64_t
+rng_next(uint64_t *s)
+{
+	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+/* ---- basics ---- */
+
+static void
+test_arm_cancel(void **state)
+{
+	struct lm_wheel *w = wheel_new(0);
+	struct owner *o = owners_new(3);
+	struct ctx c = { .w = w };
+
+	(void)state;
+	assert_int_equal(w->cur_tick, 0);
+	assert_int_equal(w->n_armed, 0);
+	assert_false(lm_timer_armed(&o[0].t));
+
+	arm(w, &o[0], 100);             /* tick 6.25: due at tick 7 = 112 */
+	assert_true(lm_timer_armed(&o[0].t));
+	assert_int_equal(o[0].t.expire_tick, 7);
+	assert_int_equal(w->n_armed, 1);
+	assert_int_equal(run(&c, 99, UINT_MAX), 0);
+	assert_int_equal(run(&c, 111, UINT_MAX), 0);
+	assert_int_equal(run(&c, 112, UINT_MAX), 1);
+	assert_false(lm_timer_armed(&o[0].t));
+	assert_int_equal(w->n_armed, 0);
+	assert_int_equal(run(&c, 1000, UINT_MAX), 0);
+	assert_int_equal(o[0].n_fired, 1);
+
+	/* cancel: harmless twice, and nothing fires */
+	lm_timer_cancel(w, &o[1].t);
+	arm(w, &o[1], 2000);
+	lm_timer_cancel(w, &o[1].t);
+	lm_timer_cancel(w, &o[1].t);
+	assert_false(lm_timer_armed(&o[1].t));
+	assert_int_equal(w->n_armed, 0);
+	assert_int_equal(run(&c, 5000, UINT_MAX), 0);
+
+	/* re-arming an armed timer moves it, it does not duplicate it */
+	arm(w, &o[2], 6000);
+	arm(w, &o[2], 7000);
+	assert_int_equal(w->n_armed, 1);
+	assert_int_equal(run(&c, 6500, UINT_MAX), 0);
+	assert_int_equal(run(&c, 7007, UINT_MAX), 0);   /* 437.5 ticks */
+	assert_int_equal(run(&c, 7008, UINT_MAX), 1);
+	assert_int_equal(run(&c, 9000, UINT_MAX), 0);
+	assert_int_equal(o[2].n_fired, 1);
+
+	/* exactly on a tick boundary: due at that tick */
+	arm(w, &o[2], 9600);
+	assert_int_equal(run(&c, 9599, UINT_MAX), 0);
+	assert_int_equal(run(&c, 9600, UINT_MAX), 1);
+
+	/* re-arm after cancel */
+	arm(w, &o[0], 10000);
+	lm_timer_cancel(w, &o[0].t);
+	arm(w, &o[0], 10100);
+	assert_int_equal(run(&c, 10099, UINT_MAX), 0);
+	assert_int_equal(run(&c, 10112, UINT_MAX), 1);
+	assert_int_equal(o[0].n_fired, 2);
+	free(o);
+	free(w);
+}
+
+static void
+test_past_and_current_tick(void **state)
+{
+	struct lm_wheel *w = wheel_new(0);
+	struct owner *o = owners_new(4);
+	struct ctx c = { .w = w };
+
+	(void)state;
+	assert_int_equal(run(&c, 1000, UINT_MAX), 0);    /* tick 62 */
+
+	/* in the past: fires on the very next call, same now */
+	arm(w, &o[0], 0);
+	arm(w, &o[1], 500);
+	/* the start of the current tick: due now as well */
+	arm(w, &o[2], 992);
+	assert_int_equal(run(&c, 1000, UINT_MAX), 3);
+	assert_int_equal(w->n_armed, 0);
+
+	/* later within the current tick: not before its time */
+	arm(w, &o[3], 1003);
+	assert_int_equal(run(&c, 1002, UINT_MAX), 0);
+	assert_int_equal(run(&c, 1007, UINT_MAX), 0);
+	assert_int_equal(run(&c, 1008, UINT_MAX), 1);
+
+	/* far future: UINT64_MAX must not overflow the rounding */
+	arm(w, &o[0], UINT64_MAX);
+	assert_int_equal(o[0].t.expire_tick, (UINT64_MAX >> SHIFT) + 1);
+	assert_int_equal(run(&c, 1 << 20, UINT_MAX), 0);
+	assert_true(lm_timer_armed(&o[0].t));
+	lm_timer_cancel(w, &o[0].t);
+
+	/* a clock that steps back fires nothing new and loses nothing */
+	arm(w, &o[1], 1100);
+	assert_int_equal(run(&c, 1 << 20, UINT_MAX), 1);
+	arm(w, &o[2], (1 << 20) + 100);
+	assert_int_equal(run(&c, 5, UINT_MAX), 0);
+	assert_int_equal(w->cur_tick, (1 << 20) >> SHIFT);  /* not rewound */
+	assert_int_equal(run(&c, (1 << 20) + 111, UINT_MAX), 0);
+	assert_int_equal(run(&c, (1 << 20) + 112, UINT_MAX), 1);
+	free(o);
+	free(w);
+}
+
+static void
+test_order(void **state)
+{
+	struct lm_wheel *w = wheel_new(0);
+	struct owner *o = owners_new(5);
+	struct ctx c = { .w = w, .check_order = true };
+
+	(void)state;
+	arm(w, &o[0], 500);
+	arm(w, &o[1], 100);
+	arm(w, &o[2], 300);
+	arm(w, &o[3], 200);
+	arm(w, &o[4], 400);
+	assert_int_equal(run(&c, 1000, UINT_MAX), 5);
+	assert_false(c.order_broken);
+	assert_int_equal(c.order[0], 1);
+	assert_int_equal(c.order[1], 3);
+	assert_int_equal(c.order[2], 2);
+	assert_int_equal(c.order[3], 4);
+	assert_int_equal(c.order[4], 0);
+	free(o);
+	free(w);
+}
+
+/* ---- beyond one revolution ---- */
+
+static void
+test_beyond_revolution(void **state)
+{
+	struct lm_wheel *w = wheel_new(0);
+	struct owner *o = owners_new(3);
+	struct ctx c = { .w = w };
+	uint64_t now;
+
+	(void)state;
+	/* three timers sharing one slot, a revolution apart */
+	arm(w, &o[0], 5 * TICK);
+	arm(w, &o[1], 5 * TICK + REV);
+	arm(w, &o[2], 5 * TICK + 2 * REV - 3);
+	assert_true((o[0].t.expire_tick & (LM_WHEEL_SLOTS - 1)) ==
+		    (o[1].t.expire_tick & (LM_WHEEL_SLOTS - 1)));
+	assert_true((o[0].t.expire_tick & (LM_WHEEL_SLOTS - 1)) ==
+		    (o[2].t.expire_tick & (LM_WHEEL_SLOTS - 1)));
+
+	/* tick by tick, so each slot is walked; no jump */
+	for (now = 0; now < 5 * TICK + 3 * REV; now += TICK) {
+		run(&c, now, UINT_MAX);
+		assert_int_equal(o[0].n_fired, now >= 5 * TICK);
+		assert_int_equal(o[1].n_fired, now >= 5 * TICK + REV);
+		assert_int_equal(o[2].n_fired, now >= 5 * TICK + 2 * REV);
+	}
+	assert_int_equal(w->n_armed, 0);
+	free(o);
+	free(w);
+}
+
+/* ---- budget ---- */
+
+static void
+test_budget(void **state)
+{
+	struct lm_wheel *w = wheel_new(0);
+	struct owner *o = owners_new(200);
+	struct ctx c = { .w = w };
+	unsigned i, total = 0, r, calls = 0;
+
+	(void)state;
+	/* 100 in one slot, 50 in the next tick, 50 in the same slot one rev on */
+	for (i = 0; i < 100; i++)
+		arm(w, &o[i], 10 * TICK);
+	for (i = 100; i < 150; i++)
+		arm(w, &o[i], 11 * TICK);
+	for (i = 150; i < 200; i++)
+		arm(w, &o[i], 10 * TICK + REV);
+
+	assert_int_equal(run(&c, 20 * TICK, 0), 0);     /* no budget, no work */
+	assert_int_equal(w->n_armed, 200);
+
+	while ((r = run(&c, 20 * TICK, 30)) != 0) {
+		assert_true(r <= 30);
+		total += r;
+		calls++;
+		assert_int_equal(w->n_armed, 200 - total);
+		assert_true(calls < 10);
+	}
+	assert_int_equal(total, 150);
+	assert_int_equal(calls, 5);
+	for (i = 0; i < 150; i++)
+		assert_int_equal(o[i].n_fired, 1);
+	for (i = 150; i < 200; i++) {
+		assert_int_equal(o[i].n_fired, 0);
+		assert_true(lm_timer_armed(&o[i].t));
+	}
+
+	/* the budget runs out mid-slot, then time moves on: nothing lost */
+	for (i = 0; i < 100; i++)
+		arm(w, &o[i], 30 * TICK);
+	assert_int_equal(run(&c, 30 * TICK, 7), 7);
+	assert_int_equal(run(&c, 40 * TICK, 7), 7);
+	assert_int_equal(run(&c, 41 * TICK, UINT_MAX), 86);
+	for (i = 0; i < 100; i++)
+		assert_int_equal(o[i].n_fired, 2);
+
+	/* exhausted with a long gap after it */
+	for (i = 0; i < 100; i++)
+		arm(w, &o[i], 50 * TICK + i * TICK);
+	assert_int_equal(run(&c, 60 * TICK, 5), 5);
+	assert_int_equal(run(&c, 60 * TICK + 5 * REV, UINT_MAX), 145);
+	for (i = 0; i < 200; i++)
+		assert_int_equal(o[i].n_fired, i < 100 ? 3 : 1);
+	assert_int_equal(w->n_armed, 0);
+	free(o);
+	free(w);
+}
+
+/* ---- callbacks that change the wheel ---- */
+
+/*
+ * o[0] re-arms itself 10 ticks on; o[1] cancels o[2] (same slot, not yet
+ * fired) and o[3] (same slot, a revolution later); o[4] arms o[5] in the
+ * past and o[6] a few ticks later; o[7] arms o[8] a few ticks later and
+ * o[9] in the past.
+ */
+static void
+hook_mixed(struct ctx *c, struct owner *o)
+{
+	struct owner *all = c->others;
+
+	switch (o->id) {
+	case 0:
+		arm(c->w, o, c->now + 10 * TICK);
+		break;
+	case 1:
+		lm_timer_cancel(c->w, &all[2].t);
+		all[2].ref_armed = false;
+		lm_timer_cancel(c->w, &all[3].t);
+		all[3].ref_armed = false;
+		lm_timer_cancel(c->w, &all[1].t);  /* itself: already disarmed */
+		break;
+	case 4:
+		arm(c->w, &all[5], 0);
+		arm(c->w, &all[6], o->expire_tsc + 3 * TICK);
+		break;
+	case 7:
+		arm(c->w, &all[8], o->expire_tsc + 2 * TICK);
+		arm(c->w, &all[9], 0);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+test_callbacks(void **state)
+{
+	struct lm_wheel *w = wheel_new(0);
+	struct owner *o = owners_new(10);
+	struct ctx c = { .w = w, .hook = hook_mixed, .others = o };
+
+	(void)state;
+	/* slots are LIFO: arm in reverse so 1 runs before 2 is reached */
+	arm(w, &o[3], 100 * TICK + REV);
+	arm(w, &o[2], 100 * TICK);
+	arm(w, &o[4], 100 * TICK);
+	arm(w, &o[1], 100 * TICK);
+	arm(w, &o[0], 100 * TICK);
+	assert_int_equal(w->n_armed, 5);
+
+	/* the slot of tick 100 is the last walked by this call */
+	assert_int_equal(run(&c, 100 * TICK + 5, UINT_MAX), 3);
+	assert_int_equal(o[0].n_fired, 1);
+	assert_int_equal(o[1].n_fired, 1);
+	assert_int_equal(o[2].n_fired, 0);
+	assert_int_equal(o[3].n_fired, 0);
+	assert_int_equal(o[4].n_fired, 1);
+	assert_false(lm_timer_armed(&o[2].t));
+	assert_false(lm_timer_armed(&o[3].t));
+	assert_true(lm_timer_armed(&o[0].t));
+	assert_true(lm_timer_armed(&o[5].t));
+	assert_true(lm_timer_armed(&o[6].t));
+	assert_int_equal(w->n_armed, 3);
+
+	/* o[5], armed in the past by a callback, fires on the next call */
+	assert_int_equal(run(&c, 100 * TICK + 5, UINT_MAX), 1);
+	assert_int_equal(o[5].n_fired, 1);
+	assert_int_equal(run(&c, 102 * TICK + 15, UINT_MAX), 0);
+	assert_int_equal(run(&c, 103 * TICK, UINT_MAX), 1);
+	assert_int_equal(o[6].n_fired, 1);
+
+	/* o[0] re-armed for 110 ticks + 5: fires at tick 111, re-arms again */
+	assert_int_equal(run(&c, 110 * TICK + 5, UINT_MAX), 0);
+	assert_int_equal(run(&c, 111 * TICK, UINT_MAX), 1);
+	assert_int_equal(o[0].n_fired, 2);
+	assert_true(lm_timer_armed(&o[0].t));
+
+	/*
+	 * Timers armed by a callback for ticks still ahead in this call's
+	 * range fire in this call: o[8] at tick 202, o[9] (in the past)
+	 * clamped to the call's last tick. o[0] fires at 121 on the way.
+	 */
+	arm(w, &o[7], 200 * TICK);
+	assert_int_equal(run(&c, 210 * TICK, UINT_MAX), 4);
+	assert_int_equal(o[0].n_fired, 3);
+	assert_int_equal(o[7].n_fired, 1);
+	assert_int_equal(o[8].n_fired, 1);
+	assert_int_equal(o[9].n_fired, 1);
+
+	/* nothing from the cancelled ones, even revolutions later */
+	c.hook = NULL;
+	assert_int_equal(run(&c, 100 * TICK + 2 * REV, UINT_MAX), 1);
+	assert_int_equal(o[0].n_fired, 4);
+	assert_int_equal(o[2].n_fired + o[3].n_fired, 0);
+	assert_int_equal(w->n_armed, 0);
+	free(o);
+	free(w);
+}
+
+/* A callback re-arming its own timer in the past each time. */
+static void
+hook_rearm_past(struct ctx *c, struct owner *o)
+{
+	arm(c->w, o, 0);
+}
+
+static void
+test_rearm_past_terminates(void **state)
+{
+	struct lm_wheel *w = wheel_new(0);
+	struct owner *o = owners_new(1);
+	struct ctx c = { .w = w, .hook = hook_rearm_past };
+	unsigned i;
+
+	(void)state;
+	run(&c, 100, UINT_MAX);
+	arm(w, &o[0], 10);
+	/* once per call, not an endless loop within one call */
+	for (i = 1; i <= 5; i++) {
+		assert_int_equal(run(&c, 100, UINT_MAX), 1);
+		assert_int_equal(o[0].n_fired, i);
+	}
+	/*
+	 * Across a multi-tick step: once at the first slot, once more at
+	 * the step's last tick (where the re-arm was clamped), then wait.
+	 */
+	assert_int_equal(run(&c, 100 + 50 * TICK, UINT_MAX), 2);
+	assert_int_equal(o[0].n_fired, 7);
+	c.hook = NULL;
+	lm_timer_cancel(w, &o[0].t);
+	assert_int_equal(w->n_armed, 0);
+	free(o);
+	free(w);
+}
+
+/* ---- large time jumps ---- */
+
+static void
+test_large_jump(void **state)
+{
+	struct lm_wheel *w = wheel_new(1000);
+	struct owner *o = owners_new(1010);
+	struct ctx c = { .w = w };
+	uint64_t s = 77, jump = UINT64_C(1) << 44;  /* 2^40 ticks */
+	unsigned i, total;
+
+	(void)state;
+	/* a loop over 2^40 ticks would never end: let the alarm fail it */
+	alarm(20);
+	for (i = 0; i < 1000; i++)
+		arm(w, &o[i], 1000 + rng_next(&s) % (3 * REV));
+	for (i = 1000; i < 1010; i++)
+		arm(w, &o[i], jump + 5 * REV + i);
+	assert_int_equal(run(&c, jump, UINT_MAX), 1000);
+	assert_int_equal(w->cur_tick, jump >> SHIFT);
+	assert_int_equal(w->n_armed, 10);
+
+	/* the ones after the jump still wait for their own time */
+	assert_int_equal(run(&c, jump + 5 * REV + 1000, UINT_MAX), 0);
+	assert_int_equal(run(&c, jump + 5 * REV + 1007, UINT_MAX), 0);
+	/* 1000..1008 round up to tick +63, 1009 to +64 */
+	assert_int_equal(run(&c, jump + 5 * REV + 1008, UINT_MAX), 9);
+	assert_int_equal(run(&c, jump + 5 * REV + 1023, UINT_MAX), 0);
+	assert_int_equal(run(&c, jump + 5 * REV + 1024, UINT_MAX), 1);
+
+	/* a jump with a small budget: catches up over calls, no dupes */
+	for (i = 0; i < 1000; i++)
+		arm(w, &o[i], jump + 6 * REV + rng_next(&s) % (2 * REV));
+	total = 0;
+	while (total < 1000) {
+		unsigned r = run(&c, 2 * jump, 64);
+
+		assert_true(r > 0);
+		total += r;
+	}
+	assert_int_equal(run(&c, 2 * jump, UINT_MAX), 0);
+	for (i = 0; i < 1000; i++)
+		assert_int_equal(o[i].n_fired, 2);
+	alarm(0);
+	free(o);
+	free(w);
+}
+
+/* The very end of the clock: no overflow in rounding or in the walk. */
+static void
+test_clock_end(void **state)
+{
+	struct lm_wheel *w = malloc(sizeof(*w));
+	struct owner *o = owners_new(2);
+	struct ctx c = { .w = w };
+
+	(void)state;
+	assert_non_null(w);
+	alarm(20);
+	lm_wheel_init(w, UINT64_MAX - 10, 0);       /* one cycle per tick */
+	arm(w, &o[0], UINT64_MAX - 3);
+	arm(w, &o[1], UINT64_MAX);
+	assert_int_equal(run(&c, UINT64_MAX - 4, UINT_MAX), 0);
+	assert_int_equal(run(&c, UINT64_MAX - 3, UINT_MAX), 1);
+	assert_int_equal(run(&c, UINT64_MAX, UINT_MAX), 1);
+	assert_int_equal(run(&c, UINT64_MAX, UINT_MAX), 0);
+	assert_true(w->cur_tick == UINT64_MAX);
+	alarm(0);
+	free(o);
+	free(w);
+}
+
+/* ---- random, against the reference ---- */
+
+#define RT_N 1000
+#define RT_STEPS 100000
+
+static void
+test_random_reference(void **state)
+{
+	struct lm_wheel *w = wheel_new(12345);
+	struct owner *o = owners_new(RT_N);
+	struct ctx c = { .w = w };
+	uint64_t s = 2024, now = 12345;
+	unsigned step, i, n_calls = 0, n_fired = 0, n_exhausted = 0;
+	unsigned n_jumps = 0;
+	bool after_jump = false;
+
+	(void)state;
+	for (step = 0; step < RT_STEPS; step++) {
+		uint64_t r = rng_next(&s);
+		struct owner *x = &o[(r >> 8) % RT_N];
+
+		switch (r % 16) {
+		case 0: case 1: case 2: case 3: case 4: case 5: {
+			/* mostly near, some past, some a few revolutions out */
+			uint64_t d = rng_next(&s);
+			uint64_t e;
+
+			if (d % 10 == 0)
+				e = now - (d >> 8) % (now < 500 ? now + 1 : 500);
+			else if (d % 10 == 1)
+				e = now + (d >> 8) % (4 * REV);
+			else
+				e = now + (d >> 8) % (200 * TICK);
+			arm(w, x, e);
+			break;
+		}
+		case 6: case 7:
+			lm_timer_cancel(w, &x->t);
+			x->ref_armed = false;
+			break;
+		default: {
+			/* advance time, sometimes not at all, rarely a lot */
+			uint64_t d = rng_next(&s);
+			uint64_t prev_tick = w->cur_tick;
+			unsigned budget, fired;
+			bool jump;
+
+			if (d % 500 == 0)
+				now += (d >> 16) % (20 * REV);
+			else if (d % 4 != 0)
+				now += (d >> 16) % (3 * TICK);
+			budget = (d >> 8) % 4 == 0 ? 1 + (d >> 40) % 8 : UINT_MAX;
+			jump = (now >> SHIFT) - prev_tick >= LM_WHEEL_SLOTS;
+			/*
+			 * Fires come in tick order, except in a jump and in
+			 * the calls that finish a jump cut short by the budget.
+			 */
+			c.check_order = !jump && !after_jump;
+			fired = run(&c, now, budget);
+			assert_false(c.order_broken);
+			n_jumps += jump;
+			if (jump)
+				after_jump = true;
+			if (fired != budget)
+				after_jump = false;
+			n_calls++;
+			n_fired += fired;
+			if (fired == budget) {
+				n_exhausted++;
+				break;
+			}
+			/*
+			 * Not late: every timer due by the start of now's
+			 * tick has fired; the rest are still armed.
+			 */
+			for (i = 0; i < RT_N; i++) {
+				if (!o[i].ref_armed)
+					continue;
+				if (o[i].expire_tsc <= ((now >> SHIFT) << SHIFT))
+					fail_msg("step %u: timer %u due %llu "
+						 "not fired at %llu", step, i,
+						 (unsigned long long)
+						 o[i].expire_tsc,
+						 (unsigned long long)now);
+				assert_true(lm_timer_armed(&o[i].t));
+			}
+			break;
+		}
+		}
+		/* the wheel's armed set is the reference's */
+		if (step % 1024 == 0) {
+			uint64_t n = 0;
+
+			for (i = 0; i < RT_N; i++) {
+				assert_int_equal(lm_timer_armed(&o[i].t),
+						 o[i].ref_armed);
+				n += o[i].ref_armed;
+			}
+			assert_int_equal(w->n_armed, n);
+		}
+	}
+	/* the run must have exercised what it claims to */
+	assert_true(n_fired > 10000);
+	assert_true(n_exhausted > 100);
+	assert_true(n_jumps > 10);
+	(void)n_calls;
+	free(o);
+	free(w);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_arm_cancel),
+		cmocka_unit_test(test_past_and_current_tick),
+		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_beyond_revolution),
+		cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_callbacks),
+		cmocka_unit_test(test_rearm_past_terminates),
+		cmocka_unit_test(test_large_jump),
+		cmocka_unit_test(test_clock_end),
+		cmocka_unit_test(test_random_reference),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
