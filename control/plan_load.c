@@ -31,14 +31,17 @@
 #define PLAN_MAX_TIMEOUT_MS 3600000
 #define PLAN_DEFAULT_TIMEOUT_MS 10000
 #define PLAN_DEFAULT_DURATION_S 10.0
-/* Bounds that keep later arithmetic (TSC ticks, weight sums) far from overflow. */
-#define PLAN_MAX_DURATION_S 1e9
+/* Bounds that keep later arithmetic (TSC ticks, weight sums) far from overflow;
+ * the duration's is the same as the command line's --duration. */
+#define PLAN_MAX_DURATION_S (365 * 86400.0)
 #define PLAN_MAX_WEIGHT 1e9
 #define PLAN_DEFAULT_PREFIX 24
 #define PLAN_DEFAULT_PORT 80
 
 /* How much of a user-supplied string an error message quotes. */
 #define QUOTE_MAX 64
+/* Room for a quoted string: every byte may become \u00XX; quotes; "..." */
+#define QUOTE_BUF (QUOTE_MAX * 6 + 8)
 
 /* JSON types, as a mask so that a key may accept several. */
 enum {
@@ -170,7 +173,7 @@ quote(char *buf, size_t cap, const char *s, size_t len)
 {
 	size_t i, o = 0;
 
-	if (cap < QUOTE_MAX * 6 + 8)
+	if (cap < QUOTE_BUF)
 		return "\"?\"";
 	buf[o++] = '"';
 	for (i = 0; i < len && i < QUOTE_MAX; i++) {
@@ -179,6 +182,12 @@ quote(char *buf, size_t cap, const char *s, size_t len)
 		if (ch == '"' || ch == '\\') {
 			buf[o++] = '\\';
 			buf[o++] = (char)ch;
+		} else if (ch == '\b' || ch == '\f' || ch == '\n' ||
+			   ch == '\r' || ch == '\t') {
+			/* as JSON writes them, and as paths do */
+			buf[o++] = '\\';
+			buf[o++] = ch == '\b' ? 'b' : ch == '\f' ? 'f' :
+				   ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't';
 		} else if (ch < 0x20 || ch == 0x7f) {
 			o += (size_t)snprintf(buf + o, cap - o, "\\u%04x", ch);
 		} else {
@@ -193,8 +202,6 @@ quote(char *buf, size_t cap, const char *s, size_t len)
 	buf[o] = '\0';
 	return buf;
 }
-
-#define QUOTE_BUF (QUOTE_MAX * 6 + 8)
 
 static const char *
 type_got(const json_t *v)
@@ -247,11 +254,11 @@ type_want(unsigned int types, char *buf, size_t cap)
 		unsigned int mask;
 		const char *name;
 	} names[] = {
-		{ JT_OBJECT, "an object" },
-		{ JT_ARRAY, "an array" },
-		{ JT_STRING, "a string" },
 		{ JT_NUMBER, "a number" },
 		{ JT_INTEGER, "an integer" },
+		{ JT_STRING, "a string" },
+		{ JT_OBJECT, "an object" },
+		{ JT_ARRAY, "an array" },
 	};
 	size_t i, o = 0;
 
@@ -393,7 +400,7 @@ get_double(struct ctx *c, const char *key, const json_t *v, double min,
 		return 0;
 	}
 	saved = push_key(c, key);
-	rc = fail(c, AT_VALUE, "%g is out of range (expected %s)", x, want);
+	rc = fail(c, AT_VALUE, "%.15g is out of range (expected %s)", x, want);
 	pop(c, saved);
 	return rc;
 }
@@ -637,7 +644,7 @@ parse_load(struct ctx *c, json_t *o, struct lm_plan_load *l)
 		rc = get_int(c, "users", v[LOAD_USERS], 1, PLAN_MAX_USERS, &users);
 	if (rc == 0)
 		rc = get_double(c, "duration_s", v[LOAD_DURATION], 0, false,
-				PLAN_MAX_DURATION_S, "0 to 1000000000",
+				PLAN_MAX_DURATION_S, "0 to 31536000",
 				&l->duration_s);
 	if (rc == 0)
 		rc = get_int(c, "max_runs", v[LOAD_MAX_RUNS], 0, LLONG_MAX,
@@ -793,7 +800,7 @@ static const struct key_spec http_keys[HTTP_N] = {
 
 /* Point a request compile error at the part of the plan it is about. */
 static int
-compile_request(struct ctx *c, json_t *const *v, struct lm_http_step *h,
+compile_request(struct ctx *c, struct lm_http_step *h,
 		const struct lm_plan_target *t)
 {
 	char msg[LM_PLAN_ERR_MAX];
@@ -819,10 +826,6 @@ compile_request(struct ctx *c, json_t *const *v, struct lm_http_step *h,
 		push_key(c, h->headers[loc.header].name);
 		if (loc.part == LM_HTTP_REQ_HEADER_NAME)
 			at = AT_KEY;
-		break;
-	case LM_HTTP_REQ_BODY:
-		if (v[HTTP_BODY] != NULL)
-			push_key(c, "body");
 		break;
 	case LM_HTTP_REQ_STEP:
 	default:
@@ -867,7 +870,7 @@ parse_http(struct ctx *c, json_t *o, struct lm_http_step *h,
 	if (rc == 0 && v[HTTP_EXPECT] != NULL)
 		rc = parse_expect(c, v[HTTP_EXPECT], h);
 	if (rc == 0)
-		rc = compile_request(c, v, h, t);
+		rc = compile_request(c, h, t);
 	return rc;
 }
 

@@ -14,7 +14,18 @@
  * Line endings (RFC 9112 section 2.2): a line ends at LF; a CR is accepted
  * only right before that LF. In bytes we skip unread (reason phrase, values
  * of other fields, chunk extensions), a bare CR is left alone, which is the
- * "replace each bare CR with SP" the same section allows.
+ * "replace each bare CR with SP" the same section allows (and the same
+ * holds for NUL in field values, RFC 9110 section 5.5).
+ *
+ * Limits: a line may have LM_HTTP_MAX_LINE_BYTES bytes including its CRLF;
+ * the status line, field lines and empty line of a head, of the interim 1xx
+ * heads before it and of the trailer section after the body together may
+ * have LM_HTTP_MAX_HEAD_BYTES. Chunk-size lines have only the line limit.
+ *
+ * Numbers (Content-Length, chunk sizes) are accepted up to 2^63 - 1.
+ *
+ * On error, feed() stops at the first byte that cannot be accepted: the
+ * byte past a limit or the byte that made the input invalid.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -43,11 +54,12 @@ enum {
 	S_CHUNK_EXT,                 /* chunk extensions, skipped to LF */
 	S_CHUNK_DATA,                /* remaining bytes of chunk data */
 	S_CHUNK_DATA_END,            /* the CRLF after chunk data */
-	S_BODY_LENGTH,               /* remaining bytes of a Content-Length body */
-	S_BODY_CLOSE,                /* body delimited by the connection close */
+	S_BODY_LENGTH,               /* rest of a Content-Length body */
+	S_BODY_CLOSE,                /* body delimited by the close */
 };
 
-_Static_assert((int)S_BODY_CLOSE < (int)LM_HTTP_S_DONE, "internal states overlap");
+_Static_assert((int)S_BODY_CLOSE < (int)LM_HTTP_S_DONE,
+	       "internal states overlap DONE");
 /* it lives in every session: keep it to one cache line */
 _Static_assert(sizeof(struct lm_http_resp_parser) <= 64,
 	       "struct lm_http_resp_parser grew past 64 bytes");
@@ -63,25 +75,26 @@ _Static_assert(sizeof(struct lm_http_resp_parser) <= 64,
  * entry, the only candidates left come after it. */
 enum { H_CONTENT_LENGTH, H_CONNECTION, H_TRANSFER_ENCODING, H_OTHER };
 
-static const struct {
+struct lm_http_name {
 	const char *s;
 	uint8_t len;
-} lm_http_fields[H_OTHER] = {
-	[H_CONTENT_LENGTH] = { "content-length", 14 },
-	[H_CONNECTION] = { "connection", 10 },
-	[H_TRANSFER_ENCODING] = { "transfer-encoding", 17 },
+};
+
+#define LM_HTTP_NAME(str) { str, sizeof(str) - 1 }
+
+static const struct lm_http_name lm_http_fields[H_OTHER] = {
+	[H_CONTENT_LENGTH] = LM_HTTP_NAME("content-length"),
+	[H_CONNECTION] = LM_HTTP_NAME("connection"),
+	[H_TRANSFER_ENCODING] = LM_HTTP_NAME("transfer-encoding"),
 };
 
 /* List element tokens we look for in Transfer-Encoding and Connection */
 enum { T_CHUNKED, T_CLOSE, T_KEEP_ALIVE };
 
-static const struct {
-	const char *s;
-	uint8_t len;
-} lm_http_tokens[] = {
-	[T_CHUNKED] = { "chunked", 7 },
-	[T_CLOSE] = { "close", 5 },
-	[T_KEEP_ALIVE] = { "keep-alive", 10 },
+static const struct lm_http_name lm_http_tokens[] = {
+	[T_CHUNKED] = LM_HTTP_NAME("chunked"),
+	[T_CLOSE] = LM_HTTP_NAME("close"),
+	[T_KEEP_ALIVE] = LM_HTTP_NAME("keep-alive"),
 };
 
 /* tok: the phase inside a list element (low 2 bits), the token it may be

@@ -47,8 +47,9 @@ struct lm_http_resp_parser {
 	uint8_t hdr;            /* which known header is being parsed */
 	uint8_t tok;            /* where in a field value's list element */
 	bool head_request;      /* the request was HEAD: no body */
-	bool chunked;           /* final transfer coding is chunked */
-	bool has_length;        /* a valid Content-Length was received */
+	bool chunked;           /* final transfer coding is chunked (HTTP/1.1) */
+	bool has_length;        /* a valid Content-Length was received (the
+				 * framing only without Transfer-Encoding) */
 	bool conn_close;        /* connection not reusable after this response:
 				 * Connection: close, HTTP/1.0 without keep-alive,
 				 * Transfer-Encoding with Content-Length or in

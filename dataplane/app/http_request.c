@@ -141,6 +141,10 @@ check_header(const struct lm_http_step *s, uint32_t h,
 	uint32_t i;
 	size_t k;
 
+	if (value == NULL)
+		return req_error(loc, LM_HTTP_REQ_HEADER_VALUE, h, err, errlen,
+				 "header value missing");
+
 	if (name == NULL || name[0] == '\0')
 		return req_error(loc, LM_HTTP_REQ_HEADER_NAME, h, err, errlen,
 				 "header name is empty");
@@ -156,13 +160,14 @@ check_header(const struct lm_http_step *s, uint32_t h,
 	 * Content-Length twice is a malformed request.
 	 */
 	for (i = 0; i < h; i++)
-		if (name_eq(s->headers[i].name, name))
+		if (s->headers[i].name != NULL &&
+		    name_eq(s->headers[i].name, name))
 			return req_error(loc, LM_HTTP_REQ_HEADER_NAME, h, err,
 					 errlen,
 					 "header \"%s\" repeats \"%s\" (header names are case-insensitive)",
 					 name, s->headers[i].name);
 	/* RFC 9110 section 5.5: CR, LF and NUL above all, and other CTLs */
-	for (k = 0; value != NULL && value[k] != '\0'; k++) {
+	for (k = 0; value[k] != '\0'; k++) {
 		unsigned char c = (unsigned char)value[k];
 
 		if ((c < 0x20 && c != '\t') || c == 0x7f)
@@ -399,7 +404,7 @@ lm_http_request_compile_loc(struct lm_http_step *s,
 	struct wbuf w;
 	int64_t cl_header = -1, te_header = -1;
 	uint64_t cl;
-	uint32_t i;
+	uint32_t i, body_len;
 	char why[128];
 	int rc;
 
@@ -407,6 +412,9 @@ lm_http_request_compile_loc(struct lm_http_step *s,
 	    sizeof(method_names[0]))
 		return req_error(loc, LM_HTTP_REQ_STEP, 0, err, errlen,
 				 "unknown method %d", (int)s->method);
+	if (t == NULL)
+		return req_error(loc, LM_HTTP_REQ_STEP, 0, err, errlen,
+				 "no target");
 	if (s->path == NULL)
 		return req_error(loc, LM_HTTP_REQ_PATH, 0, err, errlen,
 				 "no path");
@@ -416,6 +424,7 @@ lm_http_request_compile_loc(struct lm_http_step *s,
 	rc = check_path(s, loc, err, errlen);
 	if (rc != 0)
 		return rc;
+	body_len = s->body != NULL ? s->body_len : 0;
 
 	memset(&rp, 0, sizeof(rp));
 	rp.add_host = true;
@@ -448,7 +457,7 @@ lm_http_request_compile_loc(struct lm_http_step *s,
 					 (uint32_t)te_header, err, errlen,
 					 "Transfer-Encoding \"%s\" does not end with chunked, so the body would have no framing (RFC 9112 section 6.1)",
 					 v);
-		if (check_chunked(s->body != NULL ? s->body : "", s->body_len,
+		if (check_chunked(s->body != NULL ? s->body : "", body_len,
 				  why, sizeof(why)) != 0)
 			return req_error(loc, LM_HTTP_REQ_HEADER_VALUE,
 					 (uint32_t)te_header, err, errlen,
@@ -461,20 +470,21 @@ lm_http_request_compile_loc(struct lm_http_step *s,
 		if (rc != 0)
 			return req_error(loc, LM_HTTP_REQ_HEADER_VALUE,
 					 (uint32_t)cl_header, err, errlen,
+					 rc == -ERANGE ?
+					 "Content-Length \"%s\" is too large" :
 					 "Content-Length \"%s\" is not a decimal number",
 					 v);
-		if (cl != s->body_len)
+		if (cl != body_len)
 			return req_error(loc, LM_HTTP_REQ_HEADER_VALUE,
 					 (uint32_t)cl_header, err, errlen,
 					 "Content-Length \"%s\" does not match the body length %u",
-					 v, s->body_len);
+					 v, body_len);
 	} else if (s->body != NULL || s->method == LM_HTTP_POST ||
 		   s->method == LM_HTTP_PUT || s->method == LM_HTTP_PATCH) {
 		/* RFC 9110 section 8.6: a POST, PUT or PATCH without a body
 		 * still says so, or servers wait for one (or answer 411). */
 		rp.add_length = true;
-		snprintf(rp.length, sizeof(rp.length), "%u",
-			 s->body != NULL ? s->body_len : 0);
+		snprintf(rp.length, sizeof(rp.length), "%u", body_len);
 	}
 
 	if (t->port == 80)

@@ -26,7 +26,6 @@ enum lm_http_req_part {
 	LM_HTTP_REQ_PATH,
 	LM_HTTP_REQ_HEADER_NAME,  /* headers[header].name */
 	LM_HTTP_REQ_HEADER_VALUE, /* headers[header].value */
-	LM_HTTP_REQ_BODY,
 };
 
 struct lm_http_req_loc {

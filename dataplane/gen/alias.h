@@ -16,7 +16,7 @@
 
 struct lm_alias {
 	uint32_t n;        /* number of choices */
-	uint32_t *prob;    /* prob[i]: 32-bit fixed-point threshold of column i */
+	uint32_t *prob;    /* prob[i]: 32-bit fixed-point threshold */
 	uint32_t *alias;   /* alias[i]: the choice column i gives otherwise */
 };
 

@@ -140,7 +140,8 @@ lm_hdr_diff(struct lm_hdr *dst, const struct lm_hdr *now,
  * in binary floating point, so a product meant to be a whole number k may
  * come out as k + tiny (99.9 % of 1000 is 999.0000000000001) and ceil
  * would then skip to the next rank. Taking a few ulps off first keeps
- * whole products whole; real fractions are far larger than the shave.
+ * whole products whole; at worst a p within a few ulps above a whole rank
+ * is read as that rank, far below anything a report can show.
  */
 static uint64_t
 hdr_rank(double p, uint64_t total)

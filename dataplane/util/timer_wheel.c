@@ -180,7 +180,8 @@ lm_wheel_expire(struct lm_wheel *w, uint64_t now_tsc, unsigned budget,
 	w->cur_tick = now_tick;
 	/* 'tick <= now_tick' as loop test would never end at UINT64_MAX */
 	for (tick = start;; tick++) {
-		fired += wheel_run_slot(w, tick, budget - fired, cb, ctx, &done);
+		fired += wheel_run_slot(w, tick, budget - fired, cb, ctx,
+					&done);
 		if (!done) {
 			/* resume from this very slot next call */
 			w->cur_tick = tick;

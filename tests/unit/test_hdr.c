@@ -281,7 +281,7 @@ test_pct_bimodal(void **state)
 
 	(void)state;
 	assert_non_null(d);
-	/* 85 % fast (40-60 us), 15 % slow (4.5-5.5 ms): p90 is in the slow mode */
+	/* 85 % fast (40-60 us), 15 % slow (4.5-5.5 ms): p90 is slow */
 	for (i = 0; i < N_BIG; i++) {
 		if (rng_next(&s) % 100 < 85)
 			d[i] = 40000 + rng_next(&s) % 20000;
@@ -502,7 +502,7 @@ test_diff(void **state)
 		assert_true((double)(got - exact) <= 0.01 * (double)exact);
 	}
 
-	/* a new overall min and max fall in the interval: then they are exact */
+	/* a new overall min and max in the interval: then they are exact */
 	lm_hdr_snapshot(before, cum);
 	lm_hdr_record(cum, 501);        /* not a sub-bucket's lowest value */
 	lm_hdr_record(cum, 987654321);

@@ -76,6 +76,13 @@ static const struct ok_case ok_cases[] = {
 	  "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n"
 	  "Transfer-Encoding: , chunked ,\r\n\r\n2\r\nok\r\n00\r\n\r\n",
 	  0, "", false, 200, 2, false, true, false, NO_CL },
+	{ "chunked_then_empty_te_line",
+	  "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+	  "Transfer-Encoding:\r\nConnection: ,\r\n\r\n1\r\na\r\n0\r\n\r\n",
+	  0, "", false, 200, 1, false, true, false, NO_CL },
+	{ "te_empty_reads_to_close",
+	  "HTTP/1.1 200 OK\r\nTransfer-Encoding: \r\n\r\nab",
+	  0, "", false, 200, 2, true, false, true, NO_CL },
 	{ "chunked_bws",
 	  "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
 	  "2 \r\nab\r\n1\t;x\r\nc\r\n0  \r\n\r\n",
@@ -317,6 +324,9 @@ static const struct err_case err_cases[] = {
 	{ "chunk_0x",
 	  "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0x5\r\n",
 	  false, LM_HTTP_E_CHUNK, 48 },
+	{ "chunk_space_in_size",
+	  "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5 5\r\n",
+	  false, LM_HTTP_E_CHUNK, 49 },
 	{ "chunk_junk_after_bws",
 	  "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5 x\r\n",
 	  false, LM_HTTP_E_CHUNK, 49 },

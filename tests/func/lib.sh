@@ -1,0 +1,136 @@
+# tests/func/lib.sh — helpers for the functional tests (source it; needs a lab that is up).
+# shellcheck shell=bash
+#
+# usage, in tests/func/test_NAME.sh:
+#   . "$(dirname "$0")/lib.sh"
+#   lm_access_reset
+#   lm_plan_write "$LM_TEST_DIR/plan.json" <<'JSON'
+#   { ... }
+#   JSON
+#   rc=0; lm_run --plan "$LM_TEST_DIR/plan.json" --duration 2 || rc=$?
+#   assert_eq "$rc" 0 "exit status"
+#   assert_ge "$(lm_access_count ' GET /small.bin 200 ')" 1 "requests seen by nginx"
+#
+# Exit 0 = pass, 77 = skipped (lm_skip), anything else = fail.
+#
+# Environment (set by tools/check; defaults work for a lab brought up by hand):
+#   LM_LAB_ENV       lab.env written by 'tools/lab up' (default /run/lemmings-lab/lm/lab.env)
+#   LM_BIN           the binary (default build/lemmings-dp in the repository; tools/check
+#                    sets it empty when the build failed, so that lm_run fails at once)
+#   LM_FUNC_LOG_DIR  where each test keeps its files (default /tmp/lemmings-func)
+#   LM_RUN_TIMEOUT   seconds before lm_run stops the binary (default 60)
+
+LM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LM_LAB_ENV=${LM_LAB_ENV:-/run/lemmings-lab/lm/lab.env}
+if [ ! -r "$LM_LAB_ENV" ]; then
+	echo "FAIL: $LM_LAB_ENV missing: run 'tools/lab up' first" >&2
+	exit 1
+fi
+# shellcheck source=/dev/null
+. "$LM_LAB_ENV"
+LM_BIN=${LM_BIN-$LM_ROOT/build/lemmings-dp}
+LM_TEST_NAME=$(basename "$0" .sh)
+LM_TEST_DIR=${LM_FUNC_LOG_DIR:-/tmp/lemmings-func}/$LM_TEST_NAME.d
+rm -rf "$LM_TEST_DIR"
+mkdir -p "$LM_TEST_DIR"
+LM_RUN_N=0
+LM_STDOUT=""
+LM_STDERR=""
+LM_RC=0
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+lm_skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+assert_eq() {
+	[ "$1" = "$2" ] || fail "${3:-values differ}: got '$1', expected '$2'"
+}
+
+assert_ge() {
+	[ "$1" -ge "$2" ] || fail "${3:-too small}: got $1, expected >= $2"
+}
+
+assert_le() {
+	[ "$1" -le "$2" ] || fail "${3:-too large}: got $1, expected <= $2"
+}
+
+assert_contains() {
+	grep -qF -- "$2" "$1" || fail "'$2' not found in $1"
+}
+
+# lm_run ARGS...: run lemmings-dp in the client namespace with the lab's EAL arguments,
+# followed by '-- ARGS'. Output goes to $LM_STDOUT and $LM_STDERR (files); returns (and
+# sets LM_RC to) the exit status; 124 means it was stopped after LM_RUN_TIMEOUT seconds.
+lm_run() {
+	local prefix rc=0
+	[ -n "$LM_BIN" ] || fail "no lemmings-dp binary: ${LM_BIN_NOTE:-LM_BIN is empty}"
+	[ -x "$LM_BIN" ] || fail "$LM_BIN missing: build it first (meson setup build && ninja -C build)"
+	LM_RUN_N=$((LM_RUN_N + 1))
+	prefix=lmf$$n$LM_RUN_N
+	LM_STDOUT=$LM_TEST_DIR/run$LM_RUN_N.out
+	LM_STDERR=$LM_TEST_DIR/run$LM_RUN_N.err
+	# shellcheck disable=SC2086  # LM_EAL_MEM holds several words
+	timeout -k 5 "${LM_RUN_TIMEOUT:-60}" \
+		ip netns exec "$LM_NS_CLI" "$LM_BIN" -l 0-1 --no-pci $LM_EAL_MEM --file-prefix "$prefix" \
+		--vdev="net_af_packet0,iface=$LM_IF_CLI" -- "$@" \
+		>"$LM_STDOUT" 2>"$LM_STDERR" </dev/null || rc=$?
+	# The EAL leaves an empty runtime directory behind even with --in-memory.
+	rmdir "/var/run/dpdk/$prefix" 2>/dev/null || true
+	LM_RC=$rc
+	return "$rc"
+}
+
+# lm_show_run: print the output of the last lm_run (for failure messages).
+lm_show_run() {
+	echo "--- exit status $LM_RC; stdout ($LM_STDOUT):"
+	cat "$LM_STDOUT" 2>/dev/null || true
+	echo "--- stderr ($LM_STDERR):"
+	cat "$LM_STDERR" 2>/dev/null || true
+}
+
+# lm_access_count [PATTERN]: lines in nginx's access log (matching grep -E PATTERN).
+# Line format: remote_addr method uri status body_bytes_sent request_length
+lm_access_count() {
+	if [ $# -eq 0 ]; then
+		wc -l <"$LM_ACCESS_LOG"
+	else
+		grep -cE -- "$1" "$LM_ACCESS_LOG" || true
+	fi
+}
+
+# lm_access_wait N [PATTERN] [SECONDS]: wait until the access log has >= N (matching)
+# lines; nginx writes a line just after it sends the response. Prints the count.
+lm_access_wait() {
+	local want=$1 pat=${2:-} tenths=$((${3:-5} * 10)) n
+	while :; do
+		if [ -n "$pat" ]; then n=$(lm_access_count "$pat"); else n=$(lm_access_count); fi
+		if [ "$n" -ge "$want" ] || [ "$tenths" -le 0 ]; then
+			echo "$n"
+			return 0
+		fi
+		sleep 0.1
+		tenths=$((tenths - 1))
+	done
+}
+
+# lm_access_reset: empty the access log in place (nginx keeps it open, appending).
+lm_access_reset() {
+	: >"$LM_ACCESS_LOG"
+}
+
+# lm_plan_write FILE <<'JSON' ... JSON: write a plan from standard input, checked with jq.
+lm_plan_write() {
+	cat >"$1"
+	jq empty "$1" || fail "plan $1 is not valid JSON"
+}
+
+# lm_srv CMD...: run a command in the server namespace (curl, ss, ...).
+lm_srv() {
+	ip netns exec "$LM_NS_SRV" "$@"
+}
