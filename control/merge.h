@@ -11,8 +11,20 @@
 
 #include <lm/stats.h>
 
+/* What a port's driver counts (rte_eth_stats), for losses we cannot see. */
+struct lm_port_counters {
+	uint64_t ipackets;
+	uint64_t opackets;
+	uint64_t imissed;     /* dropped by the device: RX ring full */
+	uint64_t ierrors;
+	uint64_t oerrors;
+	uint64_t rx_nombuf;   /* no mbuf to receive into */
+};
+
 struct lm_view {
 	uint64_t tsc;                       /* when it was taken */
+	uint32_t n_ports;
+	struct lm_port_counters ports[8];   /* LM_MAX_PORTS */
 	uint32_t n_scenarios;
 	uint32_t n_steps;
 	struct lm_worker_counters w;

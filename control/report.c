@@ -103,6 +103,15 @@ lm_report_table(FILE *f, const struct lm_plan *plan, const struct lm_view *v,
 					errors[e]);
 		fprintf(f, "\n");
 	}
+	for (uint32_t i = 0; i < v->n_ports; i++) {
+		const struct lm_port_counters *pc = &v->ports[i];
+
+		if (pc->imissed || pc->ierrors || pc->oerrors || pc->rx_nombuf)
+			fprintf(f, "port %u: %" PRIu64 " missed, %" PRIu64
+				" rx errors, %" PRIu64 " tx errors, %" PRIu64
+				" rx without mbuf\n", i, pc->imissed,
+				pc->ierrors, pc->oerrors, pc->rx_nombuf);
+	}
 	fprintf(f, "duration: %.2f s\n", duration_s);
 	fflush(f);
 	free(all);
@@ -200,22 +209,42 @@ lm_report_summary(const char *path, const struct lm_plan *plan,
 	json_object_set_new(root, "totals", totals);
 	json_object_set_new(root, "scenarios", scens);
 	json_object_set_new(root, "tcp", json_pack(
-		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		"connections_attempted", (json_int_t)v->w.conn_attempts,
 		"connections_opened", (json_int_t)v->w.conn_opened,
 		"connections_closed", (json_int_t)v->w.conn_closed,
 		"retransmits", (json_int_t)v->w.tcp_retransmits,
 		"rst_sent", (json_int_t)v->w.tcp_rst_tx,
+		"ooo_held", (json_int_t)v->w.tcp_ooo_held,
 		"ooo_dropped", (json_int_t)v->w.tcp_ooo_dropped,
 		"segments_no_connection", (json_int_t)v->w.tcp_no_conn));
 	json_object_set_new(root, "packets", json_pack(
-		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"rx_not_ours", (json_int_t)v->w.rx_not_ours,
+		"arp_rx", (json_int_t)v->w.arp_rx,
+		"arp_tx", (json_int_t)v->w.arp_tx,
+		"icmp_echo_replies", (json_int_t)v->w.icmp_echo,
 		"rx", (json_int_t)v->w.rx_pkts, "tx", (json_int_t)v->w.tx_pkts,
 		"rx_bytes", (json_int_t)v->w.rx_bytes,
 		"tx_bytes", (json_int_t)v->w.tx_bytes,
 		"tx_dropped", (json_int_t)v->w.tx_dropped,
 		"rx_bad_checksum", (json_int_t)v->w.rx_bad_csum,
 		"mbuf_alloc_failed", (json_int_t)v->w.mbuf_alloc_fail));
+	json_t *ports = json_array();
+
+	for (uint32_t i = 0; i < v->n_ports; i++) {
+		const struct lm_port_counters *pc = &v->ports[i];
+
+		json_array_append_new(ports, json_pack(
+			"{s:I, s:I, s:I, s:I, s:I, s:I}",
+			"ipackets", (json_int_t)pc->ipackets,
+			"opackets", (json_int_t)pc->opackets,
+			"imissed", (json_int_t)pc->imissed,
+			"ierrors", (json_int_t)pc->ierrors,
+			"oerrors", (json_int_t)pc->oerrors,
+			"rx_nombuf", (json_int_t)pc->rx_nombuf));
+	}
+	json_object_set_new(root, "ports", ports);
 	if (json_dump_file(root, path, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0) {
 		snprintf(err, errlen, "%s: cannot write the summary: %s", path,
 			 strerror(errno ? errno : EIO));

@@ -3,9 +3,11 @@
 #include <arpa/inet.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include <rte_cycles.h>
+#include <rte_ethdev.h>
 #include <rte_launch.h>
 
 #include "worker.h"
@@ -53,6 +55,25 @@ all_at_least(struct lm_worker *ws, uint32_t n, enum lm_worker_state s)
 		if (__atomic_load_n(&ws[i].state, __ATOMIC_ACQUIRE) < (uint32_t)s)
 			return false;
 	return true;
+}
+
+static void
+collect_ports(struct lm_view *v, const struct lm_worker *w)
+{
+	v->n_ports = w->n_ifs;
+	for (uint32_t i = 0; i < w->n_ifs && i < RTE_DIM(v->ports); i++) {
+		struct rte_eth_stats st;
+
+		memset(&v->ports[i], 0, sizeof(v->ports[i]));
+		if (rte_eth_stats_get(w->ifs[i].port_id, &st) != 0)
+			continue;
+		v->ports[i].ipackets = st.ipackets;
+		v->ports[i].opackets = st.opackets;
+		v->ports[i].imissed = st.imissed;
+		v->ports[i].ierrors = st.ierrors;
+		v->ports[i].oerrors = st.oerrors;
+		v->ports[i].rx_nombuf = st.rx_nombuf;
+	}
 }
 
 static void
@@ -141,6 +162,7 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 	/* the rate is over the load period, the counts include the drain */
 	duration = (double)(t_end - t_start) / (double)hz;
 	lm_view_collect(&now, l, area);
+	collect_ports(&now, &ws[0]);
 	lm_report_table(stdout, plan, &now, duration);
 	if (o->summary != NULL) {
 		char err[512];

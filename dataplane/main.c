@@ -86,23 +86,18 @@ main(int argc, char **argv)
 	char **app_argv;
 	int app_argc;
 
-	/* the application's arguments first: --help and --check need no EAL */
-	app_argc = argc - sep;
-	app_argv = calloc((size_t)app_argc + 2, sizeof(char *));
+	/*
+	 * The application's arguments first: --help and --check need no EAL.
+	 * Without "--" every argument is the application's, which only
+	 * --help and --check may use: a run needs the EAL's arguments.
+	 */
+	app_argc = sep < argc ? argc - sep : argc;
+	app_argv = calloc((size_t)app_argc + 1, sizeof(char *));
 	if (app_argv == NULL)
 		return LM_EXIT_RUNTIME;
 	app_argv[0] = argv[0];
-	for (int i = sep + 1; i < argc; i++)
-		app_argv[i - sep] = argv[i];
-	if (sep == argc && argc > 1 && argv[1][0] == '-' && argv[1][1] == '-' &&
-	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "--plan") == 0 ||
-	     strcmp(argv[1], "--check") == 0)) {
-		/* no EAL part at all: "lemmings-dp --help" */
-		for (int i = 1; i < argc; i++)
-			app_argv[i] = argv[i];
-		app_argc = argc;
-		sep = 0;
-	}
+	for (int i = 1; i < app_argc; i++)
+		app_argv[i] = argv[sep < argc ? sep + i : i];
 	if (lm_cli_parse(&cli, app_argc > 0 ? app_argc : 1, app_argv, stderr)) {
 		free(app_argv);
 		return LM_EXIT_USAGE;
@@ -123,8 +118,14 @@ main(int argc, char **argv)
 	}
 	if (cli.duration_s > 0)
 		plan->load.duration_s = cli.duration_s;
+	if (sep == argc) {
+		fprintf(stderr, "error: EAL arguments are missing: put them before "
+			"\"--\" (e.g. -l 0-1 --no-pci --vdev=...); see --help\n");
+		lm_plan_free(plan);
+		return LM_EXIT_USAGE;
+	}
 
-	rc = rte_eal_init(sep > 0 ? sep : 1, argv);
+	rc = rte_eal_init(sep, argv);
 	if (rc < 0) {
 		fprintf(stderr, "error: EAL initialisation failed: %s\n",
 			rte_strerror(rte_errno));

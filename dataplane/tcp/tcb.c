@@ -40,7 +40,10 @@ lm_tcp_init(struct lm_worker *w, uint32_t n_tcbs, uint16_t mtu)
 				     RTE_CACHE_LINE_SIZE, socket);
 	t->buckets = rte_zmalloc_socket("lm_tcb_hash", sizeof(void *) * nb,
 					RTE_CACHE_LINE_SIZE, socket);
-	if (t->tcbs == NULL || t->buckets == NULL) {
+	t->ooo_nodes = rte_zmalloc_socket("lm_tcp_ooo", sizeof(struct lm_ooo_seg) *
+					  LM_TCP_OOO_PER_WORKER,
+					  RTE_CACHE_LINE_SIZE, socket);
+	if (t->tcbs == NULL || t->buckets == NULL || t->ooo_nodes == NULL) {
 		lm_tcp_fini(w);
 		return -ENOMEM;
 	}
@@ -49,6 +52,10 @@ lm_tcp_init(struct lm_worker *w, uint32_t n_tcbs, uint16_t mtu)
 	for (uint32_t i = n_tcbs; i-- > 0;) {
 		t->tcbs[i].hnext = t->free;
 		t->free = &t->tcbs[i];
+	}
+	for (uint32_t i = LM_TCP_OOO_PER_WORKER; i-- > 0;) {
+		t->ooo_nodes[i].next = t->ooo_free;
+		t->ooo_free = &t->ooo_nodes[i];
 	}
 	t->rcv_wnd = 65535;
 	t->mss = (uint16_t)(mtu - 40);
@@ -67,8 +74,10 @@ lm_tcp_fini(struct lm_worker *w)
 {
 	rte_free(w->tcp.tcbs);
 	rte_free(w->tcp.buckets);
+	rte_free(w->tcp.ooo_nodes);
 	w->tcp.tcbs = NULL;
 	w->tcp.buckets = NULL;
+	w->tcp.ooo_nodes = NULL;
 }
 
 struct lm_tcb *
@@ -146,11 +155,26 @@ lm_tcp_ack_cancel(struct lm_worker *w, struct lm_tcb *tcb)
 }
 
 void
+lm_tcb_ooo_flush(struct lm_worker *w, struct lm_tcb *tcb)
+{
+	struct lm_ooo_seg *n;
+
+	while ((n = tcb->ooo) != NULL) {
+		tcb->ooo = n->next;
+		rte_pktmbuf_free(n->m);
+		n->next = w->tcp.ooo_free;
+		w->tcp.ooo_free = n;
+	}
+	tcb->n_ooo = 0;
+}
+
+void
 lm_tcb_release(struct lm_worker *w, struct lm_tcb *tcb, enum lm_tcp_end why)
 {
 	struct lm_tcp *t = &w->tcp;
 
 	lm_tcp_timer_stop(w, tcb);
+	lm_tcb_ooo_flush(w, tcb);
 	lm_tcp_ack_cancel(w, tcb);
 	tcb_unhash(w, tcb);
 	tcb->state = LM_TCP_CLOSED;

@@ -73,6 +73,21 @@ enum lm_tcp_timer_kind {
 struct lm_worker;
 struct lm_tcb;
 
+/*
+ * An out-of-order segment held until the gap before it is filled: the
+ * received mbuf itself, and where its payload lies. Nodes come from a
+ * per-worker pool, so what is held is bounded per worker as well as per
+ * connection (LM_TCP_OOO_PER_CONN).
+ */
+struct lm_ooo_seg {
+	struct lm_ooo_seg *next;    /* by sequence number */
+	struct rte_mbuf *m;
+	uint32_t seq;               /* of the first payload byte */
+	uint32_t len;               /* payload bytes */
+	uint16_t data_off;          /* payload offset in the frame */
+	bool fin;                   /* a FIN follows the payload */
+};
+
 /* The application on top of a connection. Called from TCP input/timers. */
 struct lm_tcp_ops {
 	/* handshake complete */
@@ -96,6 +111,7 @@ struct lm_tcb {
 	const struct lm_tcp_ops *ops;
 	void *app;                  /* NULL once the app detached */
 	struct lm_timer timer;
+	struct lm_ooo_seg *ooo;     /* out-of-order segments, by sequence */
 
 	/* the 4-tuple, network byte order */
 	uint32_t laddr;
@@ -108,7 +124,7 @@ struct lm_tcb {
 	uint8_t timer_kind;
 	uint8_t retries;            /* consecutive RTO expiries */
 	uint8_t ifidx;
-	uint8_t pad;
+	uint8_t n_ooo;              /* segments held in ooo */
 	uint16_t smss;              /* sender MSS (RFC 9293 3.7.1) */
 
 	/* send sequence space */
@@ -142,6 +158,8 @@ struct lm_tcp {
 	struct lm_tcb **buckets;    /* connection table, chained */
 	uint32_t bucket_mask;
 	struct lm_tcb *ack_list;    /* TCBs owing an ACK at the end of the pass */
+	struct lm_ooo_seg *ooo_nodes; /* pool of out-of-order nodes */
+	struct lm_ooo_seg *ooo_free;
 	uint32_t next_port;         /* source port cursor */
 	/* settings */
 	uint16_t rcv_wnd;           /* advertised window (we consume at once) */
@@ -161,6 +179,8 @@ struct lm_tcp {
 #define LM_TCP_TIME_WAIT_MS 1000
 #define LM_TCP_FIN_WAIT_2_MS 10000
 #define LM_TCP_DEFAULT_MSS 536        /* RFC 9293 3.7.1, when no MSS option */
+#define LM_TCP_OOO_PER_CONN 64        /* out-of-order segments held per connection */
+#define LM_TCP_OOO_PER_WORKER 4096    /* ... and per worker */
 
 int lm_tcp_init(struct lm_worker *w, uint32_t n_tcbs, uint16_t mtu);
 void lm_tcp_fini(struct lm_worker *w);
@@ -210,6 +230,8 @@ struct lm_tcb *lm_tcb_lookup(struct lm_worker *w, uint32_t laddr,
 			     uint32_t raddr, uint16_t lport, uint16_t rport);
 struct lm_tcb *lm_tcb_alloc(struct lm_worker *w);
 void lm_tcb_insert(struct lm_worker *w, struct lm_tcb *tcb);
+/* Free every out-of-order segment held by tcb. */
+void lm_tcb_ooo_flush(struct lm_worker *w, struct lm_tcb *tcb);
 /* Unhash, cancel its timer, tell the app (if attached) why, free. */
 void lm_tcb_release(struct lm_worker *w, struct lm_tcb *tcb,
 		    enum lm_tcp_end why);

@@ -189,39 +189,16 @@ fin_acked(const struct lm_tcb *tcb)
 		tcb->snd_una == tcb->snd_end + 1;
 }
 
-/* Deliver the in-order part of the payload (RFC 9293 3.10.7.4, seventh). */
+/* Hand len payload bytes at frame offset off of m to the app, in place. */
 static void
-text_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
+deliver(struct lm_worker *w, struct lm_tcb *tcb, struct rte_mbuf *m,
+	uint32_t off, uint32_t len)
 {
-	uint32_t skip, len;
-	struct rte_mbuf *m = s->m;
-	uint32_t off;
-
-	if (s->len == 0)
-		return;
-	if (LM_SEQ_GT(s->seq, tcb->rcv_nxt)) {
-		/*
-		 * A gap: out-of-order segments are not held yet; drop it and
-		 * send a duplicate ACK at once so the peer retransmits.
-		 */
-		LM_STAT_INC(w->ctr->tcp_ooo_dropped);
-		lm_tcp_ack_later(w, tcb);
-		s->flags &= ~RTE_TCP_FIN_FLAG;
-		return;
-	}
-	skip = tcb->rcv_nxt - s->seq; /* already received: trim */
-	if (skip >= s->len) {
-		lm_tcp_ack_later(w, tcb);
-		return;
-	}
-	len = s->len - skip;
 	tcb->rcv_nxt += len;
 	LM_STAT_ADD(w->ctr->app_rx_bytes, len);
-	lm_tcp_ack_later(w, tcb);
 	if (tcb->app == NULL)
 		return;
-	/* hand the bytes up where they lie, segment by segment: no copy */
-	off = s->data_off + skip;
+	/* segment by segment across a chained mbuf: no copy */
 	while (m != NULL && off >= m->data_len) {
 		off -= m->data_len;
 		m = m->next;
@@ -239,19 +216,123 @@ text_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 	}
 }
 
-/* RFC 9293 3.10.7.4, eighth: the FIN bit. */
-static void
-fin_input(struct lm_worker *w, struct lm_tcb *tcb, const struct seg *s)
+/*
+ * Hold a segment that starts beyond RCV.NXT until the gap is filled.
+ * Returns true when the mbuf is kept. A segment that is already covered
+ * by what is held, or for which there is no room (per connection, or in
+ * the worker's pool), is dropped and counted: the peer sends it again.
+ */
+static bool
+ooo_insert(struct lm_worker *w, struct lm_tcb *tcb, const struct seg *s)
 {
-	if (!(s->flags & RTE_TCP_FIN_FLAG) || s->seq + s->len != tcb->rcv_nxt)
-		return;
+	struct lm_ooo_seg **pp = &tcb->ooo, *prev = NULL, *n;
+	uint32_t end = s->seq + s->len;
+
+	while (*pp != NULL && LM_SEQ_LEQ((*pp)->seq, s->seq)) {
+		prev = *pp;
+		pp = &(*pp)->next;
+	}
+	if (prev != NULL && LM_SEQ_GEQ(prev->seq + prev->len, end))
+		return false; /* a duplicate of what is held */
+	if (tcb->n_ooo >= LM_TCP_OOO_PER_CONN || w->tcp.ooo_free == NULL) {
+		LM_STAT_INC(w->ctr->tcp_ooo_dropped);
+		return false;
+	}
+	n = w->tcp.ooo_free;
+	w->tcp.ooo_free = n->next;
+	n->m = s->m;
+	n->seq = s->seq;
+	n->len = s->len;
+	n->data_off = (uint16_t)s->data_off;
+	n->fin = s->flags & RTE_TCP_FIN_FLAG;
+	n->next = *pp;
+	*pp = n;
+	tcb->n_ooo++;
+	LM_STAT_INC(w->ctr->tcp_ooo_held);
+	return true;
+}
+
+static void fin_input(struct lm_worker *w, struct lm_tcb *tcb,
+		      uint32_t fin_seq);
+
+/* Deliver held segments the in-order data has caught up with. */
+static void
+ooo_drain(struct lm_worker *w, struct lm_tcb *tcb)
+{
+	struct lm_ooo_seg *n;
+
+	while ((n = tcb->ooo) != NULL && LM_SEQ_LEQ(n->seq, tcb->rcv_nxt) &&
+	       tcb->state != LM_TCP_CLOSED) {
+		uint32_t skip = tcb->rcv_nxt - n->seq;
+
+		tcb->ooo = n->next;
+		tcb->n_ooo--;
+		if (skip < n->len)
+			deliver(w, tcb, n->m, n->data_off + skip, n->len - skip);
+		if (n->fin)
+			fin_input(w, tcb, n->seq + n->len);
+		rte_pktmbuf_free(n->m);
+		n->next = w->tcp.ooo_free;
+		w->tcp.ooo_free = n;
+	}
+}
+
+/*
+ * The segment text (RFC 9293 3.10.7.4, seventh). Returns true when the
+ * mbuf was kept (held out of order).
+ */
+static bool
+text_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
+{
+	uint32_t skip;
+	bool gap = tcb->ooo != NULL;
+
+	if (s->len == 0)
+		return false;
+	if (LM_SEQ_GT(s->seq, tcb->rcv_nxt)) {
+		bool kept = ooo_insert(w, tcb, s);
+
+		/*
+		 * RFC 5681 4.2 and RFC 9293 3.10.7.4: a duplicate ACK at once
+		 * for each out-of-order segment, not coalesced, so that the
+		 * peer's fast retransmit sees them all.
+		 */
+		s->flags &= ~RTE_TCP_FIN_FLAG;
+		lm_tcp_send_ack(w, tcb);
+		return kept;
+	}
+	skip = tcb->rcv_nxt - s->seq; /* already received: trim */
+	if (skip >= s->len) {
+		lm_tcp_ack_later(w, tcb);
+		return false;
+	}
+	deliver(w, tcb, s->m, s->data_off + skip, s->len - skip);
+	if (gap) {
+		ooo_drain(w, tcb);
+		/* RFC 5681 4.2: ACK at once a segment that fills a gap */
+		if (tcb->state != LM_TCP_CLOSED)
+			lm_tcp_send_ack(w, tcb);
+	} else {
+		lm_tcp_ack_later(w, tcb);
+	}
+	return false;
+}
+
+/* RFC 9293 3.10.7.4, eighth: a FIN at sequence number fin_seq. */
+static void
+fin_input(struct lm_worker *w, struct lm_tcb *tcb, uint32_t fin_seq)
+{
 	if (tcb->flags & LM_TCBF_PEER_FIN) {
 		/* a retransmitted FIN: ACK it (and restart TIME-WAIT) */
-		lm_tcp_ack_later(w, tcb);
-		if (tcb->state == LM_TCP_TIME_WAIT)
-			time_wait_enter(w, tcb);
+		if (fin_seq + 1 == tcb->rcv_nxt) {
+			lm_tcp_ack_later(w, tcb);
+			if (tcb->state == LM_TCP_TIME_WAIT)
+				time_wait_enter(w, tcb);
+		}
 		return;
 	}
+	if (fin_seq != tcb->rcv_nxt)
+		return; /* not in order yet: it comes again, or from the queue */
 	tcb->flags |= LM_TCBF_PEER_FIN;
 	tcb->rcv_nxt++;
 	lm_tcp_ack_later(w, tcb);
@@ -275,14 +356,17 @@ fin_input(struct lm_worker *w, struct lm_tcb *tcb, const struct seg *s)
 	}
 }
 
-static void
+/* Returns true when the mbuf was kept (held out of order). */
+static bool
 established_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 {
+	bool kept = false;
+
 	/* first: sequence number */
 	if (!seq_acceptable(w, tcb, s)) {
 		if (!(s->flags & RTE_TCP_RST_FLAG))
 			lm_tcp_ack_later(w, tcb);
-		return;
+		return false;
 	}
 	/*
 	 * second: RST. RFC 5961 section 3: only an exact match resets;
@@ -291,23 +375,23 @@ established_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 	if (s->flags & RTE_TCP_RST_FLAG) {
 		if (s->seq != tcb->rcv_nxt) {
 			lm_tcp_ack_later(w, tcb);
-			return;
+			return false;
 		}
 		lm_tcb_release(w, tcb, tcb->state >= LM_TCP_CLOSING ||
 			       tcb->state == LM_TCP_FIN_WAIT_2 ?
 			       LM_TCP_END_NORMAL : LM_TCP_END_RESET);
-		return;
+		return false;
 	}
 	/* fourth: SYN in a synchronized state: challenge ACK (RFC 5961 4) */
 	if (s->flags & RTE_TCP_SYN_FLAG) {
 		lm_tcp_ack_later(w, tcb);
-		return;
+		return false;
 	}
 	/* fifth: ACK */
 	if (!(s->flags & RTE_TCP_ACK_FLAG))
-		return;
+		return false;
 	if (!ack_input(w, tcb, s))
-		return;
+		return false;
 	switch (tcb->state) {
 	case LM_TCP_FIN_WAIT_1:
 		if (fin_acked(tcb)) {
@@ -319,26 +403,29 @@ established_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 	case LM_TCP_CLOSING:
 		if (fin_acked(tcb))
 			time_wait_enter(w, tcb);
-		return;
+		return false;
 	case LM_TCP_LAST_ACK:
 		if (fin_acked(tcb))
 			lm_tcb_release(w, tcb, LM_TCP_END_NORMAL);
-		return;
+		return false;
 	case LM_TCP_TIME_WAIT:
-		fin_input(w, tcb, s);
-		return;
+		if (s->flags & RTE_TCP_FIN_FLAG)
+			fin_input(w, tcb, s->seq + s->len);
+		return false;
 	default:
 		break;
 	}
 	/* seventh: text, in ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2 only */
 	if (tcb->state <= LM_TCP_FIN_WAIT_2 && !(tcb->flags & LM_TCBF_PEER_FIN))
-		text_input(w, tcb, s);
+		kept = text_input(w, tcb, s);
 	if (tcb->state == LM_TCP_CLOSED)
-		return;
-	fin_input(w, tcb, s);
+		return kept;
+	if (s->flags & RTE_TCP_FIN_FLAG)
+		fin_input(w, tcb, s->seq + s->len);
 	/* the window may have opened, or the ACK made room: send more */
 	if (tcb->state != LM_TCP_CLOSED && tcb->state != LM_TCP_TIME_WAIT)
 		lm_tcp_output(w, tcb);
+	return kept;
 }
 
 void
@@ -389,8 +476,8 @@ lm_tcp_input(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m)
 	}
 	if (tcb->state == LM_TCP_SYN_SENT)
 		syn_sent_input(w, tcb, &s);
-	else
-		established_input(w, tcb, &s);
+	else if (established_input(w, tcb, &s))
+		return; /* held out of order */
 	goto free;
 drop:
 	LM_STAT_INC(w->ctr->rx_not_ours);

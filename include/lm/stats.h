@@ -56,7 +56,8 @@ struct lm_worker_counters {
 	uint64_t tcp_rst_tx;      /* RSTs we sent */
 	uint64_t tcp_no_conn;     /* segments for no connection */
 	uint64_t tcp_retransmits; /* segments sent again on RTO */
-	uint64_t tcp_ooo_dropped; /* out-of-order segments dropped */
+	uint64_t tcp_ooo_held;    /* out-of-order segments held for reassembly */
+	uint64_t tcp_ooo_dropped; /* out-of-order segments dropped (no room) */
 	uint64_t conn_opened;     /* connections established */
 	uint64_t conn_attempts;   /* SYNs first sent */
 	uint64_t conn_closed;     /* connections ended (any way) */

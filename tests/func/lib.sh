@@ -19,6 +19,9 @@
 #                    sets it empty when the build failed, so that lm_run fails at once)
 #   LM_FUNC_LOG_DIR  where each test keeps its files (default /tmp/lemmings-func)
 #   LM_RUN_TIMEOUT   seconds before lm_run stops the binary (default 60)
+#
+# After lm_run / lm_run_signal: LM_RC (exit status), LM_STDOUT and LM_STDERR (files),
+# LM_CMD (the command line that ran).
 
 LM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LM_LAB_ENV=${LM_LAB_ENV:-/run/lemmings-lab/lm/lab.env}
@@ -64,25 +67,63 @@ assert_contains() {
 	grep -qF -- "$2" "$1" || fail "'$2' not found in $1"
 }
 
+# _lm_prepare ARGS...: set LM_CMD (the command line), LM_PREFIX, LM_STDOUT, LM_STDERR.
+_lm_prepare() {
+	local -a mem
+	[ -n "$LM_BIN" ] || fail "no lemmings-dp binary: ${LM_BIN_NOTE:-LM_BIN is empty}"
+	[ -x "$LM_BIN" ] || fail "$LM_BIN missing: build it first (meson setup build && ninja -C build)"
+	LM_RUN_N=$((LM_RUN_N + 1))
+	LM_PREFIX=lmf$$n$LM_RUN_N
+	LM_STDOUT=$LM_TEST_DIR/run$LM_RUN_N.out
+	LM_STDERR=$LM_TEST_DIR/run$LM_RUN_N.err
+	read -ra mem <<<"$LM_EAL_MEM"
+	LM_CMD=(ip netns exec "$LM_NS_CLI" "$LM_BIN" -l 0-1 --no-pci "${mem[@]}"
+		--file-prefix "$LM_PREFIX" --vdev="net_af_packet0,iface=$LM_IF_CLI" -- "$@")
+}
+
+# _lm_done RC: after a run, remove the EAL's runtime directory (its prefix is this run's
+# alone; it is left behind even with --in-memory) and set LM_RC.
+_lm_done() {
+	rm -rf "/var/run/dpdk/${LM_PREFIX:?}"
+	LM_RC=$1
+}
+
 # lm_run ARGS...: run lemmings-dp in the client namespace with the lab's EAL arguments,
 # followed by '-- ARGS'. Output goes to $LM_STDOUT and $LM_STDERR (files); returns (and
 # sets LM_RC to) the exit status; 124 means it was stopped after LM_RUN_TIMEOUT seconds.
 lm_run() {
-	local prefix rc=0
-	[ -n "$LM_BIN" ] || fail "no lemmings-dp binary: ${LM_BIN_NOTE:-LM_BIN is empty}"
-	[ -x "$LM_BIN" ] || fail "$LM_BIN missing: build it first (meson setup build && ninja -C build)"
-	LM_RUN_N=$((LM_RUN_N + 1))
-	prefix=lmf$$n$LM_RUN_N
-	LM_STDOUT=$LM_TEST_DIR/run$LM_RUN_N.out
-	LM_STDERR=$LM_TEST_DIR/run$LM_RUN_N.err
-	# shellcheck disable=SC2086  # LM_EAL_MEM holds several words
-	timeout -k 5 "${LM_RUN_TIMEOUT:-60}" \
-		ip netns exec "$LM_NS_CLI" "$LM_BIN" -l 0-1 --no-pci $LM_EAL_MEM --file-prefix "$prefix" \
-		--vdev="net_af_packet0,iface=$LM_IF_CLI" -- "$@" \
+	local rc=0
+	_lm_prepare "$@"
+	timeout -k 5 "${LM_RUN_TIMEOUT:-60}" "${LM_CMD[@]}" \
 		>"$LM_STDOUT" 2>"$LM_STDERR" </dev/null || rc=$?
-	# The EAL leaves an empty runtime directory behind even with --in-memory.
-	rmdir "/var/run/dpdk/$prefix" 2>/dev/null || true
-	LM_RC=$rc
+	_lm_done "$rc"
+	return "$rc"
+}
+
+# lm_run_signal SIG SECONDS ARGS...: like lm_run, but send SIG (INT, TERM, ...) to the
+# binary after SECONDS, then wait for it (KILL after LM_RUN_TIMEOUT seconds more).
+lm_run_signal() {
+	local sig=$1 after=$2 pid rc=0 n
+	shift 2
+	_lm_prepare "$@"
+	# env --default-signal: a background job of a script starts with SIGINT ignored.
+	# ip netns exec and env both exec, so $! is the binary itself.
+	"${LM_CMD[@]:0:4}" env --default-signal=INT,QUIT "${LM_CMD[@]:4}" \
+		>"$LM_STDOUT" 2>"$LM_STDERR" </dev/null &
+	pid=$!
+	sleep "$after"
+	kill -s "$sig" "$pid" 2>/dev/null || true
+	n=$((${LM_RUN_TIMEOUT:-60} * 10))
+	while [ "$n" -gt 0 ] && kill -0 "$pid" 2>/dev/null; do
+		sleep 0.1
+		n=$((n - 1))
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "lm_run_signal: still running ${LM_RUN_TIMEOUT:-60} s after SIG$sig: KILL" >&2
+		kill -s KILL "$pid" 2>/dev/null || true
+	fi
+	wait "$pid" || rc=$?
+	_lm_done "$rc"
 	return "$rc"
 }
 
