@@ -1249,17 +1249,16 @@ test_data_in_order_coalesced_ack(void **state)
 
 /*
  * An out-of-order segment is not handed up and draws an immediate
- * duplicate ACK of the old RCV.NXT (RFC 9293 3.10.7.4; RFC 5681 4.2). A
- * duplicate is not handed up again and is ACKed (3.10.7.4, first check);
- * an overlapping segment hands up only its new bytes; a segment beyond
- * the window is ACKed and dropped.
+ * duplicate ACK of the old RCV.NXT (RFC 9293 3.10.7.4; RFC 5681 4.2);
+ * whether it is held for reassembly or dropped, filling the hole hands up
+ * the right bytes in order. A duplicate is not handed up again and is
+ * ACKed (3.10.7.4, first check); an overlapping segment hands up only its
+ * new bytes; a segment beyond the window is ACKed and dropped.
  */
 static void
 test_data_in_out_of_order_and_duplicates(void **state)
 {
-	struct lm_worker *w = env.w;
 	struct conn *c = &conns[0];
-	uint64_t ooo0 = w->ctr->tcp_ooo_dropped;
 	uint32_t have, recvs;
 
 	open_conn(c, 0x7ffff000, OUR_MSS, WND_MAX, 0);
@@ -1274,7 +1273,6 @@ test_data_in_out_of_order_and_duplicates(void **state)
 	assert_int_equal(c->app.rx_len, 1000);
 	assert_int_equal(c->app.n_recv, 1);
 	assert_seg(one_out(), c, TH_ACK, SND(c, 0), RCV(c, 1000), 0);
-	assert_int_equal(w->ctr->tcp_ooo_dropped, ooo0 + 1);
 
 	/* the hole filled: at least its bytes up, more if [2000, 3000) was held */
 	peer_seg(c, TH_ACK, RCV(c, 1000), SND(c, 0), WND_MAX, 1000);
