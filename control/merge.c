@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Merging worker slots into views (see merge.h). */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,32 +110,31 @@ lm_view_latency_since(struct lm_hdr *out, const struct lm_view *now,
 	free(d);
 }
 
-uint64_t
-lm_view_requests(const struct lm_view *v)
+/* Sum over steps of the counter at offset off of struct lm_step_stats. */
+static uint64_t
+sum_steps(const struct lm_view *v, size_t off)
 {
 	uint64_t n = 0;
 
 	for (uint32_t i = 0; i < v->n_steps; i++)
-		n += v->steps[i].requests;
+		n += *(const uint64_t *)((const char *)&v->steps[i] + off);
 	return n;
+}
+
+uint64_t
+lm_view_requests(const struct lm_view *v)
+{
+	return sum_steps(v, offsetof(struct lm_step_stats, requests));
 }
 
 uint64_t
 lm_view_ok(const struct lm_view *v)
 {
-	uint64_t n = 0;
-
-	for (uint32_t i = 0; i < v->n_steps; i++)
-		n += v->steps[i].ok;
-	return n;
+	return sum_steps(v, offsetof(struct lm_step_stats, ok));
 }
 
 uint64_t
 lm_view_failed(const struct lm_view *v)
 {
-	uint64_t n = 0;
-
-	for (uint32_t i = 0; i < v->n_steps; i++)
-		n += v->steps[i].failed;
-	return n;
+	return sum_steps(v, offsetof(struct lm_step_stats, failed));
 }

@@ -20,6 +20,7 @@
 #include "net/arp.h"
 #include "tcp/tcp.h"
 #include "gen/session.h"
+#include "util/splitmix.h"
 #include "util/timer_wheel.h"
 
 #define LM_RX_BURST 32
@@ -84,12 +85,7 @@ struct lm_worker {
 static inline uint64_t
 lm_rand(struct lm_worker *w)
 {
-	/* splitmix64: small, fast, good enough for ISNs and choices */
-	uint64_t z = (w->rng += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
+	return lm_splitmix64(&w->rng);
 }
 
 static inline uint64_t

@@ -39,15 +39,6 @@ req_error(struct lm_http_req_loc *loc, enum lm_http_req_part part,
 	return -EINVAL;
 }
 
-static const char *const method_names[] = {
-	[LM_HTTP_GET] = "GET",
-	[LM_HTTP_HEAD] = "HEAD",
-	[LM_HTTP_POST] = "POST",
-	[LM_HTTP_PUT] = "PUT",
-	[LM_HTTP_DELETE] = "DELETE",
-	[LM_HTTP_PATCH] = "PATCH",
-	[LM_HTTP_OPTIONS] = "OPTIONS",
-};
 
 static char
 ascii_lower(char c)
@@ -367,7 +358,7 @@ emit(const struct lm_http_step *s, const struct req_plan *rp, struct wbuf *w)
 {
 	uint32_t i;
 
-	put_str(w, method_names[s->method]);
+	put_str(w, lm_http_method_name(s->method));
 	put_str(w, " ");
 	put_str(w, s->path);
 	put_str(w, " HTTP/1.1\r\n");
@@ -408,8 +399,7 @@ lm_http_request_compile_loc(struct lm_http_step *s,
 	char why[128];
 	int rc;
 
-	if ((unsigned int)s->method >= sizeof(method_names) /
-	    sizeof(method_names[0]))
+	if (strcmp(lm_http_method_name(s->method), "?") == 0)
 		return req_error(loc, LM_HTTP_REQ_STEP, 0, err, errlen,
 				 "unknown method %d", (int)s->method);
 	if (t == NULL)

@@ -19,17 +19,12 @@
 
 #include "gen/alias.h"
 
+#include "util/splitmix.h"
+
 #define DRAWS 1000000
 
-static uint64_t
-splitmix64(uint64_t *s)
-{
-	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
+/* a fixed seed gives the same data on every run */
+#define splitmix64(s) lm_splitmix64(s)
 
 /*
  * The exact probability of each choice implied by the table: column i is

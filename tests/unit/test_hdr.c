@@ -18,16 +18,10 @@
 
 #include <lm/hdr.h>
 
-/* splitmix64: a fixed seed gives the same data sets on every run */
-static uint64_t
-rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
+#include "util/splitmix.h"
 
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
+/* a fixed seed gives the same data on every run */
+#define rng_next(s) lm_splitmix64(s)
 
 /* uniform in [0, 1) with 53 random bits */
 static double

@@ -26,6 +26,8 @@
 
 #include "app/http_parse.h"
 
+#include "util/splitmix.h"
+
 /* The pipelined response after each table response. */
 #define NEXT "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext"
 
@@ -353,16 +355,8 @@ static const struct err_case err_cases[] = {
 /* ------------------------------------------------------------------ */
 /* helpers */
 
-/* splitmix64: a fixed seed gives the same pieces on every run */
-static uint64_t
-rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
+/* a fixed seed gives the same data on every run */
+#define rng_next(s) lm_splitmix64(s)
 
 static uint64_t
 rng_below(uint64_t *s, uint64_t n)

@@ -26,6 +26,8 @@
 #include "app/http_request.h"
 #include "json_pos.h"
 
+#include "util/splitmix.h"
+
 #define FILE_NAME "plan.json"
 #define MARK '`'
 
@@ -54,16 +56,8 @@ static const char base_plan[] =
 	" \"scenarios\": [{\"name\": \"s\", \"steps\": [\n"
 #define MINI_TAIL "]}]}\n"
 
-/* splitmix64: a fixed seed gives the same mutations on every run */
-static uint64_t
-rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
+/* a fixed seed gives the same data on every run */
+#define rng_next(s) lm_splitmix64(s)
 
 /* base with the first occurrence of from replaced by to; free() it */
 static char *

@@ -698,13 +698,16 @@ static void
 arp_keep_fresh(void)
 {
 	struct lm_worker *w = env.w;
-	struct rte_mbuf *m;
+	struct rte_mbuf *m = NULL;
 
 	if (env.now - env.arp_at < 30 * w->hz)
 		return;
+	/* built like any frame, then taken back off the ring and fed first */
+	assert_int_equal(rte_ring_count(env.rx), 0);
 	inject_arp(RTE_ARP_OP_REPLY, &peer_mac, PEER_IP, &env.nif.mac, OUR_IP,
 		   &env.nif.mac);
 	assert_int_equal(rte_ring_dequeue(env.rx, (void **)&m), 0);
+	assert_non_null(m);
 	lm_worker_input(w, 0, m);
 	env.arp_at = env.now;
 }

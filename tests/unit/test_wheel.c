@@ -21,6 +21,8 @@
 
 #include "util/timer_wheel.h"
 
+#include "util/splitmix.h"
+
 #define SHIFT 4                          /* 16 cycles per tick */
 #define TICK (UINT64_C(1) << SHIFT)
 #define REV ((uint64_t)LM_WHEEL_SLOTS * TICK)   /* one revolution, cycles */
@@ -121,15 +123,8 @@ owners_new(unsigned n)
 	return o;
 }
 
-static uint64_t
-rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
+/* a fixed seed gives the same data on every run */
+#define rng_next(s) lm_splitmix64(s)
 
 /* ---- basics ---- */
 
