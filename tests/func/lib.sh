@@ -175,3 +175,14 @@ lm_plan_write() {
 lm_srv() {
 	ip netns exec "$LM_NS_SRV" "$@"
 }
+
+# lm_plan_lab FILE LOAD SCENARIOS: write a plan for the lab (our address on the
+# client side, nginx as the target) from a "load" object and a "scenarios" array.
+lm_plan_lab() {
+	jq -n --argjson load "$2" --argjson scenarios "$3" \
+		--arg ip "$LM_CLI_IP" --arg target "$LM_SRV_IP" \
+		--argjson prefix "${LM_PREFIX_LEN:-24}" \
+		'{ports: [{ip: $ip, prefix: $prefix}], target: {ip: $target, port: 80},
+		  load: $load, scenarios: $scenarios}' >"$1" ||
+		fail "cannot write plan $1"
+}

@@ -6,24 +6,17 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 lm_access_reset
-lm_plan_write "$LM_TEST_DIR/plan.json" <<'JSON'
-{
-  "ports": [{"ip": "198.18.0.1", "prefix": 24}],
-  "target": {"ip": "198.18.0.2", "port": 80},
-  "load": {"users": 4, "duration_s": 60, "max_runs": 200},
-  "scenarios": [{"name": "m", "steps": [
+lm_plan_lab "$LM_TEST_DIR/plan.json" '{"users": 4, "duration_s": 60, "max_runs": 200}' '[
+  {"name": "m", "steps": [
     {"name": "get", "http": {"path": "/index.html", "headers": {"Accept": "*/*"}, "expect": {"status": 200}}},
     {"name": "head", "http": {"method": "HEAD", "path": "/index.html", "expect": {"status": 200}}},
-    {"name": "post", "http": {"method": "POST", "path": "/api/echo", "body": "a=1&b=2",
-                               "headers": {"Content-Type": "application/x-www-form-urlencoded"}, "expect": {"status": 200}}},
+    {"name": "post", "http": {"method": "POST", "path": "/api/echo", "body": "a=1&b=2", "headers": {"Content-Type": "application/x-www-form-urlencoded"}, "expect": {"status": 200}}},
     {"name": "put", "http": {"method": "PUT", "path": "/small.bin", "body": "zzz", "expect": {"status": [405]}}},
     {"name": "delete", "http": {"method": "DELETE", "path": "/small.bin", "expect": {"status": 405}}},
     {"name": "chunked", "http": {"path": "/index.html", "headers": {"Accept-Encoding": "gzip"}, "expect": {"status": 200}}},
     {"name": "big", "http": {"path": "/big.bin", "expect": {"status": 200}}},
-    {"name": "missing", "http": {"path": "/nope", "expect": {"status": 404}}}
-  ]}]
-}
-JSON
+    {"name": "missing", "http": {"path": "/nope", "expect": {"status": 404}}}]}
+]'
 rc=0
 lm_run --plan "$LM_TEST_DIR/plan.json" --summary "$LM_TEST_DIR/summary.json" --quiet || rc=$?
 [ "$rc" -eq 0 ] || { lm_show_run; fail "exit status $rc"; }

@@ -5,20 +5,13 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 lm_access_reset
-lm_plan_write "$LM_TEST_DIR/plan.json" <<'JSON'
-{
-  "ports": [{"ip": "198.18.0.1", "prefix": 24}],
-  "target": {"ip": "198.18.0.2", "port": 80},
-  "load": {"users": 8, "duration_s": 60, "max_runs": 1500},
-  "scenarios": [
-    {"name": "browse", "weight": 3, "steps": [
-      {"name": "home", "http": {"path": "/index.html", "expect": {"status": 200}}},
-      {"name": "small", "http": {"path": "/small.bin"}}]},
-    {"name": "api", "weight": 1, "steps": [
-      {"name": "post", "http": {"method": "POST", "path": "/api/echo", "body": "x=1"}}]}
-  ]
-}
-JSON
+lm_plan_lab "$LM_TEST_DIR/plan.json" '{"users": 8, "duration_s": 60, "max_runs": 1500}' '[
+  {"name": "browse", "weight": 3, "steps": [
+    {"name": "home", "http": {"path": "/index.html", "expect": {"status": 200}}},
+    {"name": "small", "http": {"path": "/small.bin"}}]},
+  {"name": "api", "weight": 1, "steps": [
+    {"name": "post", "http": {"method": "POST", "path": "/api/echo", "body": "x=1"}}]}
+]'
 rc=0
 lm_run --plan "$LM_TEST_DIR/plan.json" --summary "$LM_TEST_DIR/summary.json" || rc=$?
 [ "$rc" -eq 0 ] || { lm_show_run; fail "exit status $rc"; }

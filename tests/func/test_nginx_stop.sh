@@ -7,16 +7,11 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 lm_access_reset
-lm_plan_write "$LM_TEST_DIR/plan.json" <<'JSON'
-{
-  "ports": [{"ip": "198.18.0.1", "prefix": 24}],
-  "target": {"ip": "198.18.0.2", "port": 80},
-  "load": {"users": 8, "duration_s": 5},
-  "scenarios": [{"name": "a", "steps": [
+lm_plan_lab "$LM_TEST_DIR/plan.json" '{"users": 8, "duration_s": 5}' '[
+  {"name": "a", "steps": [
     {"name": "home", "http": {"path": "/index.html"}},
-    {"name": "small", "http": {"path": "/small.bin"}}]}]
-}
-JSON
+    {"name": "small", "http": {"path": "/small.bin"}}]}
+]'
 ( sleep 2; "$LM_ROOT/tools/lab" nginx-stop --fast --name "$LM_LAB_NAME" >/dev/null ) &
 stopper=$!
 rc=0

@@ -4,14 +4,10 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-lm_plan_write "$LM_TEST_DIR/plan.json" <<'JSON'
-{
-  "ports": [{"ip": "198.18.0.1", "prefix": 24}],
-  "target": {"ip": "198.18.0.2", "port": 80},
-  "load": {"users": 8, "duration_s": 120},
-  "scenarios": [{"name": "a", "steps": [{"http": {"path": "/index.html"}}]}]
-}
-JSON
+lm_plan_lab "$LM_TEST_DIR/plan.json" '{"users": 8, "duration_s": 120}' '[
+  {"name": "a", "steps": [
+    {"http": {"path": "/index.html"}}]}
+]'
 for sig in INT TERM; do
 	lm_access_reset
 	start=$(date +%s)

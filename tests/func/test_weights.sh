@@ -5,17 +5,10 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 N=4000
-lm_plan_write "$LM_TEST_DIR/plan.json" <<JSON
-{
-  "ports": [{"ip": "198.18.0.1", "prefix": 24}],
-  "target": {"ip": "198.18.0.2", "port": 80},
-  "load": {"users": 16, "duration_s": 60, "max_runs": $N},
-  "scenarios": [
-    {"name": "heavy", "weight": 3, "steps": [{"http": {"path": "/small.bin"}}]},
-    {"name": "light", "weight": 1, "steps": [{"http": {"path": "/index.html"}}]}
-  ]
-}
-JSON
+lm_plan_lab "$LM_TEST_DIR/plan.json" "{\"users\": 16, \"duration_s\": 60, \"max_runs\": $N}" '[
+  {"name": "heavy", "weight": 3, "steps": [{"http": {"path": "/small.bin"}}]},
+  {"name": "light", "weight": 1, "steps": [{"http": {"path": "/index.html"}}]}
+]'
 rc=0
 lm_run --plan "$LM_TEST_DIR/plan.json" --summary "$LM_TEST_DIR/summary.json" --quiet || rc=$?
 [ "$rc" -eq 0 ] || { lm_show_run; fail "exit status $rc"; }

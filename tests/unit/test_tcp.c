@@ -330,12 +330,12 @@ rx_intact(const struct app *a)
 /* Frames from the peer. */
 
 /*
- * Pad to the Ethernet minimum with junk (the stack must cut padding off by
- * the IP length), copy into one mbuf, or two when split (the offset in
- * the frame where the second begins), and put it on the RX ring.
+ * Pad to the Ethernet minimum with junk (the stack must go by the IP
+ * length), copy into one mbuf, or two when split (the offset in the frame
+ * where the second begins).
  */
-static void
-inject(uint8_t *frame, uint32_t len, uint32_t split)
+static struct rte_mbuf *
+frame_mbuf(uint8_t *frame, uint32_t len, uint32_t split)
 {
 	struct rte_mbuf *m, *m2;
 	char *d;
@@ -357,7 +357,15 @@ inject(uint8_t *frame, uint32_t len, uint32_t split)
 		memcpy(d, frame + split, len - split);
 		assert_int_equal(rte_pktmbuf_chain(m, m2), 0);
 	}
-	assert_int_equal(rte_ring_enqueue(env.rx, m), 0);
+	return m;
+}
+
+/* Put a frame on the port's RX ring. */
+static void
+inject(uint8_t *frame, uint32_t len, uint32_t split)
+{
+	assert_int_equal(rte_ring_enqueue(env.rx, frame_mbuf(frame, len,
+							      split)), 0);
 }
 
 static uint32_t
@@ -463,10 +471,10 @@ peer_seg(const struct conn *c, uint8_t flags, uint32_t seq, uint32_t ack,
 	peer_send(&s);
 }
 
-static void
-inject_arp(uint16_t op, const struct rte_ether_addr *sha, uint32_t sip,
-	   const struct rte_ether_addr *tha, uint32_t tip,
-	   const struct rte_ether_addr *eth_dst)
+static struct rte_mbuf *
+arp_mbuf(uint16_t op, const struct rte_ether_addr *sha, uint32_t sip,
+	 const struct rte_ether_addr *tha, uint32_t tip,
+	 const struct rte_ether_addr *eth_dst)
 {
 	uint8_t b[MAX_FRAME];
 	uint32_t off = build_eth(b, eth_dst, sha, RTE_ETHER_TYPE_ARP);
@@ -480,7 +488,16 @@ inject_arp(uint16_t op, const struct rte_ether_addr *sha, uint32_t sip,
 	put32(b + off + 14, sip);
 	memcpy(b + off + 18, tha->addr_bytes, RTE_ETHER_ADDR_LEN);
 	put32(b + off + 24, tip);
-	inject(b, off + 28, 0);
+	return frame_mbuf(b, off + 28, 0);
+}
+
+static void
+inject_arp(uint16_t op, const struct rte_ether_addr *sha, uint32_t sip,
+	   const struct rte_ether_addr *tha, uint32_t tip,
+	   const struct rte_ether_addr *eth_dst)
+{
+	assert_int_equal(rte_ring_enqueue(env.rx, arp_mbuf(op, sha, sip, tha,
+							    tip, eth_dst)), 0);
 }
 
 static void
@@ -698,17 +715,11 @@ static void
 arp_keep_fresh(void)
 {
 	struct lm_worker *w = env.w;
-	struct rte_mbuf *m = NULL;
 
 	if (env.now - env.arp_at < 30 * w->hz)
 		return;
-	/* built like any frame, then taken back off the ring and fed first */
-	assert_int_equal(rte_ring_count(env.rx), 0);
-	inject_arp(RTE_ARP_OP_REPLY, &peer_mac, PEER_IP, &env.nif.mac, OUR_IP,
-		   &env.nif.mac);
-	assert_int_equal(rte_ring_dequeue(env.rx, (void **)&m), 0);
-	assert_non_null(m);
-	lm_worker_input(w, 0, m);
+	lm_worker_input(w, 0, arp_mbuf(RTE_ARP_OP_REPLY, &peer_mac, PEER_IP,
+				       &env.nif.mac, OUR_IP, &env.nif.mac));
 	env.arp_at = env.now;
 }
 
