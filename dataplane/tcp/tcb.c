@@ -26,6 +26,49 @@ tuple_hash(uint32_t laddr, uint32_t raddr, uint16_t lport, uint16_t rport)
 	return (uint32_t)(k >> 32);
 }
 
+/*
+ * The plan's "tcp" settings; a plan built by hand with none (all zero)
+ * gets the defaults of the plan reference.
+ */
+static void
+tcp_settings(struct lm_worker *w, struct lm_tcp *t)
+{
+	static const struct lm_plan_tcp zero;
+	struct lm_plan_tcp c = w->plan->tcp;
+	uint32_t segs;
+
+	if (memcmp(&c, &zero, sizeof(c)) == 0) {
+		c.time_wait_ms = LM_TCP_TIME_WAIT_MS;
+		c.syn_retries = LM_TCP_SYN_RETRIES;
+		c.data_retries = LM_TCP_DATA_RETRIES;
+		c.window_bytes = 65535;
+		c.init_cwnd = LM_TCP_INIT_CWND;
+	}
+	t->time_wait_ms = c.time_wait_ms;
+	t->fin_wait_2_ms = LM_TCP_FIN_WAIT_2_MS;
+	t->syn_retries = (uint8_t)c.syn_retries;
+	t->data_retries = (uint8_t)(c.data_retries ? c.data_retries : 1);
+	t->init_cwnd = c.init_cwnd ? c.init_cwnd : LM_TCP_INIT_CWND;
+	t->sack = c.sack;
+	t->timestamps = c.timestamps;
+	t->window_scaling = c.window_scaling;
+	t->rcv_wnd = c.window_bytes ? c.window_bytes : 65535;
+	/* RFC 7323 2.3: the smallest shift that carries the window */
+	t->rcv_wscale = 0;
+	if (t->window_scaling)
+		while ((t->rcv_wnd >> t->rcv_wscale) > 65535 && t->rcv_wscale < 14)
+			t->rcv_wscale++;
+	else if (t->rcv_wnd > 65535)
+		t->rcv_wnd = 65535;
+	/*
+	 * What we can absorb: everything in order is consumed at once, so
+	 * only segments past a gap need room; hold a window's worth.
+	 */
+	segs = t->rcv_wnd / (t->mss ? t->mss : 536) + 2;
+	t->ooo_per_conn = (uint16_t)(segs > 1024 ? 1024 : segs);
+	t->delack_tsc = (uint64_t)c.delayed_ack_ms * w->hz / 1000;
+}
+
 int
 lm_tcp_init(struct lm_worker *w, uint32_t n_tcbs, uint16_t mtu)
 {
@@ -57,12 +100,8 @@ lm_tcp_init(struct lm_worker *w, uint32_t n_tcbs, uint16_t mtu)
 		t->ooo_nodes[i].next = t->ooo_free;
 		t->ooo_free = &t->ooo_nodes[i];
 	}
-	t->rcv_wnd = 65535;
 	t->mss = (uint16_t)(mtu - 40);
-	t->time_wait_ms = LM_TCP_TIME_WAIT_MS;
-	t->fin_wait_2_ms = LM_TCP_FIN_WAIT_2_MS;
-	t->syn_retries = LM_TCP_SYN_RETRIES;
-	t->data_retries = LM_TCP_DATA_RETRIES;
+	tcp_settings(w, t);
 	/* start each worker at a random port of its own residue class */
 	t->next_port = LM_PORT_FIRST +
 		(uint32_t)(lm_rand(w) % (LM_PORT_LAST - LM_PORT_FIRST + 1));
@@ -138,6 +177,24 @@ tcb_unhash(struct lm_worker *w, struct lm_tcb *tcb)
 	}
 }
 
+static void
+delack_remove(struct lm_worker *w, struct lm_tcb *tcb)
+{
+	struct lm_tcb **pp = &w->tcp.delack_head, *prev = NULL;
+
+	if (!(tcb->flags & LM_TCBF_DELACK))
+		return;
+	for (; *pp != NULL; prev = *pp, pp = &(*pp)->delack_next) {
+		if (*pp == tcb) {
+			*pp = tcb->delack_next;
+			if (w->tcp.delack_tail == tcb)
+				w->tcp.delack_tail = prev;
+			break;
+		}
+	}
+	tcb->flags &= ~LM_TCBF_DELACK;
+}
+
 void
 lm_tcp_ack_cancel(struct lm_worker *w, struct lm_tcb *tcb)
 {
@@ -176,6 +233,7 @@ lm_tcb_release(struct lm_worker *w, struct lm_tcb *tcb, enum lm_tcp_end why)
 	lm_tcp_timer_stop(w, tcb);
 	lm_tcb_ooo_flush(w, tcb);
 	lm_tcp_ack_cancel(w, tcb);
+	delack_remove(w, tcb);
 	tcb_unhash(w, tcb);
 	tcb->state = LM_TCP_CLOSED;
 	if (tcb->app != NULL) {
@@ -255,6 +313,7 @@ lm_tcp_connect(struct lm_worker *w, uint32_t ifidx, uint32_t raddr,
 	tcb->snd_end = tcb->iss + 1;
 	tcb->smss = LM_TCP_DEFAULT_MSS;
 	tcb->rto_us = LM_TCP_RTO_INIT_US;
+	tcb->rcv_wscale = w->tcp.rcv_wscale;
 	tcb->state = LM_TCP_SYN_SENT;
 	lm_tcb_insert(w, tcb);
 	LM_STAT_INC(w->ctr->conn_attempts);

@@ -50,12 +50,17 @@ enum lm_tcp_end {
 };
 
 /* TCB flags */
-#define LM_TCBF_FIN_QUEUED  0x01  /* app closed: FIN goes after its data */
-#define LM_TCBF_FIN_SENT    0x02
-#define LM_TCBF_ACK_PENDING 0x04  /* on the worker's pending-ACK list */
-#define LM_TCBF_RTT_TIMING  0x08  /* rtt_seq/rtt_start measure a segment */
-#define LM_TCBF_PEER_FIN    0x10  /* the peer's FIN has been received */
-#define LM_TCBF_RETRANSMIT  0x20  /* in RTO recovery (Karn: no RTT sample) */
+#define LM_TCBF_FIN_QUEUED  0x0001  /* app closed: FIN goes after its data */
+#define LM_TCBF_FIN_SENT    0x0002
+#define LM_TCBF_ACK_PENDING 0x0004  /* on the worker's pending-ACK list */
+#define LM_TCBF_RTT_TIMING  0x0008  /* rtt_seq/rtt_start measure a segment */
+#define LM_TCBF_PEER_FIN    0x0010  /* the peer's FIN has been received */
+#define LM_TCBF_RETRANSMIT  0x0020  /* in RTO recovery (Karn: no RTT sample) */
+#define LM_TCBF_RECOVERY    0x0040  /* NewReno fast recovery (RFC 6582) */
+#define LM_TCBF_TS          0x0080  /* timestamps in use (RFC 7323) */
+#define LM_TCBF_WS          0x0100  /* window scaling in use (RFC 7323) */
+#define LM_TCBF_SACK        0x0200  /* SACK permitted by both (RFC 2018) */
+#define LM_TCBF_DELACK      0x0400  /* on the worker's delayed-ACK list */
 
 /* What the one timer of a TCB is currently timing. */
 enum lm_tcp_timer_kind {
@@ -120,11 +125,15 @@ struct lm_tcb {
 	uint16_t rport;
 
 	uint8_t state;
-	uint8_t flags;
 	uint8_t timer_kind;
-	uint8_t retries;            /* consecutive RTO expiries */
+	uint16_t flags;
+	uint8_t retries;            /* consecutive RTO (or persist) expiries */
 	uint8_t ifidx;
-	uint8_t n_ooo;              /* segments held in ooo */
+	uint8_t dupacks;            /* duplicate ACKs in a row (RFC 5681 2) */
+	uint8_t snd_wscale;         /* the peer's window shift */
+	uint8_t rcv_wscale;         /* ours */
+	uint8_t unacked_segs;       /* in-order segments received, not yet ACKed */
+	uint16_t n_ooo;             /* segments held in ooo */
 	uint16_t smss;              /* sender MSS (RFC 9293 3.7.1) */
 
 	/* send sequence space */
@@ -134,12 +143,21 @@ struct lm_tcb {
 	uint32_t snd_max;           /* highest sequence sent + 1 */
 	uint32_t snd_end;           /* end of what the app has queued */
 	uint32_t snd_wnd;
+	uint32_t max_snd_wnd;       /* largest window the peer offered (SWS) */
 	uint32_t snd_wl1;
 	uint32_t snd_wl2;
+	/* congestion control: RFC 5681, NewReno (RFC 6582) */
+	uint32_t cwnd;
+	uint32_t ssthresh;
+	uint32_t recover;
 
 	/* receive sequence space */
 	uint32_t irs;
 	uint32_t rcv_nxt;
+	uint32_t last_ack_sent;     /* RCV.NXT in the last segment sent */
+	uint32_t ooo_last;          /* sequence of the latest segment held (SACK) */
+	/* RFC 7323 timestamps */
+	uint32_t ts_recent;
 
 	/* RFC 6298 estimator, in microseconds */
 	uint32_t srtt_us;           /* 0: no sample yet */
@@ -147,6 +165,8 @@ struct lm_tcb {
 	uint32_t rto_us;
 	uint32_t rtt_seq;
 	uint64_t rtt_start;         /* TSC */
+	uint64_t delack_due;        /* TSC, when on the delayed-ACK list */
+	struct lm_tcb *delack_next;
 };
 
 /* Per-worker TCP state. */
@@ -158,16 +178,25 @@ struct lm_tcp {
 	struct lm_tcb **buckets;    /* connection table, chained */
 	uint32_t bucket_mask;
 	struct lm_tcb *ack_list;    /* TCBs owing an ACK at the end of the pass */
+	struct lm_tcb *delack_head; /* TCBs owing a delayed ACK, oldest first */
+	struct lm_tcb *delack_tail;
 	struct lm_ooo_seg *ooo_nodes; /* pool of out-of-order nodes */
 	struct lm_ooo_seg *ooo_free;
 	uint32_t next_port;         /* source port cursor */
 	/* settings */
-	uint16_t rcv_wnd;           /* advertised window (we consume at once) */
+	uint32_t rcv_wnd;           /* advertised window (we consume at once) */
 	uint16_t mss;               /* ours: MTU - 40 */
-	uint32_t time_wait_ms;
-	uint32_t fin_wait_2_ms;
+	uint8_t rcv_wscale;         /* shift we offer */
 	uint8_t syn_retries;
 	uint8_t data_retries;
+	bool sack;                  /* offer SACK-permitted */
+	bool timestamps;            /* offer timestamps */
+	bool window_scaling;        /* offer window scaling */
+	uint16_t ooo_per_conn;      /* out-of-order segments held per connection */
+	uint32_t init_cwnd;         /* segments */
+	uint32_t time_wait_ms;
+	uint32_t fin_wait_2_ms;
+	uint64_t delack_tsc;        /* delayed-ACK delay; 0: end of the pass */
 };
 
 /* Defaults */
@@ -179,8 +208,10 @@ struct lm_tcp {
 #define LM_TCP_TIME_WAIT_MS 1000
 #define LM_TCP_FIN_WAIT_2_MS 10000
 #define LM_TCP_DEFAULT_MSS 536        /* RFC 9293 3.7.1, when no MSS option */
-#define LM_TCP_OOO_PER_CONN 64        /* out-of-order segments held per connection */
-#define LM_TCP_OOO_PER_WORKER 4096    /* ... and per worker */
+#define LM_TCP_OOO_PER_WORKER 8192    /* out-of-order segments held per worker */
+#define LM_TCP_WINDOW 262144          /* receive window when the plan sets none */
+#define LM_TCP_INIT_CWND 10           /* segments, RFC 6928 */
+#define LM_TCP_PERSIST_MAX_US 60000000u
 
 int lm_tcp_init(struct lm_worker *w, uint32_t n_tcbs, uint16_t mtu);
 void lm_tcp_fini(struct lm_worker *w);
@@ -222,7 +253,7 @@ void lm_tcp_input(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m);
 /* Timer expiry of a TCB's timer. */
 void lm_tcp_timer_expired(struct lm_worker *w, struct lm_tcb *tcb);
 
-/* Send the ACKs owed at the end of a pass. */
+/* Send the ACKs owed at the end of a pass (and the delayed ones due). */
 void lm_tcp_flush_acks(struct lm_worker *w);
 
 /* tcb.c */
@@ -241,13 +272,32 @@ void lm_tcp_output(struct lm_worker *w, struct lm_tcb *tcb);
 void lm_tcp_send_ack(struct lm_worker *w, struct lm_tcb *tcb);
 void lm_tcp_send_rst(struct lm_worker *w, struct lm_tcb *tcb);
 void lm_tcp_send_syn(struct lm_worker *w, struct lm_tcb *tcb);
+/* Send again the segment at SND.UNA (fast retransmit, partial ACK). */
+void lm_tcp_retransmit_una(struct lm_worker *w, struct lm_tcb *tcb);
+/* A zero-window probe: an old sequence number, so the peer ACKs (3.8.6.1). */
+void lm_tcp_send_probe(struct lm_worker *w, struct lm_tcb *tcb);
 /* RST in answer to a segment that has no connection (RFC 9293 3.10.7.1). */
 void lm_tcp_reply_rst(struct lm_worker *w, uint32_t ifidx,
 		      const struct rte_mbuf *m);
 /* Queue tcb for an ACK at the end of the pass (coalesces ACKs). */
 void lm_tcp_ack_later(struct lm_worker *w, struct lm_tcb *tcb);
+/* In-order data arrived: ACK now, at the end of the pass, or delayed. */
+void lm_tcp_ack_data(struct lm_worker *w, struct lm_tcb *tcb, uint32_t len);
 /* Take tcb off the pending-ACK list (a segment carrying the ACK went out). */
 void lm_tcp_ack_cancel(struct lm_worker *w, struct lm_tcb *tcb);
+
+/* Congestion window reactions (tcp_cc.c). */
+void lm_tcp_cc_init(struct lm_worker *w, struct lm_tcb *tcb);
+void lm_tcp_cc_ack(struct lm_worker *w, struct lm_tcb *tcb, uint32_t acked);
+/* A duplicate ACK (RFC 5681 2); returns true when it triggered sending. */
+void lm_tcp_cc_dupack(struct lm_worker *w, struct lm_tcb *tcb);
+void lm_tcp_cc_rto(struct lm_worker *w, struct lm_tcb *tcb);
+/* Bytes in flight (RFC 5681 FlightSize). */
+static inline uint32_t
+lm_tcp_flight(const struct lm_tcb *tcb)
+{
+	return tcb->snd_max - tcb->snd_una;
+}
 
 /* tcp_timer.c */
 void lm_tcp_timer_set(struct lm_worker *w, struct lm_tcb *tcb,

@@ -18,12 +18,24 @@ struct seg {
 	uint32_t seq;
 	uint32_t ack;
 	uint32_t len;        /* payload bytes */
-	uint32_t wnd;
+	uint32_t wnd;        /* as sent: not yet scaled */
+	uint32_t tsval;
+	uint32_t tsecr;
 	uint16_t mss;        /* 0: no MSS option */
 	uint8_t flags;
+	int8_t wscale;       /* -1: no window scale option */
+	bool has_ts;
+	bool sack_perm;
 	struct rte_mbuf *m;
 	uint32_t data_off;   /* payload offset from the start of the frame */
 };
+
+static inline uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+		(uint32_t)p[2] << 8 | p[3];
+}
 
 static inline uint32_t
 seg_seqlen(const struct seg *s)
@@ -32,7 +44,10 @@ seg_seqlen(const struct seg *s)
 		!!(s->flags & RTE_TCP_FIN_FLAG);
 }
 
-/* Options we read now: MSS. Malformed options end the parse. */
+/*
+ * Options: MSS, window scale, SACK-permitted, timestamps (SACK blocks are
+ * not used: we are no SACK sender). Malformed options end the parse.
+ */
 static void
 parse_options(const uint8_t *p, uint32_t len, struct seg *s)
 {
@@ -51,6 +66,16 @@ parse_options(const uint8_t *p, uint32_t len, struct seg *s)
 			break;
 		if (kind == 2 && p[i + 1] == 4)
 			s->mss = (uint16_t)(p[i + 2] << 8 | p[i + 3]);
+		else if (kind == 3 && p[i + 1] == 3)
+			/* RFC 7323 2.3: a shift above 14 is used as 14 */
+			s->wscale = (int8_t)(p[i + 2] > 14 ? 14 : p[i + 2]);
+		else if (kind == 4 && p[i + 1] == 2)
+			s->sack_perm = true;
+		else if (kind == 8 && p[i + 1] == 10) {
+			s->has_ts = true;
+			s->tsval = get32(p + i + 2);
+			s->tsecr = get32(p + i + 6);
+		}
 		i += p[i + 1];
 	}
 }
@@ -107,11 +132,26 @@ syn_sent_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 		return;
 	tcb->irs = s->seq;
 	tcb->rcv_nxt = s->seq + 1;
-	if (s->mss != 0) {
-		tcb->smss = s->mss < w->tcp.mss ? s->mss : w->tcp.mss;
-		if (tcb->smss < 64)
-			tcb->smss = 64; /* a silly MSS would cost a packet a byte */
+	/* RFC 9293 3.7.1 / RFC 6691: at most the peer's MSS and ours */
+	tcb->smss = s->mss != 0 ? s->mss : LM_TCP_DEFAULT_MSS;
+	if (tcb->smss > w->tcp.mss)
+		tcb->smss = w->tcp.mss;
+	if (tcb->smss < 64)
+		tcb->smss = 64; /* a silly MSS would cost a packet a byte */
+	/* RFC 7323 2.2 and 3.2: each option is in use when both sent it */
+	if (w->tcp.window_scaling && s->wscale >= 0) {
+		tcb->flags |= LM_TCBF_WS;
+		tcb->snd_wscale = (uint8_t)s->wscale;
+	} else {
+		tcb->snd_wscale = 0;
+		tcb->rcv_wscale = 0;
 	}
+	if (w->tcp.timestamps && s->has_ts) {
+		tcb->flags |= LM_TCBF_TS;
+		tcb->ts_recent = s->tsval;
+	}
+	if (w->tcp.sack && s->sack_perm)
+		tcb->flags |= LM_TCBF_SACK;
 	if (!ack) {
 		/*
 		 * Simultaneous open (SYN without ACK): RFC 9293 allows it, but
@@ -127,12 +167,21 @@ syn_sent_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 		lm_tcp_rtt_sample(w, tcb, (w->now - tcb->rtt_start) * 1000000 /
 				  w->hz);
 	}
+	/*
+	 * RFC 6298 5.7: after a SYN was lost, data transfer starts with an
+	 * RTO of at least 3 s (unless a measurement says otherwise).
+	 */
+	if ((tcb->flags & LM_TCBF_RETRANSMIT) && tcb->srtt_us == 0 &&
+	    tcb->rto_us < 3000000u)
+		tcb->rto_us = 3000000u;
 	tcb->flags &= ~LM_TCBF_RETRANSMIT;
 	tcb->retries = 0;
-	/* RFC 9293 3.10.7.3: the SYN's window is never scaled */
+	/* RFC 9293 3.10.7.3 and RFC 7323 2.2: the SYN's window is never scaled */
 	tcb->snd_wnd = s->wnd;
+	tcb->max_snd_wnd = s->wnd;
 	tcb->snd_wl1 = s->seq;
 	tcb->snd_wl2 = s->ack;
+	lm_tcp_cc_init(w, tcb);
 	tcb->state = LM_TCP_ESTABLISHED;
 	lm_tcp_timer_stop(w, tcb);
 	LM_STAT_INC(w->ctr->conn_opened);
@@ -143,41 +192,83 @@ syn_sent_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 	lm_tcp_output(w, tcb);
 }
 
+/* RFC 5681 section 2: the definition of a duplicate acknowledgment. */
+static bool
+is_dupack(const struct lm_tcb *tcb, const struct seg *s, uint32_t wnd)
+{
+	return s->ack == tcb->snd_una && s->len == 0 &&
+		!(s->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) &&
+		tcb->snd_una != tcb->snd_max && wnd == tcb->snd_wnd;
+}
+
+static void
+rtt_from_ack(struct lm_worker *w, struct lm_tcb *tcb, const struct seg *s)
+{
+	if ((tcb->flags & LM_TCBF_RTT_TIMING) &&
+	    LM_SEQ_GT(s->ack, tcb->rtt_seq)) {
+		/* a timed segment: microseconds from the TSC */
+		tcb->flags &= ~LM_TCBF_RTT_TIMING;
+		lm_tcp_rtt_sample(w, tcb, (w->now - tcb->rtt_start) * 1000000 /
+				  w->hz);
+	} else if ((tcb->flags & LM_TCBF_TS) && s->has_ts && s->tsecr != 0 &&
+		   (tcb->flags & LM_TCBF_RETRANSMIT)) {
+		/*
+		 * RFC 7323 4.1: the echoed timestamp tells which transmission
+		 * is acknowledged, so a sample is safe even after a
+		 * retransmission, where Karn's rule leaves us without one.
+		 */
+		uint32_t ms = (uint32_t)(w->now / w->ticks_per_ms) - s->tsecr;
+
+		if (ms < 600000)
+			lm_tcp_rtt_sample(w, tcb, (uint64_t)ms * 1000);
+	}
+}
+
 /* RFC 9293 3.10.7.4 fifth check, the ACK field. Returns false: drop. */
 static bool
 ack_input(struct lm_worker *w, struct lm_tcb *tcb, const struct seg *s)
 {
+	/* RFC 7323 2.3: the window of a non-SYN segment is scaled */
+	uint32_t wnd = s->wnd << tcb->snd_wscale;
+
 	if (LM_SEQ_GT(s->ack, tcb->snd_max)) {
 		/* acks something not yet sent: ACK back and drop */
 		lm_tcp_ack_later(w, tcb);
 		return false;
 	}
 	if (LM_SEQ_GT(s->ack, tcb->snd_una)) {
+		uint32_t acked = s->ack - tcb->snd_una;
+
+		rtt_from_ack(w, tcb, s);
 		tcb->snd_una = s->ack;
 		if (LM_SEQ_LT(tcb->snd_nxt, tcb->snd_una))
 			tcb->snd_nxt = tcb->snd_una;
-		if ((tcb->flags & LM_TCBF_RTT_TIMING) &&
-		    LM_SEQ_GT(s->ack, tcb->rtt_seq)) {
-			tcb->flags &= ~LM_TCBF_RTT_TIMING;
-			lm_tcp_rtt_sample(w, tcb, (w->now - tcb->rtt_start) *
-					  1000000 / w->hz);
-		}
 		tcb->flags &= ~LM_TCBF_RETRANSMIT;
 		tcb->retries = 0;
+		lm_tcp_cc_ack(w, tcb, acked);
 		/* RFC 6298 5.2 and 5.3: stop or restart the timer */
 		if (tcb->snd_una == tcb->snd_max)
 			lm_tcp_timer_stop(w, tcb);
-		else
+		else if (tcb->timer_kind != LM_TCPT_PERSIST)
 			lm_tcp_timer_set(w, tcb, LM_TCPT_RTO, tcb->rto_us);
+	} else if (is_dupack(tcb, s, wnd)) {
+		lm_tcp_cc_dupack(w, tcb);
+	} else if (s->ack == tcb->snd_una && tcb->snd_wnd == 0) {
+		/* RFC 9293 3.8.6.1 MUST-37: a peer that answers is alive */
+		tcb->retries = 0;
 	}
 	/* RFC 9293 3.10.7.4: update the send window from fresher segments */
 	if (LM_SEQ_LT(tcb->snd_wl1, s->seq) ||
 	    (tcb->snd_wl1 == s->seq && LM_SEQ_LEQ(tcb->snd_wl2, s->ack))) {
-		tcb->snd_wnd = s->wnd;
+		tcb->snd_wnd = wnd;
+		if (wnd > tcb->max_snd_wnd)
+			tcb->max_snd_wnd = wnd;
 		tcb->snd_wl1 = s->seq;
 		tcb->snd_wl2 = s->ack;
-		if (tcb->snd_wnd > 0 && tcb->timer_kind == LM_TCPT_PERSIST)
+		if (tcb->snd_wnd > 0 && tcb->timer_kind == LM_TCPT_PERSIST) {
 			lm_tcp_timer_stop(w, tcb);
+			tcb->retries = 0;
+		}
 	}
 	return true;
 }
@@ -234,7 +325,7 @@ ooo_insert(struct lm_worker *w, struct lm_tcb *tcb, const struct seg *s)
 	}
 	if (prev != NULL && LM_SEQ_GEQ(prev->seq + prev->len, end))
 		return false; /* a duplicate of what is held */
-	if (tcb->n_ooo >= LM_TCP_OOO_PER_CONN || w->tcp.ooo_free == NULL) {
+	if (tcb->n_ooo >= w->tcp.ooo_per_conn || w->tcp.ooo_free == NULL) {
 		LM_STAT_INC(w->ctr->tcp_ooo_dropped);
 		return false;
 	}
@@ -248,6 +339,7 @@ ooo_insert(struct lm_worker *w, struct lm_tcb *tcb, const struct seg *s)
 	n->next = *pp;
 	*pp = n;
 	tcb->n_ooo++;
+	tcb->ooo_last = s->seq;
 	LM_STAT_INC(w->ctr->tcp_ooo_held);
 	return true;
 }
@@ -313,7 +405,7 @@ text_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 		if (tcb->state != LM_TCP_CLOSED)
 			lm_tcp_send_ack(w, tcb);
 	} else {
-		lm_tcp_ack_later(w, tcb);
+		lm_tcp_ack_data(w, tcb, s->len - skip);
 	}
 	return false;
 }
@@ -362,12 +454,27 @@ established_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 {
 	bool kept = false;
 
+	/*
+	 * RFC 7323 5.3 R1, PAWS: a segment whose timestamp is older than
+	 * TS.Recent is an old duplicate (a wrapped sequence number).
+	 */
+	if ((tcb->flags & LM_TCBF_TS) && s->has_ts &&
+	    !(s->flags & RTE_TCP_RST_FLAG) &&
+	    (int32_t)(s->tsval - tcb->ts_recent) < 0) {
+		LM_STAT_INC(w->ctr->tcp_paws_dropped);
+		lm_tcp_ack_later(w, tcb);
+		return false;
+	}
 	/* first: sequence number */
 	if (!seq_acceptable(w, tcb, s)) {
 		if (!(s->flags & RTE_TCP_RST_FLAG))
 			lm_tcp_ack_later(w, tcb);
 		return false;
 	}
+	/* RFC 7323 4.3: remember the timestamp to echo */
+	if ((tcb->flags & LM_TCBF_TS) && s->has_ts &&
+	    LM_SEQ_LEQ(s->seq, tcb->last_ack_sent))
+		tcb->ts_recent = s->tsval;
 	/*
 	 * second: RST. RFC 5961 section 3: only an exact match resets;
 	 * anything else in the window gets a challenge ACK.
@@ -464,6 +571,11 @@ lm_tcp_input(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m)
 	s.len = ip_len - m->l3_len - thlen;
 	s.data_off = m->l2_len + m->l3_len + thlen;
 	s.mss = 0;
+	s.wscale = -1;
+	s.has_ts = false;
+	s.sack_perm = false;
+	s.tsval = 0;
+	s.tsecr = 0;
 	if (thlen > sizeof(*th))
 		parse_options((const uint8_t *)(th + 1), thlen - sizeof(*th), &s);
 

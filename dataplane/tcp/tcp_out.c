@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * TCP output: SYN, data (regenerated from the application's stream at any
- * offset, so a retransmission needs no send buffer), FIN, ACK and RST.
+ * offset, so a retransmission needs no send buffer), FIN, ACK, RST and
+ * zero-window probes; the options of RFC 9293 (MSS), RFC 7323 (window
+ * scale, timestamps) and RFC 2018 (SACK).
  */
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
@@ -12,7 +14,167 @@
 #include "tcp/tcp.h"
 
 #define TCP_HDR_LEN ((uint32_t)sizeof(struct rte_tcp_hdr))
-#define TCP_OPT_MSS_LEN 4u
+#define TCP_MAX_OPT 40u
+
+#define OPT_NOP 1
+#define OPT_MSS 2
+#define OPT_WS 3
+#define OPT_SACK_PERM 4
+#define OPT_SACK 5
+#define OPT_TS 8
+
+/* Our timestamp clock: milliseconds (RFC 7323 5.4: 1 ms to 1 s a tick). */
+static inline uint32_t
+ts_now(const struct lm_worker *w)
+{
+	return (uint32_t)(w->now / w->ticks_per_ms);
+}
+
+static inline void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* NOP NOP TS: the layout RFC 7323 appendix A suggests. */
+static uint8_t *
+put_ts(uint8_t *p, uint32_t val, uint32_t ecr)
+{
+	p[0] = OPT_NOP;
+	p[1] = OPT_NOP;
+	p[2] = OPT_TS;
+	p[3] = 10;
+	put32(p + 4, val);
+	put32(p + 8, ecr);
+	return p + 12;
+}
+
+/*
+ * SACK blocks for what is held out of order (RFC 2018 section 4): the
+ * block holding the latest segment first, then the others in order, as
+ * many as fit. Returns the end of what was written.
+ */
+static uint8_t *
+put_sack(const struct lm_tcb *tcb, uint8_t *p, unsigned int max_blocks)
+{
+	uint32_t lo[4], hi[4], first = UINT32_MAX;
+	unsigned int n = 0, out = 0;
+	const struct lm_ooo_seg *s = tcb->ooo;
+
+	/* merge held segments into contiguous blocks; keep up to 4 */
+	while (s != NULL && n < 4) {
+		uint32_t l = s->seq, h = s->seq + s->len;
+
+		for (s = s->next; s != NULL && LM_SEQ_LEQ(s->seq, h); s = s->next)
+			if (LM_SEQ_GT(s->seq + s->len, h))
+				h = s->seq + s->len;
+		if (LM_SEQ_LEQ(l, tcb->ooo_last) && LM_SEQ_LT(tcb->ooo_last, h))
+			first = n;
+		lo[n] = l;
+		hi[n] = h;
+		n++;
+	}
+	if (n == 0)
+		return p;
+	if (n > max_blocks)
+		n = max_blocks;
+	p[0] = OPT_NOP;
+	p[1] = OPT_NOP;
+	p[2] = OPT_SACK;
+	p[3] = (uint8_t)(2 + 8 * n);
+	p += 4;
+	if (first != UINT32_MAX && first < 4) {
+		put32(p, lo[first]);
+		put32(p + 4, hi[first]);
+		p += 8;
+		out++;
+	}
+	for (unsigned int i = 0; out < n && i < 4; i++) {
+		if (i == first)
+			continue;
+		put32(p, lo[i]);
+		put32(p + 4, hi[i]);
+		p += 8;
+		out++;
+	}
+	return p;
+}
+
+/* Bytes of options a segment of tcb carries (SYN: the offers). */
+static uint32_t
+opt_len(const struct lm_worker *w, const struct lm_tcb *tcb, bool syn)
+{
+	uint32_t n;
+
+	if (syn) {
+		n = 4;                                      /* MSS */
+		if (w->tcp.timestamps)
+			n += 12;                            /* (SACK_PERM|NOP NOP) TS */
+		else if (w->tcp.sack)
+			n += 4;                             /* NOP NOP SACK_PERM */
+		if (w->tcp.window_scaling)
+			n += 4;                             /* NOP WS */
+		return n;
+	}
+	n = (tcb->flags & LM_TCBF_TS) ? 12 : 0;
+	if ((tcb->flags & LM_TCBF_SACK) && tcb->ooo != NULL) {
+		unsigned int blocks = (TCP_MAX_OPT - n - 4) / 8;
+		unsigned int held = 0;
+
+		/* an upper bound is enough: the header length follows the writing */
+		for (const struct lm_ooo_seg *s = tcb->ooo; s && held < blocks;
+		     s = s->next)
+			held++;
+		n += 4 + 8 * held;
+	}
+	return n;
+}
+
+/* Write the options; returns their length (a multiple of 4). */
+static uint32_t
+opt_write(const struct lm_worker *w, const struct lm_tcb *tcb, bool syn,
+	  uint8_t *opt)
+{
+	uint8_t *p = opt;
+
+	if (syn) {
+		p[0] = OPT_MSS;
+		p[1] = 4;
+		p[2] = (uint8_t)(w->tcp.mss >> 8);
+		p[3] = (uint8_t)w->tcp.mss;
+		p += 4;
+		if (w->tcp.timestamps) {
+			p = put_ts(p, ts_now(w), 0);
+			if (w->tcp.sack) {
+				/* SACK_PERM takes the two NOPs' place */
+				p[-12] = OPT_SACK_PERM;
+				p[-11] = 2;
+			}
+		} else if (w->tcp.sack) {
+			p[0] = OPT_NOP;
+			p[1] = OPT_NOP;
+			p[2] = OPT_SACK_PERM;
+			p[3] = 2;
+			p += 4;
+		}
+		if (w->tcp.window_scaling) {
+			p[0] = OPT_NOP;
+			p[1] = OPT_WS;
+			p[2] = 3;
+			p[3] = w->tcp.rcv_wscale;
+			p += 4;
+		}
+		return (uint32_t)(p - opt);
+	}
+	if (tcb->flags & LM_TCBF_TS)
+		p = put_ts(p, ts_now(w), tcb->ts_recent);
+	if ((tcb->flags & LM_TCBF_SACK) && tcb->ooo != NULL)
+		p = put_sack(tcb, p, (TCP_MAX_OPT - (uint32_t)(p - opt) - 4) / 8);
+	return (uint32_t)(p - opt);
+}
 
 /* A frame with room for headers, optlen bytes of options and paylen bytes. */
 static struct rte_mbuf *
@@ -32,28 +194,64 @@ seg_alloc(struct lm_worker *w, uint32_t optlen, uint32_t paylen,
 		return NULL;
 	}
 	*thp = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, LM_L2L3_LEN);
-	(*thp)->data_off = (uint8_t)(((TCP_HDR_LEN + optlen) / 4) << 4);
 	(*thp)->tcp_urp = 0;
 	return m;
 }
 
-/* Fill the common header fields of a segment of tcb and send it. */
-static void
-seg_send(struct lm_worker *w, struct lm_tcb *tcb, struct rte_mbuf *m,
-	 struct rte_tcp_hdr *th, uint32_t seq, uint8_t flags, uint32_t l4_len)
+/* The window field: RFC 7323 2.2, never scaled in a SYN. */
+static inline uint16_t
+window_field(const struct lm_worker *w, const struct lm_tcb *tcb, bool syn)
 {
+	uint32_t wnd = w->tcp.rcv_wnd;
+
+	if (!syn && (tcb->flags & LM_TCBF_WS))
+		wnd >>= tcb->rcv_wscale;
+	return (uint16_t)(wnd > 65535 ? 65535 : wnd);
+}
+
+/*
+ * Build and send one segment of tcb: options, then len payload bytes from
+ * stream sequence number seq (filled by the application), then headers.
+ */
+static int
+seg_send(struct lm_worker *w, struct lm_tcb *tcb, uint32_t seq, uint32_t len,
+	 uint8_t flags)
+{
+	bool syn = flags & RTE_TCP_SYN_FLAG;
+	uint32_t olen = opt_len(w, tcb, syn);
+	struct rte_tcp_hdr *th;
+	struct rte_mbuf *m;
+	uint8_t *opt;
+
+	if (len > 0 && tcb->app == NULL)
+		return -EPIPE; /* nobody can regenerate these bytes */
+	m = seg_alloc(w, olen, len, &th);
+	if (m == NULL)
+		return -ENOMEM;
+	opt = (uint8_t *)(th + 1);
+	olen = opt_write(w, tcb, syn, opt);
+	if (len > 0)
+		tcb->ops->fill(w, tcb, seq - (tcb->iss + 1), opt + olen, len);
+	/* the header length follows what was written; trim the spare room */
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) -
+			 (LM_L2L3_LEN + TCP_HDR_LEN + olen + len)));
+	th->data_off = (uint8_t)(((TCP_HDR_LEN + olen) / 4) << 4);
 	th->src_port = tcb->lport;
 	th->dst_port = tcb->rport;
 	th->sent_seq = rte_cpu_to_be_32(seq);
 	th->recv_ack = (flags & RTE_TCP_ACK_FLAG) ?
 		rte_cpu_to_be_32(tcb->rcv_nxt) : 0;
 	th->tcp_flags = flags;
-	th->rx_win = rte_cpu_to_be_16(w->tcp.rcv_wnd);
-	/* every segment but the SYN carries the ACK: no separate one owed */
-	if (flags & RTE_TCP_ACK_FLAG)
+	th->rx_win = rte_cpu_to_be_16(window_field(w, tcb, syn));
+	if (flags & RTE_TCP_ACK_FLAG) {
+		/* every segment but the SYN carries the ACK: no separate one owed */
 		lm_tcp_ack_cancel(w, tcb);
+		tcb->last_ack_sent = tcb->rcv_nxt;
+		tcb->unacked_segs = 0;
+	}
 	lm_ipv4_output(w, tcb->ifidx, m, tcb->laddr, tcb->raddr, IPPROTO_TCP,
-		       l4_len);
+		       TCP_HDR_LEN + olen + len);
+	return 0;
 }
 
 static void
@@ -78,64 +276,66 @@ rto_arm(struct lm_worker *w, struct lm_tcb *tcb)
 void
 lm_tcp_send_syn(struct lm_worker *w, struct lm_tcb *tcb)
 {
-	struct rte_tcp_hdr *th;
-	struct rte_mbuf *m = seg_alloc(w, TCP_OPT_MSS_LEN, 0, &th);
-
 	tcb->snd_nxt = tcb->iss + 1;
 	tcb->snd_max = tcb->iss + 1;
 	rtt_start(w, tcb, tcb->iss);
 	rto_arm(w, tcb);
-	if (m == NULL)
-		return; /* the RTO sends it again */
-	/* RFC 9293 3.7.1 / RFC 6691: MSS option = MTU - 40 */
-	uint8_t *opt = (uint8_t *)(th + 1);
-
-	opt[0] = 2;
-	opt[1] = 4;
-	opt[2] = (uint8_t)(w->tcp.mss >> 8);
-	opt[3] = (uint8_t)w->tcp.mss;
-	seg_send(w, tcb, m, th, tcb->iss, RTE_TCP_SYN_FLAG,
-		 TCP_HDR_LEN + TCP_OPT_MSS_LEN);
+	/* on failure the RTO sends it again */
+	seg_send(w, tcb, tcb->iss, 0, RTE_TCP_SYN_FLAG);
 }
 
-/* One segment of len stream bytes from seq (fin: with our FIN after them). */
-static int
-send_data(struct lm_worker *w, struct lm_tcb *tcb, uint32_t seq, uint32_t len,
-	  bool fin)
+/*
+ * One segment of at most one SMSS from seq, with the FIN when it reaches
+ * the end of the queued data. Returns the sequence space it used, or 0.
+ */
+static uint32_t
+send_at(struct lm_worker *w, struct lm_tcb *tcb, uint32_t seq, uint32_t len)
 {
-	struct rte_tcp_hdr *th;
-	struct rte_mbuf *m;
+	bool fin = (tcb->flags & LM_TCBF_FIN_QUEUED) && seq + len == tcb->snd_end;
 	uint8_t flags = RTE_TCP_ACK_FLAG;
 
-	if (len > 0 && tcb->app == NULL)
-		return -EPIPE; /* nobody can regenerate these bytes */
-	m = seg_alloc(w, 0, len, &th);
-	if (m == NULL)
-		return -ENOMEM;
-	if (len > 0) {
-		tcb->ops->fill(w, tcb, seq - (tcb->iss + 1), (uint8_t *)(th + 1),
-			       len);
+	if (len > 0)
 		flags |= RTE_TCP_PSH_FLAG;
-	}
 	if (fin)
 		flags |= RTE_TCP_FIN_FLAG;
-	seg_send(w, tcb, m, th, seq, flags, TCP_HDR_LEN + len);
-	return 0;
+	if (seg_send(w, tcb, seq, len, flags) != 0)
+		return 0;
+	if (LM_SEQ_LT(seq, tcb->snd_max))
+		LM_STAT_INC(w->ctr->tcp_retransmits);
+	else
+		LM_STAT_ADD(w->ctr->app_tx_bytes, len);
+	if (fin)
+		tcb->flags |= LM_TCBF_FIN_SENT;
+	return len + (fin ? 1 : 0);
+}
+
+/*
+ * Sender silly-window avoidance (RFC 9293 3.8.6.2.1, without Nagle: a
+ * generator sends its requests at once): send a full segment, or all that
+ * is queued, or at least half the largest window the peer has offered.
+ */
+static bool
+sws_ok(const struct lm_tcb *tcb, uint32_t len, uint32_t avail)
+{
+	return len >= tcb->smss || len == avail || len >= tcb->max_snd_wnd / 2;
 }
 
 void
 lm_tcp_output(struct lm_worker *w, struct lm_tcb *tcb)
 {
-	uint32_t wnd_end = tcb->snd_una + tcb->snd_wnd;
+	uint32_t wnd, wnd_end;
 
 	if (tcb->state < LM_TCP_ESTABLISHED || tcb->state == LM_TCP_TIME_WAIT ||
 	    tcb->state == LM_TCP_FIN_WAIT_2)
 		return;
+	/* RFC 5681 3.1: send within min(cwnd, rwnd) */
+	wnd = tcb->snd_wnd < tcb->cwnd ? tcb->snd_wnd : tcb->cwnd;
+	wnd_end = tcb->snd_una + wnd;
 	while (LM_SEQ_LT(tcb->snd_nxt, tcb->snd_end)) {
 		uint32_t seq = tcb->snd_nxt;
-		uint32_t len = tcb->snd_end - seq;
+		uint32_t avail = tcb->snd_end - seq;
 		int32_t room = (int32_t)(wnd_end - seq);
-		bool fin;
+		uint32_t len = avail, used;
 
 		if (room <= 0)
 			break;
@@ -143,65 +343,83 @@ lm_tcp_output(struct lm_worker *w, struct lm_tcb *tcb)
 			len = (uint32_t)room;
 		if (len > tcb->smss)
 			len = tcb->smss;
-		/* the FIN rides on the last data segment when it can */
-		fin = (tcb->flags & LM_TCBF_FIN_QUEUED) &&
-			seq + len == tcb->snd_end;
-		if (send_data(w, tcb, seq, len, fin) != 0)
+		if (!sws_ok(tcb, len, avail) && tcb->snd_una != tcb->snd_max)
+			break; /* more room comes with the next ACK */
+		used = send_at(w, tcb, seq, len);
+		if (used == 0)
 			break; /* the RTO timer tries again */
-		if (LM_SEQ_GEQ(seq, tcb->snd_max))
-			LM_STAT_ADD(w->ctr->app_tx_bytes, len);
-		else
-			LM_STAT_INC(w->ctr->tcp_retransmits);
 		rtt_start(w, tcb, seq);
-		tcb->snd_nxt = seq + len + (fin ? 1 : 0);
-		if (fin)
-			tcb->flags |= LM_TCBF_FIN_SENT;
+		tcb->snd_nxt = seq + used;
 		if (LM_SEQ_GT(tcb->snd_nxt, tcb->snd_max))
 			tcb->snd_max = tcb->snd_nxt;
 	}
 	/* a FIN on its own: all data sent, FIN not (or no longer) in flight */
-	if ((tcb->flags & LM_TCBF_FIN_QUEUED) && tcb->snd_nxt == tcb->snd_end) {
-		if (send_data(w, tcb, tcb->snd_end, 0, true) == 0) {
-			if (LM_SEQ_LT(tcb->snd_end, tcb->snd_max))
-				LM_STAT_INC(w->ctr->tcp_retransmits);
-			tcb->snd_nxt = tcb->snd_end + 1;
-			tcb->flags |= LM_TCBF_FIN_SENT;
-			if (LM_SEQ_GT(tcb->snd_nxt, tcb->snd_max))
-				tcb->snd_max = tcb->snd_nxt;
-		}
+	if ((tcb->flags & LM_TCBF_FIN_QUEUED) && tcb->snd_nxt == tcb->snd_end &&
+	    send_at(w, tcb, tcb->snd_end, 0) == 1) {
+		tcb->snd_nxt = tcb->snd_end + 1;
+		if (LM_SEQ_GT(tcb->snd_nxt, tcb->snd_max))
+			tcb->snd_max = tcb->snd_nxt;
 	}
-	if (tcb->snd_una != tcb->snd_max) {
+	if (tcb->snd_wnd == 0 && LM_SEQ_LT(tcb->snd_nxt, tcb->snd_end)) {
+		/* RFC 9293 3.8.6.1: probe a zero window, with its own timer */
+		if (tcb->timer_kind != LM_TCPT_PERSIST)
+			lm_tcp_timer_set(w, tcb, LM_TCPT_PERSIST, tcb->rto_us);
+	} else if (tcb->snd_una != tcb->snd_max) {
 		rto_arm(w, tcb);
-	} else if (LM_SEQ_LT(tcb->snd_nxt, tcb->snd_end) && tcb->snd_wnd == 0 &&
-		   tcb->timer_kind != LM_TCPT_PERSIST) {
-		/* RFC 9293 3.8.6.1: probe a zero window */
-		lm_tcp_timer_set(w, tcb, LM_TCPT_PERSIST, tcb->rto_us);
 	}
+}
+
+void
+lm_tcp_retransmit_una(struct lm_worker *w, struct lm_tcb *tcb)
+{
+	uint32_t len = tcb->snd_end - tcb->snd_una;
+
+	if (LM_SEQ_GEQ(tcb->snd_una, tcb->snd_end)) {
+		/* only the FIN is unacknowledged */
+		if (tcb->flags & LM_TCBF_FIN_SENT)
+			send_at(w, tcb, tcb->snd_end, 0);
+		return;
+	}
+	if (len > tcb->smss)
+		len = tcb->smss;
+	send_at(w, tcb, tcb->snd_una, len);
+}
+
+void
+lm_tcp_send_probe(struct lm_worker *w, struct lm_tcb *tcb)
+{
+	/*
+	 * RFC 9293 3.8.6.1: "at least one octet of new data (if available),
+	 * or retransmit": the probe is the byte at SND.UNA when one is out
+	 * already, else the next byte, which then counts as sent.
+	 */
+	LM_STAT_INC(w->ctr->tcp_persist_probes);
+	if (tcb->snd_una != tcb->snd_max) {
+		send_at(w, tcb, tcb->snd_una, LM_SEQ_LT(tcb->snd_una, tcb->snd_end) ?
+			1 : 0);
+		return;
+	}
+	if (!LM_SEQ_LT(tcb->snd_nxt, tcb->snd_end))
+		return;
+	if (send_at(w, tcb, tcb->snd_nxt, 1) == 0)
+		return;
+	tcb->snd_nxt++;
+	if (LM_SEQ_GT(tcb->snd_nxt, tcb->snd_max))
+		tcb->snd_max = tcb->snd_nxt;
 }
 
 void
 lm_tcp_send_ack(struct lm_worker *w, struct lm_tcb *tcb)
 {
-	struct rte_tcp_hdr *th;
-	struct rte_mbuf *m = seg_alloc(w, 0, 0, &th);
-
-	if (m == NULL)
-		return;
-	seg_send(w, tcb, m, th, tcb->snd_nxt, RTE_TCP_ACK_FLAG, TCP_HDR_LEN);
+	seg_send(w, tcb, tcb->snd_nxt, 0, RTE_TCP_ACK_FLAG);
 }
 
 void
 lm_tcp_send_rst(struct lm_worker *w, struct lm_tcb *tcb)
 {
-	struct rte_tcp_hdr *th;
-	struct rte_mbuf *m = seg_alloc(w, 0, 0, &th);
-
-	if (m == NULL)
-		return;
 	LM_STAT_INC(w->ctr->tcp_rst_tx);
 	/* RFC 9293 3.10.5: <SEQ=SND.NXT><CTL=RST> (with the ACK, as Linux) */
-	seg_send(w, tcb, m, th, tcb->snd_nxt,
-		 RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, TCP_HDR_LEN);
+	seg_send(w, tcb, tcb->snd_nxt, 0, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
 }
 
 void
@@ -221,6 +439,7 @@ lm_tcp_reply_rst(struct lm_worker *w, uint32_t ifidx, const struct rte_mbuf *in)
 	m = seg_alloc(w, 0, 0, &th);
 	if (m == NULL)
 		return;
+	th->data_off = (uint8_t)((TCP_HDR_LEN / 4) << 4);
 	th->src_port = it->dst_port;
 	th->dst_port = it->src_port;
 	th->rx_win = 0;
@@ -256,12 +475,50 @@ lm_tcp_ack_later(struct lm_worker *w, struct lm_tcb *tcb)
 }
 
 void
+lm_tcp_ack_data(struct lm_worker *w, struct lm_tcb *tcb, uint32_t len)
+{
+	struct lm_tcp *t = &w->tcp;
+
+	if (len >= tcb->smss && tcb->unacked_segs < UINT8_MAX)
+		tcb->unacked_segs++;
+	/*
+	 * RFC 5681 4.2 / RFC 9293 3.8.6.3: an ACK for at least every second
+	 * full-sized segment, and none delayed by more than the delay set
+	 * (0: at the end of this pass, which already coalesces a burst).
+	 */
+	if (t->delack_tsc == 0 || tcb->unacked_segs >= 2) {
+		lm_tcp_ack_later(w, tcb);
+		return;
+	}
+	if (tcb->flags & (LM_TCBF_DELACK | LM_TCBF_ACK_PENDING))
+		return;
+	tcb->flags |= LM_TCBF_DELACK;
+	tcb->delack_due = w->now + t->delack_tsc;
+	tcb->delack_next = NULL;
+	if (t->delack_tail != NULL)
+		t->delack_tail->delack_next = tcb;
+	else
+		t->delack_head = tcb;
+	t->delack_tail = tcb;
+}
+
+void
 lm_tcp_flush_acks(struct lm_worker *w)
 {
+	struct lm_tcp *t = &w->tcp;
 	struct lm_tcb *tcb;
 
-	while ((tcb = w->tcp.ack_list) != NULL) {
-		w->tcp.ack_list = tcb->ack_next;
+	/* delayed ACKs come due in the order they were queued */
+	while ((tcb = t->delack_head) != NULL && tcb->delack_due <= w->now) {
+		t->delack_head = tcb->delack_next;
+		if (t->delack_head == NULL)
+			t->delack_tail = NULL;
+		tcb->flags &= ~LM_TCBF_DELACK;
+		if (tcb->last_ack_sent != tcb->rcv_nxt)
+			lm_tcp_ack_later(w, tcb);
+	}
+	while ((tcb = t->ack_list) != NULL) {
+		t->ack_list = tcb->ack_next;
 		tcb->flags &= ~LM_TCBF_ACK_PENDING;
 		lm_tcp_send_ack(w, tcb);
 	}

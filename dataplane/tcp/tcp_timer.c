@@ -59,12 +59,19 @@ rto_backoff(struct lm_tcb *tcb)
 		LM_TCP_RTO_MAX_US : tcb->rto_us * 2;
 }
 
+static void persist_expired(struct lm_worker *w, struct lm_tcb *tcb);
+
 static void
 rto_expired(struct lm_worker *w, struct lm_tcb *tcb)
 {
 	bool syn = tcb->state == LM_TCP_SYN_SENT;
 	uint8_t limit = syn ? w->tcp.syn_retries : w->tcp.data_retries;
 
+	if (!syn && tcb->snd_wnd == 0 && LM_SEQ_LT(tcb->snd_una, tcb->snd_end)) {
+		/* the window closed under data in flight: probe it instead */
+		persist_expired(w, tcb);
+		return;
+	}
 	if (tcb->retries >= limit) {
 		enum lm_tcp_end why = syn ? LM_TCP_END_CONNECT_TIMEOUT :
 			LM_TCP_END_RETRANSMIT_LIMIT;
@@ -74,47 +81,52 @@ rto_expired(struct lm_worker *w, struct lm_tcb *tcb)
 		lm_tcb_release(w, tcb, why);
 		return;
 	}
+	LM_STAT_INC(w->ctr->tcp_rto_expiries);
 	tcb->retries++;
 	rto_backoff(tcb);
 	/* Karn: the retransmission is not timed, nor what was in flight */
 	tcb->flags &= ~LM_TCBF_RTT_TIMING;
 	tcb->flags |= LM_TCBF_RETRANSMIT;
-	LM_STAT_INC(w->ctr->tcp_retransmits);
 	if (syn) {
+		LM_STAT_INC(w->ctr->tcp_retransmits);
 		lm_tcp_send_syn(w, tcb);
 		return;
 	}
-	/* go back to the oldest unacknowledged byte and send again */
+	lm_tcp_cc_rto(w, tcb);
+	/*
+	 * RFC 6298 5.4: send the earliest unacknowledged segment again; with
+	 * cwnd at one segment, going back to SND.UNA sends just that, and the
+	 * rest follows as ACKs open the window (slow start).
+	 */
 	tcb->snd_nxt = tcb->snd_una;
 	lm_tcp_output(w, tcb);
-	if (!lm_timer_armed(&tcb->timer))
+	if (tcb->timer_kind == LM_TCPT_NONE)
 		lm_tcp_timer_set(w, tcb, LM_TCPT_RTO, tcb->rto_us);
 }
 
 static void
 persist_expired(struct lm_worker *w, struct lm_tcb *tcb)
 {
-	uint32_t saved = tcb->snd_wnd;
-
 	/*
-	 * RFC 9293 3.8.6.1: send one byte past a zero window so that a lost
-	 * window update cannot deadlock the connection; it is accepted only
-	 * when the window has reopened.
+	 * RFC 9293 3.8.6.1: probe the zero window, backing off, for as long
+	 * as the peer answers (MUST-37: its acknowledgments reset the count,
+	 * see ack_input). A connection the app has left is not probed forever.
 	 */
-	if (tcb->snd_wnd == 0 && LM_SEQ_LT(tcb->snd_nxt, tcb->snd_end) &&
-	    tcb->app != NULL) {
-		tcb->snd_wnd = tcb->snd_nxt - tcb->snd_una + 1;
-		lm_tcp_output(w, tcb);
-		tcb->snd_wnd = saved;
-	}
-	rto_backoff(tcb);
-	if (tcb->retries++ >= w->tcp.data_retries * 2) {
+	if (tcb->app == NULL && tcb->retries >= w->tcp.data_retries) {
 		lm_tcp_send_rst(w, tcb);
 		lm_tcb_release(w, tcb, LM_TCP_END_RETRANSMIT_LIMIT);
 		return;
 	}
-	if (tcb->snd_una == tcb->snd_max || tcb->timer_kind == LM_TCPT_NONE)
-		lm_tcp_timer_set(w, tcb, LM_TCPT_PERSIST, tcb->rto_us);
+	if (tcb->snd_wnd != 0) {
+		lm_tcp_output(w, tcb);
+		return;
+	}
+	if (tcb->retries < UINT8_MAX)
+		tcb->retries++;
+	tcb->flags &= ~LM_TCBF_RTT_TIMING;
+	lm_tcp_send_probe(w, tcb);
+	rto_backoff(tcb);
+	lm_tcp_timer_set(w, tcb, LM_TCPT_PERSIST, tcb->rto_us);
 }
 
 void

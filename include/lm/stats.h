@@ -55,7 +55,12 @@ struct lm_worker_counters {
 	uint64_t icmp_echo;       /* echo requests answered */
 	uint64_t tcp_rst_tx;      /* RSTs we sent */
 	uint64_t tcp_no_conn;     /* segments for no connection */
-	uint64_t tcp_retransmits; /* segments sent again on RTO */
+	uint64_t tcp_retransmits; /* segments sent again (RTO or fast retransmit) */
+	uint64_t tcp_fast_retransmits; /* fast retransmits (RFC 5681 3.2) */
+	uint64_t tcp_rto_expiries; /* retransmission timeouts */
+	uint64_t tcp_persist_probes; /* zero-window probes sent */
+	uint64_t tcp_dup_acks;    /* duplicate ACKs received */
+	uint64_t tcp_paws_dropped; /* segments dropped by PAWS (RFC 7323) */
 	uint64_t tcp_ooo_held;    /* out-of-order segments held for reassembly */
 	uint64_t tcp_ooo_dropped; /* out-of-order segments dropped (no room) */
 	uint64_t conn_opened;     /* connections established */

