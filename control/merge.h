@@ -21,8 +21,20 @@ struct lm_port_counters {
 	uint64_t rx_nombuf;   /* no mbuf to receive into */
 };
 
+/* The pools at the start and at the end of a run (leak accounting). */
+struct lm_pool_counters {
+	uint64_t mbufs;           /* size of the mbuf pool */
+	uint64_t mbufs_free_start;
+	uint64_t mbufs_free_end;
+	uint64_t tcbs;            /* TCBs in all workers' pools */
+	uint64_t tcbs_in_use_end;
+	uint64_t users;
+	uint64_t users_active_end;
+};
+
 struct lm_view {
 	uint64_t tsc;                       /* when it was taken */
+	struct lm_pool_counters pools;
 	uint32_t n_ports;
 	struct lm_port_counters ports[8];   /* LM_MAX_PORTS */
 	uint32_t n_scenarios;

@@ -112,6 +112,12 @@ lm_report_table(FILE *f, const struct lm_plan *plan, const struct lm_view *v,
 				" rx without mbuf\n", i, pc->imissed,
 				pc->ierrors, pc->oerrors, pc->rx_nombuf);
 	}
+	if (v->pools.mbufs_free_end != v->pools.mbufs_free_start ||
+	    v->pools.tcbs_in_use_end != 0)
+		fprintf(f, "pools: %" PRIu64 " mbufs and %" PRIu64
+			" TCBs not returned\n",
+			v->pools.mbufs_free_start - v->pools.mbufs_free_end,
+			v->pools.tcbs_in_use_end);
 	fprintf(f, "duration: %.2f s\n", duration_s);
 	fflush(f);
 	free(all);
@@ -245,6 +251,16 @@ lm_report_summary(const char *path, const struct lm_plan *plan,
 			"rx_nombuf", (json_int_t)pc->rx_nombuf));
 	}
 	json_object_set_new(root, "ports", ports);
+	/* leak accounting: every pool back at its starting level */
+	json_object_set_new(root, "pools", json_pack(
+		"{s:{s:I, s:I, s:I}, s:{s:I, s:I}, s:{s:I, s:I}}",
+		"mbufs", "size", (json_int_t)v->pools.mbufs,
+		"free_start", (json_int_t)v->pools.mbufs_free_start,
+		"free_end", (json_int_t)v->pools.mbufs_free_end,
+		"tcbs", "size", (json_int_t)v->pools.tcbs,
+		"in_use_end", (json_int_t)v->pools.tcbs_in_use_end,
+		"users", "size", (json_int_t)v->pools.users,
+		"active_end", (json_int_t)v->pools.users_active_end));
 	if (json_dump_file(root, path, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0) {
 		snprintf(err, errlen, "%s: cannot write the summary: %s", path,
 			 strerror(errno ? errno : EIO));

@@ -163,6 +163,14 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 	duration = (double)(t_end - t_start) / (double)hz;
 	lm_view_collect(&now, l, area);
 	collect_ports(&now, &ws[0]);
+	now.pools.mbufs = o->pool->size;
+	now.pools.mbufs_free_start = o->mbufs_free_start;
+	now.pools.mbufs_free_end = rte_mempool_avail_count(o->pool);
+	now.pools.users = plan->load.users;
+	now.pools.users_active_end = now.w.users_active;
+	now.pools.tcbs_in_use_end = now.w.tcbs_in_use;
+	for (uint32_t i = 0; i < n; i++)
+		now.pools.tcbs += ws[i].tcp.n_tcbs;
 	lm_report_table(stdout, plan, &now, duration);
 	if (o->summary != NULL) {
 		char err[512];

@@ -15,12 +15,15 @@
 #include <lm/stats.h>
 
 struct lm_worker;
+struct rte_mempool;
 
 struct lm_run_opts {
 	double duration_s;        /* 0: no limit (max_runs ends the run) */
 	double grace_s;           /* in-flight runs get this long at the end */
 	double arp_timeout_s;     /* next hops must answer within this */
 	const char *summary;      /* JSON summary path, or NULL */
+	struct rte_mempool *pool; /* the mbuf pool, for leak accounting */
+	uint64_t mbufs_free_start;
 	bool quiet;
 };
 

@@ -228,6 +228,8 @@ main(int argc, char **argv)
 	ro.grace_s = LM_GRACE_S;
 	ro.arp_timeout_s = LM_ARP_TIMEOUT_S;
 	ro.summary = cli.summary;
+	ro.pool = pool;
+	ro.mbufs_free_start = rte_mempool_avail_count(pool);
 	ro.quiet = cli.quiet;
 	if (!cli.quiet)
 		printf("lemmings-dp: plan %s, %u users on %u worker(s), %s%.0f s\n",

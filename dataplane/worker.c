@@ -163,6 +163,9 @@ lm_worker_main(void *arg)
 	lm_gen_quit(w);
 	lm_tcp_flush_acks(w);
 	lm_tx_flush(w);
+	/* what is left is closing or in TIME-WAIT: give it all back */
+	lm_tcp_release_all(w);
+	LM_STAT_SET(w->ctr->tcbs_in_use, w->tcp.n_used);
 	lm_worker_set_state(w, LM_WS_DONE);
 	return 0;
 }

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "app/http_parse.h"
+#include "util/crc32c.h"
 
 /*
  * Internal states. Ordered: everything up to S_LIST_VALUE is part of a head
@@ -657,6 +658,13 @@ size_t
 lm_http_resp_feed(struct lm_http_resp_parser *p, const uint8_t *data,
 		  size_t len)
 {
+	return lm_http_resp_feed_crc(p, data, len, NULL);
+}
+
+size_t
+lm_http_resp_feed_crc(struct lm_http_resp_parser *p, const uint8_t *data,
+		      size_t len, uint32_t *crc)
+{
 	enum lm_http_perr e = LM_HTTP_OK;
 	size_t pos = 0;
 	uint64_t n;
@@ -669,6 +677,8 @@ lm_http_resp_feed(struct lm_http_resp_parser *p, const uint8_t *data,
 			n = len - pos;
 			if (n > p->remaining)
 				n = p->remaining;
+			if (crc != NULL)
+				*crc = lm_crc32c_update(*crc, data + pos, n);
 			pos += n;
 			p->remaining -= n;
 			p->body_bytes += n;
@@ -677,6 +687,8 @@ lm_http_resp_feed(struct lm_http_resp_parser *p, const uint8_t *data,
 					LM_HTTP_S_DONE : S_CHUNK_DATA_END;
 			break;
 		case S_BODY_CLOSE:
+			if (crc != NULL)
+				*crc = lm_crc32c_update(*crc, data + pos, len - pos);
 			p->body_bytes += len - pos;
 			pos = len;
 			break;

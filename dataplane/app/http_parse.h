@@ -80,6 +80,13 @@ size_t lm_http_resp_feed(struct lm_http_resp_parser *p, const uint8_t *data,
 			 size_t len);
 
 /*
+ * The same, and the body bytes among data (de-chunked) also go into the
+ * running CRC-32C *crc (lm_crc32c_update; start from LM_CRC32C_INIT).
+ */
+size_t lm_http_resp_feed_crc(struct lm_http_resp_parser *p,
+			     const uint8_t *data, size_t len, uint32_t *crc);
+
+/*
  * The peer closed its side. Completes a body delimited by the close
  * (returns true, state DONE); anything else unfinished becomes
  * LM_HTTP_E_EOF (returns false, state ERROR).

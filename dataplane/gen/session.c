@@ -19,6 +19,8 @@
 #include "worker.h"
 #include "gen/session.h"
 #include "tcp/tcp.h"
+#include "util/body_gen.h"
+#include "util/crc32c.h"
 
 /* session.pending: 0 nothing yet, LM_PENDING_OK, or an lm_err + 1 */
 #define LM_PENDING_OK 0xff
@@ -169,6 +171,10 @@ lm_gen_start(struct lm_worker *w)
 
 /* --- ending things --- */
 
+/*
+ * Let the connection go: gracefully means the scenario's close mode
+ * (FIN, or RST when it says "rst"); otherwise reset it.
+ */
 static void
 conn_drop(struct lm_worker *w, struct lm_session *s, bool graceful)
 {
@@ -178,7 +184,7 @@ conn_drop(struct lm_worker *w, struct lm_session *s, bool graceful)
 		return;
 	s->tcb = NULL;
 	s->conn_done = false;
-	if (graceful)
+	if (graceful && w->plan->scenarios[s->scen].close == LM_CLOSE_FIN)
 		lm_tcp_close(w, tcb);
 	else
 		lm_tcp_abort(w, tcb);
@@ -262,7 +268,16 @@ response_done(struct lm_worker *w, struct lm_session *s)
 		for (uint32_t i = 0; i < hs->n_expect_status; i++)
 			ok |= hs->expect_status[i] == status;
 	}
-	s->pending = ok ? LM_PENDING_OK : LM_ERR_STATUS + 1;
+	if (!ok) {
+		s->pending = LM_ERR_STATUS + 1;
+	} else if ((hs->expect_body_bytes >= 0 &&
+		    s->resp.body_bytes != (uint64_t)hs->expect_body_bytes) ||
+		   (hs->expect_body_crc &&
+		    lm_crc32c_final(s->body_crc) != hs->expect_body_crc32c)) {
+		s->pending = LM_ERR_BODY_MISMATCH + 1;
+	} else {
+		s->pending = LM_PENDING_OK;
+	}
 	ready_push(w, s);
 }
 
@@ -299,7 +314,8 @@ sess_recv(struct lm_worker *w, struct lm_tcb *tcb, const uint8_t *data,
 		lm_hdr_record(&cur_stats(w, s)->ttfb,
 			      tsc_to_ns(w, w->now - s->t_start));
 	}
-	used = lm_http_resp_feed(&s->resp, data, len);
+	used = lm_http_resp_feed_crc(&s->resp, data, len,
+			cur_step(w, s)->http.expect_body_crc ? &s->body_crc : NULL);
 	if (lm_http_resp_failed(&s->resp)) {
 		s->pending = LM_ERR_PROTOCOL + 1;
 		ready_push(w, s);
@@ -363,14 +379,28 @@ sess_fill(struct lm_worker *w, struct lm_tcb *tcb, uint32_t off, uint8_t *dst,
 {
 	struct lm_session *s = tcb->app;
 	const struct lm_http_step *hs = &cur_step(w, s)->http;
-	uint32_t rel = off - s->req_off;
+	uint64_t rel = off - s->req_off;
+	uint64_t total = hs->request_len +
+		(hs->body_generated ? hs->body_gen_size : 0);
 
 	/* only the current request can be unacknowledged (no pipelining) */
-	if (unlikely(rel > hs->request_len || len > hs->request_len - rel)) {
+	if (unlikely(rel > total || len > total - rel)) {
 		memset(dst, 0, len);
 		return;
 	}
-	memcpy(dst, hs->request + rel, len);
+	/* the compiled head (and literal body), then the generated body */
+	if (rel < hs->request_len) {
+		uint32_t n = hs->request_len - (uint32_t)rel;
+
+		if (n > len)
+			n = len;
+		memcpy(dst, hs->request + rel, n);
+		dst += n;
+		len -= n;
+		rel += n;
+	}
+	if (len > 0)
+		lm_body_gen(hs->body_gen_seed, rel - hs->request_len, dst, len);
 }
 
 void
@@ -392,15 +422,19 @@ send_request(struct lm_worker *w, struct lm_session *s)
 	const struct lm_http_step *hs = &step->http;
 	struct lm_tcb *tcb = s->tcb;
 
+	uint32_t total = hs->request_len +
+		(uint32_t)(hs->body_generated ? hs->body_gen_size : 0);
+
 	s->state = LM_SESS_AWAIT;
 	s->got_first = false;
+	s->body_crc = LM_CRC32C_INIT;
 	lm_http_resp_init(&s->resp, hs->method == LM_HTTP_HEAD);
 	s->req_off = tcb->snd_end - (tcb->iss + 1);
 	s->t_start = w->now;
-	LM_STAT_ADD(cur_stats(w, s)->tx_bytes, hs->request_len);
+	LM_STAT_ADD(cur_stats(w, s)->tx_bytes, total);
 	lm_timer_arm(&w->wheel, &s->timer,
 		     w->now + lm_ms_to_tsc(w, step->timeout_ms));
-	lm_tcp_send(w, tcb, hs->request_len);
+	lm_tcp_send(w, tcb, total);
 }
 
 static bool

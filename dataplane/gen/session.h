@@ -47,6 +47,7 @@ struct lm_session {
 	bool connected_now;             /* this step opened the connection */
 	uint8_t pending;                /* enum lm_err + 1 of an end seen by a callback, 0: none */
 	uint32_t req_off;               /* stream offset of the request's first byte */
+	uint32_t body_crc;              /* running CRC-32C of the response body */
 	uint64_t t_connect;             /* TSC: SYN sent */
 	uint64_t t_start;               /* TSC: request's first byte sent */
 	uint64_t t_first;               /* TSC: response's first byte */

@@ -361,6 +361,16 @@ lm_tcp_close(struct lm_worker *w, struct lm_tcb *tcb)
 }
 
 void
+lm_tcp_release_all(struct lm_worker *w)
+{
+	struct lm_tcp *t = &w->tcp;
+
+	for (uint32_t i = 0; i < t->n_tcbs && t->n_used > 0; i++)
+		if (t->tcbs[i].state != LM_TCP_CLOSED)
+			lm_tcb_release(w, &t->tcbs[i], LM_TCP_END_ABORTED);
+}
+
+void
 lm_tcp_abort(struct lm_worker *w, struct lm_tcb *tcb)
 {
 	tcb->app = NULL;

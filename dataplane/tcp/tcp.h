@@ -235,6 +235,12 @@ void lm_tcp_send(struct lm_worker *w, struct lm_tcb *tcb, uint32_t len);
  */
 void lm_tcp_close(struct lm_worker *w, struct lm_tcb *tcb);
 
+/*
+ * At the end of a run: free every TCB still in use (TIME-WAIT, closing),
+ * without sending anything, so the pools are whole again.
+ */
+void lm_tcp_release_all(struct lm_worker *w);
+
 /* Send RST and free the TCB at once (no callback). */
 void lm_tcp_abort(struct lm_worker *w, struct lm_tcb *tcb);
 

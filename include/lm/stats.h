@@ -33,6 +33,7 @@ enum lm_err {
 	LM_ERR_CLOSED,           /* peer closed before the response was complete */
 	LM_ERR_STATUS,           /* response complete, status not as expected */
 	LM_ERR_PROTOCOL,         /* response not valid HTTP/1.1 */
+	LM_ERR_BODY_MISMATCH,    /* body length or CRC-32C not as expected */
 	LM_ERR_NO_RESOURCES,     /* no TCB or source port free */
 	LM_ERR_ABORTED,          /* still in flight when the run stopped */
 	LM_ERR_MAX
@@ -71,6 +72,7 @@ struct lm_worker_counters {
 	uint64_t users_active;    /* gauge: users started and not stopped */
 	uint64_t conns_active;    /* gauge: TCBs in use */
 	uint64_t requests_inflight; /* gauge */
+	uint64_t tcbs_in_use;     /* at the end: TCBs not back in the pool */
 };
 
 struct lm_scenario_counters {
