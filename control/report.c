@@ -215,7 +215,12 @@ lm_report_summary(const char *path, const struct lm_plan *plan,
 	json_object_set_new(root, "totals", totals);
 	json_object_set_new(root, "scenarios", scens);
 	json_object_set_new(root, "tcp", json_pack(
-		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"fast_retransmits", (json_int_t)v->w.tcp_fast_retransmits,
+		"rto_expiries", (json_int_t)v->w.tcp_rto_expiries,
+		"dup_acks", (json_int_t)v->w.tcp_dup_acks,
+		"persist_probes", (json_int_t)v->w.tcp_persist_probes,
+		"paws_dropped", (json_int_t)v->w.tcp_paws_dropped,
 		"connections_attempted", (json_int_t)v->w.conn_attempts,
 		"connections_opened", (json_int_t)v->w.conn_opened,
 		"connections_closed", (json_int_t)v->w.conn_closed,
