@@ -76,7 +76,7 @@ main(int argc, char **argv)
 	struct lm_stats_layout layout;
 	struct lm_worker *workers = NULL;
 	struct rte_mempool *pool;
-	struct lm_run_opts ro;
+	struct lm_run_opts ro = {0};
 	uint32_t n_workers, w_idx;
 	unsigned int lcore;
 	void *area = MAP_FAILED;
@@ -219,17 +219,17 @@ main(int argc, char **argv)
 		}
 		w_idx++;
 	}
+	/* before the workers take any: the baseline of the leak accounting */
+	ro.mbufs_free_start = rte_mempool_avail_count(pool);
 	w_idx = 0;
 	RTE_LCORE_FOREACH_WORKER(lcore)
 		rte_eal_remote_launch(lm_worker_main, &workers[w_idx++], lcore);
 
-	memset(&ro, 0, sizeof(ro));
 	ro.duration_s = plan->load.duration_s;
 	ro.grace_s = LM_GRACE_S;
 	ro.arp_timeout_s = LM_ARP_TIMEOUT_S;
 	ro.summary = cli.summary;
 	ro.pool = pool;
-	ro.mbufs_free_start = rte_mempool_avail_count(pool);
 	ro.quiet = cli.quiet;
 	if (!cli.quiet)
 		printf("lemmings-dp: plan %s, %u users on %u worker(s), %s%.0f s\n",

@@ -211,7 +211,7 @@ struct lm_tcp {
 #define LM_TCP_OOO_PER_WORKER 8192    /* out-of-order segments held per worker */
 #define LM_TCP_WINDOW 262144          /* receive window when the plan sets none */
 #define LM_TCP_INIT_CWND 10           /* segments, RFC 6928 */
-#define LM_TCP_PERSIST_MAX_US 60000000u
+#define LM_TCP_PAWS_WINDOW 1           /* timestamp ticks of slack in PAWS */
 
 int lm_tcp_init(struct lm_worker *w, uint32_t n_tcbs, uint16_t mtu);
 void lm_tcp_fini(struct lm_worker *w);

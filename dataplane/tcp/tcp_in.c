@@ -456,11 +456,13 @@ established_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 
 	/*
 	 * RFC 7323 5.3 R1, PAWS: a segment whose timestamp is older than
-	 * TS.Recent is an old duplicate (a wrapped sequence number).
+	 * TS.Recent is an old duplicate (a wrapped sequence number). One tick
+	 * of slack, as Linux allows: segments sent a millisecond apart are
+	 * reordered on multi-queue paths, and they are not old duplicates.
 	 */
 	if ((tcb->flags & LM_TCBF_TS) && s->has_ts &&
 	    !(s->flags & RTE_TCP_RST_FLAG) &&
-	    (int32_t)(s->tsval - tcb->ts_recent) < 0) {
+	    (int32_t)(tcb->ts_recent - s->tsval) > LM_TCP_PAWS_WINDOW) {
 		LM_STAT_INC(w->ctr->tcp_paws_dropped);
 		lm_tcp_ack_later(w, tcb);
 		return false;

@@ -486,7 +486,11 @@ lm_tcp_ack_data(struct lm_worker *w, struct lm_tcb *tcb, uint32_t len)
 	 * full-sized segment, and none delayed by more than the delay set
 	 * (0: at the end of this pass, which already coalesces a burst).
 	 */
-	if (t->delack_tsc == 0 || tcb->unacked_segs >= 2) {
+	if (tcb->unacked_segs >= 2) {
+		lm_tcp_send_ack(w, tcb);
+		return;
+	}
+	if (t->delack_tsc == 0) {
 		lm_tcp_ack_later(w, tcb);
 		return;
 	}
