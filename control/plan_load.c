@@ -3,17 +3,18 @@
  * The plan loader: JSON text -> struct lm_plan (see lm/plan.h and
  * docs/plan.md).
  *
- * jansson parses; this file validates the tree and compiles it. Objects are
- * checked against key tables (struct key_spec) so that unknown keys,
- * missing keys and wrong types are found by one function, with one wording,
- * whatever the object. Error positions are looked up only when there is an
- * error to report, by walking the text again (json_pos.h): a valid plan
- * pays nothing for them.
+ * jansson parses; this file validates the tree and compiles it. Each object
+ * is described by a key table and checked by json_check.h, so that unknown
+ * keys, missing keys and wrong types get one wording whatever the object,
+ * and every error names the file, line, column and JSON path. What is here
+ * is what is particular to plans: ranges, defaults, addresses, HTTP
+ * requests, and the checks that involve more than one value.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,7 @@
 #include <lm/plan.h>
 
 #include "app/http_request.h"
-#include "json_pos.h"
+#include "json_check.h"
 
 #define PLAN_MAX_SCENARIOS 1024
 #define PLAN_MAX_STEPS 1024
@@ -37,454 +38,11 @@
 #define PLAN_MAX_WEIGHT 1e9
 #define PLAN_DEFAULT_PREFIX 24
 #define PLAN_DEFAULT_PORT 80
+/* A generated body of at most 1 GiB keeps head + body inside 32 bits for
+ * code that counts a request's bytes in uint32_t. */
+#define PLAN_MAX_BODY_GEN ((long long)1 << 30)
 
-/* How much of a user-supplied string an error message quotes. */
-#define QUOTE_MAX 64
-/* Room for a quoted string: every byte may become \u00XX; quotes; "..." */
-#define QUOTE_BUF (QUOTE_MAX * 6 + 8)
-
-/* JSON types, as a mask so that a key may accept several. */
-enum {
-	JT_OBJECT = 1u << 0,
-	JT_ARRAY = 1u << 1,
-	JT_STRING = 1u << 2,
-	JT_INTEGER = 1u << 3,
-	JT_REAL = 1u << 4,
-	JT_NUMBER = JT_INTEGER | JT_REAL,
-};
-
-struct key_spec {
-	const char *name;
-	unsigned int types;
-	bool required;
-};
-
-struct ctx {
-	const char *file;
-	const char *text;
-	size_t len;
-	char *err;
-	size_t errlen;
-	struct lm_json_pos_path path; /* of the value being checked */
-	bool path_oom;                /* path is incomplete: report ENOMEM */
-};
-
-/* Report at the value's first byte, or at its key (object members). */
-enum at {
-	AT_VALUE,
-	AT_KEY,
-};
-
-static void
-set_err(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-set_err(struct ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (c->err == NULL || c->errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(c->err, c->errlen, fmt, ap);
-	va_end(ap);
-}
-
-static int
-oom(struct ctx *c)
-{
-	set_err(c, "%s: out of memory", c->file);
-	return -ENOMEM;
-}
-
-static size_t
-push_key(struct ctx *c, const char *key)
-{
-	size_t saved = c->path.len;
-
-	if (lm_json_pos_path_key(&c->path, key, strlen(key)) != 0)
-		c->path_oom = true;
-	return saved;
-}
-
-static size_t
-push_index(struct ctx *c, size_t index)
-{
-	size_t saved = c->path.len;
-
-	if (lm_json_pos_path_index(&c->path, index) != 0)
-		c->path_oom = true;
-	return saved;
-}
-
-static void
-pop(struct ctx *c, size_t saved)
-{
-	lm_json_pos_path_truncate(&c->path, saved);
-}
-
-/*
- * Report an error about the value at the current path and return -EINVAL:
- * "FILE:LINE:COLUMN: PATH: message", or "FILE:LINE:COLUMN: message" at the
- * root.
- */
-static int
-fail(struct ctx *c, enum at at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int
-fail(struct ctx *c, enum at at, const char *fmt, ...)
-{
-	const char *path = lm_json_pos_path_str(&c->path);
-	const char *sep = path[0] != '\0' ? ": " : "";
-	char msg[LM_PLAN_ERR_MAX];
-	struct lm_json_pos pos;
-	uint32_t line, col;
-	va_list ap;
-	int rc;
-
-	if (c->path_oom)
-		return oom(c);
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-
-	rc = lm_json_pos_find(c->text, c->len, path, &pos);
-	if (rc == -ENOMEM)
-		return oom(c);
-	if (rc != 0) {
-		/* Cannot happen for a path built from jansson's tree; say
-		 * what we know rather than nothing. */
-		set_err(c, "%s: %s%s%s", c->file, path, sep, msg);
-		return -EINVAL;
-	}
-	line = pos.line;
-	col = pos.col;
-	if (at == AT_KEY && pos.member) {
-		line = pos.key_line;
-		col = pos.key_col;
-	}
-	set_err(c, "%s:%u:%u: %s%s%s", c->file, line, col, path, sep, msg);
-	return -EINVAL;
-}
-
-/* s[0..len) quoted for a message: escaped, and cut if long. */
-static const char *
-quote(char *buf, size_t cap, const char *s, size_t len)
-{
-	size_t i, o = 0;
-
-	if (cap < QUOTE_BUF)
-		return "\"?\"";
-	buf[o++] = '"';
-	for (i = 0; i < len && i < QUOTE_MAX; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '"' || ch == '\\') {
-			buf[o++] = '\\';
-			buf[o++] = (char)ch;
-		} else if (ch == '\b' || ch == '\f' || ch == '\n' ||
-			   ch == '\r' || ch == '\t') {
-			/* as JSON writes them, and as paths do */
-			buf[o++] = '\\';
-			buf[o++] = ch == '\b' ? 'b' : ch == '\f' ? 'f' :
-				   ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't';
-		} else if (ch < 0x20 || ch == 0x7f) {
-			o += (size_t)snprintf(buf + o, cap - o, "\\u%04x", ch);
-		} else {
-			buf[o++] = (char)ch;
-		}
-	}
-	buf[o++] = '"';
-	if (i < len) {
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
-static const char *
-type_got(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-		return "an integer";
-	case JSON_REAL:
-		return "a real number";
-	case JSON_TRUE:
-		return "true";
-	case JSON_FALSE:
-		return "false";
-	case JSON_NULL:
-	default:
-		return "null";
-	}
-}
-
-static unsigned int
-type_mask(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return JT_OBJECT;
-	case JSON_ARRAY:
-		return JT_ARRAY;
-	case JSON_STRING:
-		return JT_STRING;
-	case JSON_INTEGER:
-		return JT_INTEGER;
-	case JSON_REAL:
-		return JT_REAL;
-	default:
-		return 0;
-	}
-}
-
-/* "an integer or an array", from a mask */
-static const char *
-type_want(unsigned int types, char *buf, size_t cap)
-{
-	static const struct {
-		unsigned int mask;
-		const char *name;
-	} names[] = {
-		{ JT_NUMBER, "a number" },
-		{ JT_INTEGER, "an integer" },
-		{ JT_STRING, "a string" },
-		{ JT_OBJECT, "an object" },
-		{ JT_ARRAY, "an array" },
-	};
-	size_t i, o = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if ((types & names[i].mask) != names[i].mask)
-			continue;
-		types &= ~names[i].mask;
-		o += (size_t)snprintf(buf + o, cap - o, "%s%s",
-				      o > 0 ? " or " : "", names[i].name);
-		if (o >= cap)
-			break;
-	}
-	return buf;
-}
-
-static int
-check_type(struct ctx *c, const json_t *v, unsigned int types)
-{
-	char want[64];
-
-	if ((type_mask(v) & types) != 0)
-		return 0;
-	return fail(c, AT_VALUE, "expected %s, got %s",
-		    type_want(types, want, sizeof(want)), type_got(v));
-}
-
-/* "a, b or c" */
-static const char *
-join_names(const char *const *names, size_t n, bool quoted, char *buf,
-	   size_t cap)
-{
-	size_t i, o = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < n && o < cap; i++)
-		o += (size_t)snprintf(buf + o, cap - o, "%s%s%s%s",
-				      i == 0 ? "" : i + 1 == n ? " or " : ", ",
-				      quoted ? "\"" : "", names[i],
-				      quoted ? "\"" : "");
-	return buf;
-}
-
-/*
- * Check the members of object obj (the current path) against spec: every
- * key known, required keys present, each of the right type. vals[i] gets
- * the member for spec[i], or NULL.
- */
-static int
-check_members(struct ctx *c, json_t *obj, const struct key_spec *spec,
-	      size_t n, json_t **vals)
-{
-	const char *names[16];
-	char q[QUOTE_BUF], list[256];
-	const char *key;
-	json_t *v;
-	size_t i, saved;
-	int rc;
-
-	for (i = 0; i < n; i++)
-		vals[i] = NULL;
-	json_object_foreach(obj, key, v) {
-		for (i = 0; i < n && strcmp(spec[i].name, key) != 0; i++)
-			;
-		if (i < n) {
-			vals[i] = v;
-			continue;
-		}
-		for (i = 0; i < n && i < sizeof(names) / sizeof(names[0]); i++)
-			names[i] = spec[i].name;
-		saved = push_key(c, key);
-		rc = fail(c, AT_KEY, "unknown key %s (expected %s)",
-			  quote(q, sizeof(q), key, strlen(key)),
-			  join_names(names, i, false, list, sizeof(list)));
-		pop(c, saved);
-		return rc;
-	}
-	for (i = 0; i < n; i++)
-		if (spec[i].required && vals[i] == NULL)
-			return fail(c, AT_VALUE, "missing required key \"%s\"",
-				    spec[i].name);
-	for (i = 0; i < n; i++) {
-		if (vals[i] == NULL)
-			continue;
-		saved = push_key(c, spec[i].name);
-		rc = check_type(c, vals[i], spec[i].types);
-		pop(c, saved);
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
-}
-
-/*
- * Typed getters for members already type-checked by check_members(). Each
- * takes the member's key for the error path and leaves *out alone (the
- * default) when v is NULL.
- */
-static int
-get_int(struct ctx *c, const char *key, const json_t *v, long long min,
-	long long max, long long *out)
-{
-	long long x;
-	size_t saved;
-	int rc;
-
-	if (v == NULL)
-		return 0;
-	x = json_integer_value(v);
-	if (x >= min && x <= max) {
-		*out = x;
-		return 0;
-	}
-	saved = push_key(c, key);
-	if (max == LLONG_MAX)
-		rc = fail(c, AT_VALUE, "%lld is out of range (expected %lld or more)",
-			  x, min);
-	else
-		rc = fail(c, AT_VALUE, "%lld is out of range (expected %lld to %lld)",
-			  x, min, max);
-	pop(c, saved);
-	return rc;
-}
-
-/* min < x <= max when min_open, else min <= x <= max; want says so in words. */
-static int
-get_double(struct ctx *c, const char *key, const json_t *v, double min,
-	   bool min_open, double max, const char *want, double *out)
-{
-	double x;
-	size_t saved;
-	int rc;
-
-	if (v == NULL)
-		return 0;
-	x = json_number_value(v);
-	if ((min_open ? x > min : x >= min) && x <= max) {
-		*out = x;
-		return 0;
-	}
-	saved = push_key(c, key);
-	rc = fail(c, AT_VALUE, "%.15g is out of range (expected %s)", x, want);
-	pop(c, saved);
-	return rc;
-}
-
-/* A string without NUL (only bodies may hold one), copied into *out. */
-static int
-get_string(struct ctx *c, const char *key, const json_t *v, bool nonempty,
-	   char **out)
-{
-	const char *s = json_string_value(v);
-	size_t len = json_string_length(v);
-	size_t saved = 0;
-	int rc;
-
-	if (memchr(s, '\0', len) != NULL || (nonempty && len == 0)) {
-		if (key != NULL)
-			saved = push_key(c, key);
-		rc = fail(c, AT_VALUE, len == 0 ? "must not be empty" :
-			  "contains a NUL character (\\u0000)");
-		if (key != NULL)
-			pop(c, saved);
-		return rc;
-	}
-	*out = strdup(s);
-	return *out != NULL ? 0 : oom(c);
-}
-
-/* Dotted decimal, exactly four parts, no leading zeros (no octal doubt). */
-static int
-parse_ipv4(const char *s, uint32_t *out)
-{
-	uint32_t ip = 0;
-	int part;
-
-	for (part = 0; part < 4; part++) {
-		unsigned int v = 0, digits = 0;
-
-		if (part > 0 && *s++ != '.')
-			return -EINVAL;
-		while (*s >= '0' && *s <= '9') {
-			if (digits == 3 || (digits == 1 && v == 0))
-				return -EINVAL;
-			v = v * 10 + (unsigned int)(*s++ - '0');
-			digits++;
-		}
-		if (digits == 0 || v > 255)
-			return -EINVAL;
-		ip = ip << 8 | v;
-	}
-	if (*s != '\0')
-		return -EINVAL;
-	*out = ip;
-	return 0;
-}
-
-static const char *
-ip_str(uint32_t ip, char *buf, size_t cap)
-{
-	snprintf(buf, cap, "%u.%u.%u.%u", ip >> 24, ip >> 16 & 0xff,
-		 ip >> 8 & 0xff, ip & 0xff);
-	return buf;
-}
-
-/* A unicast address we can use or reach: not 0.0.0.0/8, multicast or class E. */
-static int
-get_ipv4(struct ctx *c, const char *key, const json_t *v, uint32_t *out)
-{
-	const char *s = json_string_value(v);
-	char q[QUOTE_BUF];
-	size_t saved;
-	int rc = 0;
-
-	if (v == NULL)
-		return 0;
-	saved = push_key(c, key);
-	if (strlen(s) != json_string_length(v) || parse_ipv4(s, out) != 0)
-		rc = fail(c, AT_VALUE,
-			  "invalid IPv4 address %s (expected dotted decimal, like 198.18.0.1)",
-			  quote(q, sizeof(q), s, json_string_length(v)));
-	else if ((*out >> 24) == 0 || (*out >> 24) >= 224)
-		rc = fail(c, AT_VALUE, "%s is not a unicast address", s);
-	pop(c, saved);
-	return rc;
-}
+#define DIM(a) (sizeof(a) / sizeof((a)[0]))
 
 static uint32_t
 prefix_mask(uint8_t prefix)
@@ -498,26 +56,15 @@ on_link(const struct lm_plan_port *p, uint32_t ip)
 	return ((p->ip ^ ip) & prefix_mask(p->prefix)) == 0;
 }
 
-/* A non-empty array of at most max entries (the current path). */
-static int
-check_count(struct ctx *c, const json_t *a, size_t max)
-{
-	size_t n = json_array_size(a);
-
-	if (n >= 1 && n <= max)
-		return 0;
-	return fail(c, AT_VALUE, "must have 1 to %zu entries, got %zu", max, n);
-}
-
 enum { PORT_IP, PORT_PREFIX, PORT_GATEWAY, PORT_N };
-static const struct key_spec port_keys[PORT_N] = {
-	[PORT_IP] = { "ip", JT_STRING, true },
-	[PORT_PREFIX] = { "prefix", JT_INTEGER, false },
-	[PORT_GATEWAY] = { "gateway", JT_STRING, false },
+static const struct lm_jc_key port_keys[PORT_N] = {
+	[PORT_IP] = { "ip", LM_JT_STRING, true },
+	[PORT_PREFIX] = { "prefix", LM_JT_INTEGER, false },
+	[PORT_GATEWAY] = { "gateway", LM_JT_STRING, false },
 };
 
 static int
-parse_port(struct ctx *c, json_t *o, struct lm_plan_port *p)
+parse_port(struct lm_jc *c, json_t *o, struct lm_plan_port *p)
 {
 	json_t *v[PORT_N];
 	long long prefix = PLAN_DEFAULT_PREFIX;
@@ -525,55 +72,58 @@ parse_port(struct ctx *c, json_t *o, struct lm_plan_port *p)
 	size_t saved;
 	int rc;
 
-	rc = check_type(c, o, JT_OBJECT);
+	rc = lm_jc_check_type(c, o, LM_JT_OBJECT);
 	if (rc == 0)
-		rc = check_members(c, o, port_keys, PORT_N, v);
+		rc = lm_jc_check_members(c, o, port_keys, PORT_N, v);
 	if (rc == 0)
-		rc = get_ipv4(c, "ip", v[PORT_IP], &p->ip);
+		rc = lm_jc_get_ipv4(c, "ip", v[PORT_IP], &p->ip);
 	if (rc == 0)
-		rc = get_int(c, "prefix", v[PORT_PREFIX], 1, 32, &prefix);
+		rc = lm_jc_get_int(c, "prefix", v[PORT_PREFIX], 1, 32, &prefix);
 	if (rc != 0)
 		return rc;
 	p->prefix = (uint8_t)prefix;
 	if (v[PORT_GATEWAY] == NULL)
 		return 0;
-	rc = get_ipv4(c, "gateway", v[PORT_GATEWAY], &p->gateway);
+	rc = lm_jc_get_ipv4(c, "gateway", v[PORT_GATEWAY], &p->gateway);
 	if (rc != 0)
 		return rc;
-	saved = push_key(c, "gateway");
+	saved = lm_jc_push_key(c, "gateway");
 	if (p->gateway == p->ip)
-		rc = fail(c, AT_VALUE, "gateway %s is this port's own address",
-			  ip_str(p->gateway, a, sizeof(a)));
+		rc = lm_jc_fail(c, LM_JC_AT_VALUE,
+				"gateway %s is this port's own address",
+				lm_jc_ip_str(p->gateway, a, sizeof(a)));
 	else if (!on_link(p, p->gateway))
-		rc = fail(c, AT_VALUE, "gateway %s is not inside %s/%u",
-			  ip_str(p->gateway, a, sizeof(a)),
-			  ip_str(p->ip, b, sizeof(b)), p->prefix);
-	pop(c, saved);
+		rc = lm_jc_fail(c, LM_JC_AT_VALUE, "gateway %s is not inside %s/%u",
+				lm_jc_ip_str(p->gateway, a, sizeof(a)),
+				lm_jc_ip_str(p->ip, b, sizeof(b)), p->prefix);
+	lm_jc_pop(c, saved);
 	return rc;
 }
 
 static int
-parse_ports(struct ctx *c, json_t *a, struct lm_plan *plan)
+parse_ports(struct lm_jc *c, json_t *a, struct lm_plan *plan)
 {
 	size_t i, j, saved, s2;
 	char buf[16];
 	int rc;
 
-	rc = check_count(c, a, LM_MAX_PORTS);
+	rc = lm_jc_check_count(c, a, LM_MAX_PORTS);
 	if (rc != 0)
 		return rc;
 	for (i = 0; i < json_array_size(a); i++) {
-		saved = push_index(c, i);
+		saved = lm_jc_push_index(c, i);
 		rc = parse_port(c, json_array_get(a, i), &plan->ports[i]);
 		for (j = 0; rc == 0 && j < i; j++) {
 			if (plan->ports[j].ip != plan->ports[i].ip)
 				continue;
-			s2 = push_key(c, "ip");
-			rc = fail(c, AT_VALUE, "%s is already the address of ports[%zu]",
-				  ip_str(plan->ports[i].ip, buf, sizeof(buf)), j);
-			pop(c, s2);
+			s2 = lm_jc_push_key(c, "ip");
+			rc = lm_jc_fail(c, LM_JC_AT_VALUE,
+					"%s is already the address of ports[%zu]",
+					lm_jc_ip_str(plan->ports[i].ip, buf,
+						     sizeof(buf)), j);
+			lm_jc_pop(c, s2);
 		}
-		pop(c, saved);
+		lm_jc_pop(c, saved);
 		if (rc != 0)
 			return rc;
 		plan->n_ports = (uint32_t)i + 1;
@@ -582,13 +132,13 @@ parse_ports(struct ctx *c, json_t *a, struct lm_plan *plan)
 }
 
 enum { TARGET_IP, TARGET_PORT, TARGET_N };
-static const struct key_spec target_keys[TARGET_N] = {
-	[TARGET_IP] = { "ip", JT_STRING, true },
-	[TARGET_PORT] = { "port", JT_INTEGER, false },
+static const struct lm_jc_key target_keys[TARGET_N] = {
+	[TARGET_IP] = { "ip", LM_JT_STRING, true },
+	[TARGET_PORT] = { "port", LM_JT_INTEGER, false },
 };
 
 static int
-parse_target(struct ctx *c, json_t *o, struct lm_plan *plan)
+parse_target(struct lm_jc *c, json_t *o, struct lm_plan *plan)
 {
 	struct lm_plan_target *t = &plan->target;
 	const struct lm_plan_port *p0 = &plan->ports[0];
@@ -599,68 +149,244 @@ parse_target(struct ctx *c, json_t *o, struct lm_plan *plan)
 	uint32_t i;
 	int rc;
 
-	rc = check_members(c, o, target_keys, TARGET_N, v);
+	rc = lm_jc_check_members(c, o, target_keys, TARGET_N, v);
 	if (rc == 0)
-		rc = get_ipv4(c, "ip", v[TARGET_IP], &t->ip);
+		rc = lm_jc_get_ipv4(c, "ip", v[TARGET_IP], &t->ip);
 	if (rc == 0)
-		rc = get_int(c, "port", v[TARGET_PORT], 1, 65535, &port);
+		rc = lm_jc_get_int(c, "port", v[TARGET_PORT], 1, 65535, &port);
 	if (rc != 0)
 		return rc;
 	t->port = (uint16_t)port;
 
-	saved = push_key(c, "ip");
+	saved = lm_jc_push_key(c, "ip");
 	for (i = 0; rc == 0 && i < plan->n_ports; i++)
 		if (plan->ports[i].ip == t->ip)
-			rc = fail(c, AT_VALUE, "%s is our own address (ports[%u].ip)",
-				  ip_str(t->ip, a, sizeof(a)), i);
+			rc = lm_jc_fail(c, LM_JC_AT_VALUE,
+					"%s is our own address (ports[%u].ip)",
+					lm_jc_ip_str(t->ip, a, sizeof(a)), i);
 	/* ports[0] is the port that reaches the target: on-link or via its gateway */
 	if (rc == 0 && !on_link(p0, t->ip) && p0->gateway == 0)
-		rc = fail(c, AT_VALUE,
-			  "%s is not inside ports[0] (%s/%u), so ports[0] needs a gateway",
-			  ip_str(t->ip, a, sizeof(a)), ip_str(p0->ip, b, sizeof(b)),
-			  p0->prefix);
-	pop(c, saved);
+		rc = lm_jc_fail(c, LM_JC_AT_VALUE,
+				"%s is not inside ports[0] (%s/%u), so ports[0] needs a gateway",
+				lm_jc_ip_str(t->ip, a, sizeof(a)),
+				lm_jc_ip_str(p0->ip, b, sizeof(b)), p0->prefix);
+	lm_jc_pop(c, saved);
 	return rc;
 }
 
 enum { LOAD_USERS, LOAD_DURATION, LOAD_MAX_RUNS, LOAD_N };
-static const struct key_spec load_keys[LOAD_N] = {
-	[LOAD_USERS] = { "users", JT_INTEGER, true },
-	[LOAD_DURATION] = { "duration_s", JT_NUMBER, false },
-	[LOAD_MAX_RUNS] = { "max_runs", JT_INTEGER, false },
+static const struct lm_jc_key load_keys[LOAD_N] = {
+	[LOAD_USERS] = { "users", LM_JT_INTEGER, true },
+	[LOAD_DURATION] = { "duration_s", LM_JT_NUMBER, false },
+	[LOAD_MAX_RUNS] = { "max_runs", LM_JT_INTEGER, false },
 };
 
 static int
-parse_load(struct ctx *c, json_t *o, struct lm_plan_load *l)
+parse_load(struct lm_jc *c, json_t *o, struct lm_plan_load *l)
 {
 	json_t *v[LOAD_N];
 	long long users = 0, max_runs = 0;
-	size_t saved;
 	int rc;
 
 	l->duration_s = PLAN_DEFAULT_DURATION_S;
-	rc = check_members(c, o, load_keys, LOAD_N, v);
+	rc = lm_jc_check_members(c, o, load_keys, LOAD_N, v);
 	if (rc == 0)
-		rc = get_int(c, "users", v[LOAD_USERS], 1, PLAN_MAX_USERS, &users);
+		rc = lm_jc_get_int(c, "users", v[LOAD_USERS], 1, PLAN_MAX_USERS,
+				   &users);
 	if (rc == 0)
-		rc = get_double(c, "duration_s", v[LOAD_DURATION], 0, false,
-				PLAN_MAX_DURATION_S, "0 to 31536000",
-				&l->duration_s);
+		rc = lm_jc_get_double(c, "duration_s", v[LOAD_DURATION], 0, false,
+				      PLAN_MAX_DURATION_S, "0 to 31536000",
+				      &l->duration_s);
 	if (rc == 0)
-		rc = get_int(c, "max_runs", v[LOAD_MAX_RUNS], 0, LLONG_MAX,
-			     &max_runs);
+		rc = lm_jc_get_int(c, "max_runs", v[LOAD_MAX_RUNS], 0, LLONG_MAX,
+				   &max_runs);
 	if (rc != 0)
 		return rc;
 	l->users = (uint32_t)users;
 	l->max_runs = (uint64_t)max_runs;
 	/* duration_s defaults to 10, so both are 0 only when duration_s is given */
-	if (l->duration_s == 0 && l->max_runs == 0) {
-		saved = push_key(c, "duration_s");
-		rc = fail(c, AT_VALUE,
-			  "duration_s and max_runs cannot both be 0 (the run would never end)");
-		pop(c, saved);
-	}
+	if (l->duration_s == 0 && l->max_runs == 0)
+		rc = lm_jc_fail_key(c, "duration_s",
+				    "duration_s and max_runs cannot both be 0 (the run would never end)");
 	return rc;
+}
+
+/*
+ * "tcp": every key has a default, so that a plan without the object (or
+ * with only some keys) still fills in every field the stack reads.
+ */
+static const struct lm_plan_tcp tcp_defaults = {
+	.time_wait_ms = 1000,
+	.delayed_ack_ms = 0,
+	.syn_retries = 3,
+	.data_retries = 8,
+	.window_bytes = 262144,
+	.init_cwnd = 10,
+	.sack = true,
+	.timestamps = true,
+	.window_scaling = true,
+};
+
+enum {
+	TCP_TIME_WAIT, TCP_DELAYED_ACK, TCP_SYN_RETRIES, TCP_DATA_RETRIES,
+	TCP_WINDOW, TCP_INIT_CWND, TCP_SACK, TCP_TIMESTAMPS, TCP_WSCALE, TCP_N
+};
+static const struct lm_jc_key tcp_keys[TCP_N] = {
+	[TCP_TIME_WAIT] = { "time_wait_ms", LM_JT_INTEGER, false },
+	[TCP_DELAYED_ACK] = { "delayed_ack_ms", LM_JT_INTEGER, false },
+	[TCP_SYN_RETRIES] = { "syn_retries", LM_JT_INTEGER, false },
+	[TCP_DATA_RETRIES] = { "data_retries", LM_JT_INTEGER, false },
+	[TCP_WINDOW] = { "window_bytes", LM_JT_INTEGER, false },
+	[TCP_INIT_CWND] = { "init_cwnd", LM_JT_INTEGER, false },
+	[TCP_SACK] = { "sack", LM_JT_BOOL, false },
+	[TCP_TIMESTAMPS] = { "timestamps", LM_JT_BOOL, false },
+	[TCP_WSCALE] = { "window_scaling", LM_JT_BOOL, false },
+};
+
+/* The integer keys: their ranges and where they go. */
+static const struct {
+	size_t key;
+	long long min, max;
+	size_t off;
+} tcp_ints[] = {
+	/* 10 minutes: far beyond RFC 9293's 2 MSL of 4 minutes */
+	{ TCP_TIME_WAIT, 0, 600000, offsetof(struct lm_plan_tcp, time_wait_ms) },
+	/* RFC 9293 section 3.8.6.3: an ACK must not be delayed 500 ms or more */
+	{ TCP_DELAYED_ACK, 0, 500, offsetof(struct lm_plan_tcp, delayed_ack_ms) },
+	{ TCP_SYN_RETRIES, 0, 10, offsetof(struct lm_plan_tcp, syn_retries) },
+	{ TCP_DATA_RETRIES, 1, 20, offsetof(struct lm_plan_tcp, data_retries) },
+	/* RFC 7323 section 2.3: a shift of 14 carries at most 1 GiB; 16 MiB
+	 * is already more than one connection of a load test needs */
+	{ TCP_WINDOW, 1024, 16777216, offsetof(struct lm_plan_tcp, window_bytes) },
+	{ TCP_INIT_CWND, 1, 100, offsetof(struct lm_plan_tcp, init_cwnd) },
+};
+
+static const struct {
+	size_t key;
+	size_t off;
+} tcp_bools[] = {
+	{ TCP_SACK, offsetof(struct lm_plan_tcp, sack) },
+	{ TCP_TIMESTAMPS, offsetof(struct lm_plan_tcp, timestamps) },
+	{ TCP_WSCALE, offsetof(struct lm_plan_tcp, window_scaling) },
+};
+
+static int
+parse_tcp(struct lm_jc *c, json_t *o, struct lm_plan_tcp *t)
+{
+	json_t *v[TCP_N];
+	long long x;
+	size_t i;
+	int rc;
+
+	rc = lm_jc_check_members(c, o, tcp_keys, TCP_N, v);
+	for (i = 0; rc == 0 && i < DIM(tcp_ints); i++) {
+		size_t k = tcp_ints[i].key;
+
+		x = 0;
+		if (v[k] == NULL)
+			continue;
+		rc = lm_jc_get_int(c, tcp_keys[k].name, v[k], tcp_ints[i].min,
+				   tcp_ints[i].max, &x);
+		if (rc == 0)
+			*(uint32_t *)((char *)t + tcp_ints[i].off) = (uint32_t)x;
+	}
+	for (i = 0; rc == 0 && i < DIM(tcp_bools); i++)
+		rc = lm_jc_get_bool(c, tcp_keys[tcp_bools[i].key].name,
+				    v[tcp_bools[i].key],
+				    (bool *)((char *)t + tcp_bools[i].off));
+	return rc;
+}
+
+#define IMPAIR_DEFAULT_SEED 1
+#define IMPAIR_DEFAULT_DEPTH 3
+#define IMPAIR_MAX_DEPTH 64  /* what dataplane/net/impair.h can hold back */
+
+enum { DIR_DROP, DIR_DUP, DIR_REORDER, DIR_CORRUPT, DIR_DEPTH, DIR_N };
+static const struct lm_jc_key impair_dir_keys[DIR_N] = {
+	[DIR_DROP] = { "drop", LM_JT_NUMBER, false },
+	[DIR_DUP] = { "dup", LM_JT_NUMBER, false },
+	[DIR_REORDER] = { "reorder", LM_JT_NUMBER, false },
+	[DIR_CORRUPT] = { "corrupt", LM_JT_NUMBER, false },
+	[DIR_DEPTH] = { "reorder_depth", LM_JT_INTEGER, false },
+};
+
+static const size_t impair_probs[] = {
+	[DIR_DROP] = offsetof(struct lm_impair_dir, drop),
+	[DIR_DUP] = offsetof(struct lm_impair_dir, dup),
+	[DIR_REORDER] = offsetof(struct lm_impair_dir, reorder),
+	[DIR_CORRUPT] = offsetof(struct lm_impair_dir, corrupt),
+};
+
+static int
+parse_impair_dir(struct lm_jc *c, json_t *o, struct lm_impair_dir *d)
+{
+	json_t *v[DIR_N];
+	long long depth = d->reorder_depth;
+	size_t i;
+	int rc;
+
+	rc = lm_jc_check_members(c, o, impair_dir_keys, DIR_N, v);
+	for (i = 0; rc == 0 && i < DIM(impair_probs); i++)
+		rc = lm_jc_get_double(c, impair_dir_keys[i].name, v[i], 0, false,
+				      1, "0 to 1",
+				      (double *)((char *)d + impair_probs[i]));
+	if (rc == 0)
+		rc = lm_jc_get_int(c, "reorder_depth", v[DIR_DEPTH], 1,
+				   IMPAIR_MAX_DEPTH, &depth);
+	d->reorder_depth = (uint32_t)depth;
+	return rc;
+}
+
+static bool
+impair_dir_active(const struct lm_impair_dir *d)
+{
+	return d->drop > 0 || d->dup > 0 || d->reorder > 0 || d->corrupt > 0;
+}
+
+enum { IMPAIR_SEED, IMPAIR_RX, IMPAIR_TX, IMPAIR_N };
+static const struct lm_jc_key impair_keys[IMPAIR_N] = {
+	[IMPAIR_SEED] = { "seed", LM_JT_INTEGER, false },
+	[IMPAIR_RX] = { "rx", LM_JT_OBJECT, false },
+	[IMPAIR_TX] = { "tx", LM_JT_OBJECT, false },
+};
+
+static int
+parse_impair(struct lm_jc *c, json_t *o, struct lm_plan_impair *im)
+{
+	json_t *v[IMPAIR_N];
+	long long seed = (long long)im->seed;
+	size_t saved;
+	int rc;
+
+	rc = lm_jc_check_members(c, o, impair_keys, IMPAIR_N, v);
+	if (rc == 0)
+		rc = lm_jc_get_int(c, "seed", v[IMPAIR_SEED], 0, LLONG_MAX, &seed);
+	if (rc != 0)
+		return rc;
+	im->seed = (uint64_t)seed;
+	if (v[IMPAIR_RX] != NULL) {
+		saved = lm_jc_push_key(c, "rx");
+		rc = parse_impair_dir(c, v[IMPAIR_RX], &im->rx);
+		lm_jc_pop(c, saved);
+	}
+	if (rc == 0 && v[IMPAIR_TX] != NULL) {
+		saved = lm_jc_push_key(c, "tx");
+		rc = parse_impair_dir(c, v[IMPAIR_TX], &im->tx);
+		lm_jc_pop(c, saved);
+	}
+	im->enabled = impair_dir_active(&im->rx) || impair_dir_active(&im->tx);
+	return rc;
+}
+
+/* What a plan holds for the keys it does not give. */
+static void
+plan_defaults(struct lm_plan *plan)
+{
+	plan->tcp = tcp_defaults;
+	memset(&plan->impair, 0, sizeof(plan->impair));
+	plan->impair.seed = IMPAIR_DEFAULT_SEED;
+	plan->impair.rx.reorder_depth = IMPAIR_DEFAULT_DEPTH;
+	plan->impair.tx.reorder_depth = IMPAIR_DEFAULT_DEPTH;
 }
 
 static const char *const method_names[] = {
@@ -681,33 +407,19 @@ lm_http_method_name(enum lm_http_method m)
 }
 
 static int
-parse_method(struct ctx *c, const json_t *v, enum lm_http_method *m)
+parse_method(struct lm_jc *c, const json_t *v, enum lm_http_method *m)
 {
-	const char *s;
-	char q[QUOTE_BUF], list[128];
-	size_t i, saved;
+	unsigned int i = (unsigned int)*m;
 	int rc;
 
-	if (v == NULL)
-		return 0;
-	s = json_string_value(v);
-	for (i = 0; i < N_METHODS; i++) {
-		if (strlen(s) == json_string_length(v) &&
-		    strcmp(s, method_names[i]) == 0) {
-			*m = (enum lm_http_method)i;
-			return 0;
-		}
-	}
-	saved = push_key(c, "method");
-	rc = fail(c, AT_VALUE, "unknown method %s (expected %s)",
-		  quote(q, sizeof(q), s, json_string_length(v)),
-		  join_names(method_names, N_METHODS, false, list, sizeof(list)));
-	pop(c, saved);
+	rc = lm_jc_get_enum(c, "method", v, method_names, N_METHODS, "method",
+			    false, &i);
+	*m = (enum lm_http_method)i;
 	return rc;
 }
 
 static int
-parse_headers(struct ctx *c, json_t *o, struct lm_http_step *h)
+parse_headers(struct lm_jc *c, json_t *o, struct lm_http_step *h)
 {
 	const char *key;
 	json_t *v;
@@ -718,155 +430,246 @@ parse_headers(struct ctx *c, json_t *o, struct lm_http_step *h)
 		return 0;
 	h->headers = calloc(n, sizeof(*h->headers));
 	if (h->headers == NULL)
-		return oom(c);
+		return lm_jc_oom(c);
 	h->n_headers = (uint32_t)n;
-	saved = push_key(c, "headers");
+	saved = lm_jc_push_key(c, "headers");
 	json_object_foreach(o, key, v) {
-		size_t s2 = push_key(c, key);
+		size_t s2 = lm_jc_push_key(c, key);
 
-		rc = check_type(c, v, JT_STRING);
+		rc = lm_jc_check_type(c, v, LM_JT_STRING);
 		if (rc == 0)
-			rc = get_string(c, NULL, v, false, &h->headers[i].value);
-		pop(c, s2);
+			rc = lm_jc_get_string(c, NULL, v, false,
+					      &h->headers[i].value);
+		lm_jc_pop(c, s2);
 		if (rc != 0)
 			break;
 		h->headers[i].name = strdup(key);
 		if (h->headers[i].name == NULL) {
-			rc = oom(c);
+			rc = lm_jc_oom(c);
 			break;
 		}
 		i++;
 	}
-	pop(c, saved);
+	lm_jc_pop(c, saved);
 	return rc;
 }
 
-enum { EXPECT_STATUS, EXPECT_N };
-static const struct key_spec expect_keys[EXPECT_N] = {
-	[EXPECT_STATUS] = { "status", JT_INTEGER | JT_ARRAY, false },
+enum { EXPECT_STATUS, EXPECT_BODY_BYTES, EXPECT_BODY_CRC, EXPECT_N };
+static const struct lm_jc_key expect_keys[EXPECT_N] = {
+	[EXPECT_STATUS] = { "status", LM_JT_INTEGER | LM_JT_ARRAY, false },
+	[EXPECT_BODY_BYTES] = { "body_bytes", LM_JT_INTEGER, false },
+	[EXPECT_BODY_CRC] = { "body_crc32c", LM_JT_STRING, false },
 };
 
 static int
-parse_expect(struct ctx *c, json_t *o, struct lm_http_step *h)
+parse_status(struct lm_jc *c, json_t *st, struct lm_http_step *h)
 {
-	json_t *v[EXPECT_N], *st;
 	long long code = 0;
-	size_t i, n, saved, s2;
+	size_t i, n, saved;
 	int rc;
 
-	saved = push_key(c, "expect");
-	rc = check_members(c, o, expect_keys, EXPECT_N, v);
-	st = v[EXPECT_STATUS];
-	if (rc != 0 || st == NULL)
-		goto out;
 	if (json_is_integer(st)) {
-		rc = get_int(c, "status", st, 100, 599, &code);
+		rc = lm_jc_get_int(c, "status", st, 100, 599, &code);
 		h->expect_status[0] = (uint16_t)code;
 		h->n_expect_status = 1;
-		goto out;
+		return rc;
 	}
-	s2 = push_key(c, "status");
-	rc = check_count(c, st, LM_MAX_EXPECT_STATUS);
+	saved = lm_jc_push_key(c, "status");
+	rc = lm_jc_check_count(c, st, LM_MAX_EXPECT_STATUS);
 	n = json_array_size(st);
 	for (i = 0; rc == 0 && i < n; i++) {
 		json_t *e = json_array_get(st, i);
-		size_t s3 = push_index(c, i);
+		size_t s2 = lm_jc_push_index(c, i);
 
-		rc = check_type(c, e, JT_INTEGER);
+		rc = lm_jc_check_type(c, e, LM_JT_INTEGER);
 		if (rc == 0 && (json_integer_value(e) < 100 ||
 				json_integer_value(e) > 599))
-			rc = fail(c, AT_VALUE,
-				  "%lld is out of range (expected 100 to 599)",
-				  (long long)json_integer_value(e));
-		pop(c, s3);
+			rc = lm_jc_fail(c, LM_JC_AT_VALUE,
+					"%lld is out of range (expected 100 to 599)",
+					(long long)json_integer_value(e));
+		lm_jc_pop(c, s2);
 		h->expect_status[i] = (uint16_t)json_integer_value(e);
 	}
-	pop(c, s2);
+	lm_jc_pop(c, saved);
 	if (rc == 0)
 		h->n_expect_status = (uint32_t)n;
-out:
-	pop(c, saved);
+	return rc;
+}
+
+/* Exactly 8 hex digits, either case: how CRC-32C values are usually printed. */
+static int
+parse_crc32c(struct lm_jc *c, const json_t *v, uint32_t *out)
+{
+	const char *s = json_string_value(v);
+	size_t len = json_string_length(v), i;
+	char q[LM_JC_QUOTE_BUF];
+	uint32_t x = 0;
+
+	for (i = 0; len == 8 && i < len; i++) {
+		char ch = s[i];
+		uint32_t d;
+
+		if (ch >= '0' && ch <= '9')
+			d = (uint32_t)(ch - '0');
+		else if (ch >= 'a' && ch <= 'f')
+			d = (uint32_t)(ch - 'a' + 10);
+		else if (ch >= 'A' && ch <= 'F')
+			d = (uint32_t)(ch - 'A' + 10);
+		else
+			break;
+		x = x << 4 | d;
+	}
+	if (len == 8 && i == len) {
+		*out = x;
+		return 0;
+	}
+	return lm_jc_fail_key(c, "body_crc32c",
+			      "invalid CRC-32C %s (expected 8 hex digits, like \"e3069283\")",
+			      lm_jc_quote(q, sizeof(q), s, len));
+}
+
+static int
+parse_expect(struct lm_jc *c, json_t *o, struct lm_http_step *h)
+{
+	json_t *v[EXPECT_N];
+	long long bytes = -1;
+	size_t saved;
+	int rc;
+
+	saved = lm_jc_push_key(c, "expect");
+	rc = lm_jc_check_members(c, o, expect_keys, EXPECT_N, v);
+	if (rc == 0 && v[EXPECT_STATUS] != NULL)
+		rc = parse_status(c, v[EXPECT_STATUS], h);
+	if (rc == 0)
+		rc = lm_jc_get_int(c, "body_bytes", v[EXPECT_BODY_BYTES], 0,
+				   LLONG_MAX, &bytes);
+	if (rc == 0)
+		h->expect_body_bytes = bytes;
+	if (rc == 0 && v[EXPECT_BODY_CRC] != NULL) {
+		rc = parse_crc32c(c, v[EXPECT_BODY_CRC], &h->expect_body_crc32c);
+		h->expect_body_crc = rc == 0;
+	}
+	lm_jc_pop(c, saved);
 	return rc;
 }
 
 enum { HTTP_METHOD, HTTP_PATH, HTTP_HEADERS, HTTP_BODY, HTTP_EXPECT, HTTP_N };
-static const struct key_spec http_keys[HTTP_N] = {
-	[HTTP_METHOD] = { "method", JT_STRING, false },
-	[HTTP_PATH] = { "path", JT_STRING, true },
-	[HTTP_HEADERS] = { "headers", JT_OBJECT, false },
-	[HTTP_BODY] = { "body", JT_STRING, false },
-	[HTTP_EXPECT] = { "expect", JT_OBJECT, false },
+static const struct lm_jc_key http_keys[HTTP_N] = {
+	[HTTP_METHOD] = { "method", LM_JT_STRING, false },
+	[HTTP_PATH] = { "path", LM_JT_STRING, true },
+	[HTTP_HEADERS] = { "headers", LM_JT_OBJECT, false },
+	[HTTP_BODY] = { "body", LM_JT_STRING | LM_JT_OBJECT, false },
+	[HTTP_EXPECT] = { "expect", LM_JT_OBJECT, false },
 };
+
+enum { BODY_SIZE, BODY_SEED, BODY_N };
+static const struct lm_jc_key body_gen_keys[BODY_N] = {
+	[BODY_SIZE] = { "size", LM_JT_INTEGER, true },
+	[BODY_SEED] = { "seed", LM_JT_INTEGER, false },
+};
+
+/*
+ * "body": {"size": N, "seed": S}: nothing is stored; the sender produces
+ * the bytes from the seed at any offset (util/body_gen.h).
+ */
+static int
+parse_body_gen(struct lm_jc *c, json_t *o, struct lm_http_step *h)
+{
+	json_t *v[BODY_N];
+	long long size = 0, seed = 0;
+	size_t saved;
+	int rc;
+
+	saved = lm_jc_push_key(c, "body");
+	rc = lm_jc_check_members(c, o, body_gen_keys, BODY_N, v);
+	if (rc == 0)
+		rc = lm_jc_get_int(c, "size", v[BODY_SIZE], 0, PLAN_MAX_BODY_GEN,
+				   &size);
+	if (rc == 0)
+		rc = lm_jc_get_int(c, "seed", v[BODY_SEED], 0, LLONG_MAX, &seed);
+	lm_jc_pop(c, saved);
+	if (rc != 0)
+		return rc;
+	h->body_generated = true;
+	h->body_gen_size = (uint64_t)size;
+	h->body_gen_seed = (uint64_t)seed;
+	return 0;
+}
+
+/* "body": "text": bodies may hold any byte, NUL included: keep the length. */
+static int
+parse_body_text(struct lm_jc *c, const json_t *v, struct lm_http_step *h)
+{
+	size_t len = json_string_length(v);
+
+	if (len > UINT32_MAX)
+		return lm_jc_fail_key(c, "body", "body is larger than 4 GiB");
+	h->body = malloc(len + 1);
+	if (h->body == NULL)
+		return lm_jc_oom(c);
+	memcpy(h->body, json_string_value(v), len + 1);
+	h->body_len = (uint32_t)len;
+	return 0;
+}
 
 /* Point a request compile error at the part of the plan it is about. */
 static int
-compile_request(struct ctx *c, struct lm_http_step *h,
+compile_request(struct lm_jc *c, struct lm_http_step *h,
 		const struct lm_plan_target *t)
 {
 	char msg[LM_PLAN_ERR_MAX];
 	struct lm_http_req_loc loc;
 	size_t saved = c->path.len;
-	enum at at = AT_VALUE;
+	enum lm_jc_at at = LM_JC_AT_VALUE;
 	int rc;
 
 	rc = lm_http_request_compile_loc(h, t, &loc, msg, sizeof(msg));
 	if (rc == -ENOMEM)
-		return oom(c);
+		return lm_jc_oom(c);
 	if (rc == 0)
 		return 0;
 	switch (loc.part) {
 	case LM_HTTP_REQ_PATH:
-		push_key(c, "path");
+		lm_jc_push_key(c, "path");
 		break;
 	case LM_HTTP_REQ_HEADER_NAME:
 	case LM_HTTP_REQ_HEADER_VALUE:
 		if (loc.header >= h->n_headers)
 			break;
-		push_key(c, "headers");
-		push_key(c, h->headers[loc.header].name);
+		lm_jc_push_key(c, "headers");
+		lm_jc_push_key(c, h->headers[loc.header].name);
 		if (loc.part == LM_HTTP_REQ_HEADER_NAME)
-			at = AT_KEY;
+			at = LM_JC_AT_KEY;
 		break;
 	case LM_HTTP_REQ_STEP:
 	default:
 		break;
 	}
-	rc = fail(c, at, "%s", msg);
-	pop(c, saved);
+	rc = lm_jc_fail(c, at, "%s", msg);
+	lm_jc_pop(c, saved);
 	return rc;
 }
 
 static int
-parse_http(struct ctx *c, json_t *o, struct lm_http_step *h,
+parse_http(struct lm_jc *c, json_t *o, struct lm_http_step *h,
 	   const struct lm_plan_target *t)
 {
 	json_t *v[HTTP_N];
-	size_t len, saved;
 	int rc;
 
 	h->method = LM_HTTP_GET;
-	rc = check_members(c, o, http_keys, HTTP_N, v);
+	h->expect_body_bytes = -1;
+	rc = lm_jc_check_members(c, o, http_keys, HTTP_N, v);
 	if (rc == 0)
 		rc = parse_method(c, v[HTTP_METHOD], &h->method);
 	if (rc == 0)
-		rc = get_string(c, "path", v[HTTP_PATH], false, &h->path);
+		rc = lm_jc_get_string(c, "path", v[HTTP_PATH], false, &h->path);
 	if (rc == 0 && v[HTTP_HEADERS] != NULL)
 		rc = parse_headers(c, v[HTTP_HEADERS], h);
-	if (rc == 0 && v[HTTP_BODY] != NULL) {
-		/* bodies may hold any byte, NUL included: keep the length */
-		len = json_string_length(v[HTTP_BODY]);
-		if (len > UINT32_MAX) {
-			saved = push_key(c, "body");
-			rc = fail(c, AT_VALUE, "body is larger than 4 GiB");
-			pop(c, saved);
-			return rc;
-		}
-		h->body = malloc(len + 1);
-		if (h->body == NULL)
-			return oom(c);
-		memcpy(h->body, json_string_value(v[HTTP_BODY]), len + 1);
-		h->body_len = (uint32_t)len;
-	}
+	if (rc == 0 && json_is_string(v[HTTP_BODY]))
+		rc = parse_body_text(c, v[HTTP_BODY], h);
+	else if (rc == 0 && v[HTTP_BODY] != NULL)
+		rc = parse_body_gen(c, v[HTTP_BODY], h);
 	if (rc == 0 && v[HTTP_EXPECT] != NULL)
 		rc = parse_expect(c, v[HTTP_EXPECT], h);
 	if (rc == 0)
@@ -875,10 +678,10 @@ parse_http(struct ctx *c, json_t *o, struct lm_http_step *h,
 }
 
 enum { STEP_NAME, STEP_TIMEOUT, STEP_HTTP, STEP_N };
-static const struct key_spec step_keys[STEP_N] = {
-	[STEP_NAME] = { "name", JT_STRING, false },
-	[STEP_TIMEOUT] = { "timeout_ms", JT_INTEGER, false },
-	[STEP_HTTP] = { "http", JT_OBJECT, false },
+static const struct lm_jc_key step_keys[STEP_N] = {
+	[STEP_NAME] = { "name", LM_JT_STRING, false },
+	[STEP_TIMEOUT] = { "timeout_ms", LM_JT_INTEGER, false },
+	[STEP_HTTP] = { "http", LM_JT_OBJECT, false },
 };
 
 /* The keys that say what a step does; a step has exactly one. */
@@ -891,7 +694,7 @@ static const struct {
 #define N_STEP_KINDS (sizeof(step_kinds) / sizeof(step_kinds[0]))
 
 static int
-parse_step(struct ctx *c, json_t *o, const char *scenario, size_t index,
+parse_step(struct lm_jc *c, json_t *o, const char *scenario, size_t index,
 	   struct lm_step *s, const struct lm_plan_target *t)
 {
 	const char *kinds[N_STEP_KINDS];
@@ -901,22 +704,22 @@ parse_step(struct ctx *c, json_t *o, const char *scenario, size_t index,
 	size_t i, k, found = N_STEP_KINDS, saved, len;
 	int rc;
 
-	rc = check_type(c, o, JT_OBJECT);
+	rc = lm_jc_check_type(c, o, LM_JT_OBJECT);
 	if (rc == 0)
-		rc = check_members(c, o, step_keys, STEP_N, v);
+		rc = lm_jc_check_members(c, o, step_keys, STEP_N, v);
 	if (rc == 0 && v[STEP_NAME] != NULL)
-		rc = get_string(c, "name", v[STEP_NAME], true, &s->name);
+		rc = lm_jc_get_string(c, "name", v[STEP_NAME], true, &s->name);
 	if (rc == 0 && v[STEP_NAME] == NULL) {
 		/* default name: "<scenario>.<index>" */
 		len = (size_t)snprintf(NULL, 0, "%s.%zu", scenario, index) + 1;
 		s->name = malloc(len);
 		if (s->name == NULL)
-			return oom(c);
+			return lm_jc_oom(c);
 		snprintf(s->name, len, "%s.%zu", scenario, index);
 	}
 	if (rc == 0)
-		rc = get_int(c, "timeout_ms", v[STEP_TIMEOUT], 1,
-			     PLAN_MAX_TIMEOUT_MS, &timeout);
+		rc = lm_jc_get_int(c, "timeout_ms", v[STEP_TIMEOUT], 1,
+				   PLAN_MAX_TIMEOUT_MS, &timeout);
 	if (rc != 0)
 		return rc;
 	s->timeout_ms = (uint32_t)timeout;
@@ -926,190 +729,162 @@ parse_step(struct ctx *c, json_t *o, const char *scenario, size_t index,
 		if (v[step_kinds[k].key] == NULL)
 			continue;
 		if (found < N_STEP_KINDS)
-			return fail(c, AT_VALUE,
-				    "step has more than one kind (\"%s\" and \"%s\")",
-				    kinds[found], kinds[k]);
+			return lm_jc_fail(c, LM_JC_AT_VALUE,
+					  "step has more than one kind (\"%s\" and \"%s\")",
+					  kinds[found], kinds[k]);
 		found = k;
 	}
 	if (found == N_STEP_KINDS)
-		return fail(c, AT_VALUE, "step has no kind (expected %s)",
-			    join_names(kinds, N_STEP_KINDS, true, list,
-				       sizeof(list)));
+		return lm_jc_fail(c, LM_JC_AT_VALUE,
+				  "step has no kind (expected %s)",
+				  lm_jc_join_names(kinds, N_STEP_KINDS, true, list,
+						   sizeof(list)));
 	i = step_kinds[found].key;
 	s->kind = step_kinds[found].kind;
-	saved = push_key(c, step_keys[i].name);
+	saved = lm_jc_push_key(c, step_keys[i].name);
 	switch (s->kind) {
 	case LM_STEP_HTTP:
 		rc = parse_http(c, v[i], &s->http, t);
 		break;
 	}
-	pop(c, saved);
+	lm_jc_pop(c, saved);
 	return rc;
 }
 
-struct name_ref {
-	const char *name;
-	size_t index;
+enum { SCEN_NAME, SCEN_WEIGHT, SCEN_CLOSE, SCEN_STEPS, SCEN_N };
+static const struct lm_jc_key scenario_keys[SCEN_N] = {
+	[SCEN_NAME] = { "name", LM_JT_STRING, true },
+	[SCEN_WEIGHT] = { "weight", LM_JT_NUMBER, false },
+	[SCEN_CLOSE] = { "close", LM_JT_STRING, false },
+	[SCEN_STEPS] = { "steps", LM_JT_ARRAY, true },
+};
+
+static const char *const close_names[] = {
+	[LM_CLOSE_FIN] = "fin",
+	[LM_CLOSE_RST] = "rst",
 };
 
 static int
-name_ref_cmp(const void *a, const void *b)
+parse_close(struct lm_jc *c, const json_t *v, enum lm_close_mode *mode)
 {
-	const struct name_ref *x = a, *y = b;
-	int d = strcmp(x->name, y->name);
+	unsigned int i = (unsigned int)*mode;
+	int rc;
 
-	if (d != 0)
-		return d;
-	return x->index < y->index ? -1 : x->index > y->index;
+	rc = lm_jc_get_enum(c, "close", v, close_names, DIM(close_names),
+			    "close mode", true, &i);
+	*mode = (enum lm_close_mode)i;
+	return rc;
 }
-
-/*
- * The first entry (in index order) whose name an earlier one has, by
- * sorting rather than comparing every pair: 1024 scenarios of 1024 steps
- * would otherwise cost half a billion comparisons. Sorts refs. Returns the
- * duplicate's index and sets *first to the earlier one's, or returns n.
- */
-static size_t
-find_duplicate(struct name_ref *refs, size_t n, size_t *first)
-{
-	size_t i, g = 0, dup = n;
-
-	qsort(refs, n, sizeof(*refs), name_ref_cmp);
-	for (i = 1; i < n; i++) {
-		if (strcmp(refs[i].name, refs[g].name) != 0) {
-			g = i;
-			continue;
-		}
-		if (refs[i].index < dup) {
-			dup = refs[i].index;
-			*first = refs[g].index;
-		}
-	}
-	return dup;
-}
-
-enum { SCEN_NAME, SCEN_WEIGHT, SCEN_STEPS, SCEN_N };
-static const struct key_spec scenario_keys[SCEN_N] = {
-	[SCEN_NAME] = { "name", JT_STRING, true },
-	[SCEN_WEIGHT] = { "weight", JT_NUMBER, false },
-	[SCEN_STEPS] = { "steps", JT_ARRAY, true },
-};
 
 static int
-parse_scenario(struct ctx *c, json_t *o, struct lm_scenario *sc,
+parse_scenario(struct lm_jc *c, json_t *o, struct lm_scenario *sc,
 	       const struct lm_plan_target *t)
 {
 	json_t *v[SCEN_N], *steps;
-	struct name_ref *refs;
 	size_t i, n, dup, first = 0, saved, s2;
-	char q[QUOTE_BUF];
+	char q[LM_JC_QUOTE_BUF];
 	int rc;
 
 	sc->weight = 1.0;
-	rc = check_type(c, o, JT_OBJECT);
+	sc->close = LM_CLOSE_FIN;
+	rc = lm_jc_check_type(c, o, LM_JT_OBJECT);
 	if (rc == 0)
-		rc = check_members(c, o, scenario_keys, SCEN_N, v);
+		rc = lm_jc_check_members(c, o, scenario_keys, SCEN_N, v);
 	if (rc == 0)
-		rc = get_string(c, "name", v[SCEN_NAME], true, &sc->name);
+		rc = lm_jc_get_string(c, "name", v[SCEN_NAME], true, &sc->name);
 	if (rc == 0)
-		rc = get_double(c, "weight", v[SCEN_WEIGHT], 0, true,
-				PLAN_MAX_WEIGHT,
-				"more than 0 and at most 1000000000",
-				&sc->weight);
+		rc = lm_jc_get_double(c, "weight", v[SCEN_WEIGHT], 0, true,
+				      PLAN_MAX_WEIGHT,
+				      "more than 0 and at most 1000000000",
+				      &sc->weight);
+	if (rc == 0)
+		rc = parse_close(c, v[SCEN_CLOSE], &sc->close);
 	if (rc != 0)
 		return rc;
 
 	steps = v[SCEN_STEPS];
-	saved = push_key(c, "steps");
-	rc = check_count(c, steps, PLAN_MAX_STEPS);
+	saved = lm_jc_push_key(c, "steps");
+	rc = lm_jc_check_count(c, steps, PLAN_MAX_STEPS);
 	if (rc != 0)
 		goto out;
 	n = json_array_size(steps);
 	sc->steps = calloc(n, sizeof(*sc->steps));
 	if (sc->steps == NULL) {
-		rc = oom(c);
+		rc = lm_jc_oom(c);
 		goto out;
 	}
 	sc->n_steps = (uint32_t)n;
 	for (i = 0; rc == 0 && i < n; i++) {
-		s2 = push_index(c, i);
+		s2 = lm_jc_push_index(c, i);
 		rc = parse_step(c, json_array_get(steps, i), sc->name, i,
 				&sc->steps[i], t);
-		pop(c, s2);
+		lm_jc_pop(c, s2);
 	}
 	if (rc != 0)
 		goto out;
 
-	refs = malloc(n * sizeof(*refs));
-	if (refs == NULL) {
-		rc = oom(c);
+	rc = lm_jc_find_duplicate(sc->steps, n, sizeof(*sc->steps),
+				  offsetof(struct lm_step, name), &dup, &first);
+	if (rc != 0) {
+		rc = lm_jc_oom(c);
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		refs[i].name = sc->steps[i].name;
-		refs[i].index = i;
-	}
-	dup = find_duplicate(refs, n, &first);
-	free(refs);
 	if (dup < n) {
 		json_t *so = json_array_get(steps, dup);
 		const char *name = sc->steps[dup].name;
 
-		s2 = push_index(c, dup);
+		s2 = lm_jc_push_index(c, dup);
 		if (json_object_get(so, "name") != NULL)
-			push_key(c, "name");
-		rc = fail(c, AT_VALUE, "duplicate step name %s (also steps[%zu])",
-			  quote(q, sizeof(q), name, strlen(name)), first);
-		pop(c, s2);
+			lm_jc_push_key(c, "name");
+		rc = lm_jc_fail(c, LM_JC_AT_VALUE,
+				"duplicate step name %s (also steps[%zu])",
+				lm_jc_quote(q, sizeof(q), name, strlen(name)),
+				first);
+		lm_jc_pop(c, s2);
 	}
 out:
-	pop(c, saved);
+	lm_jc_pop(c, saved);
 	return rc;
 }
 
 static int
-parse_scenarios(struct ctx *c, json_t *a, struct lm_plan *plan)
+parse_scenarios(struct lm_jc *c, json_t *a, struct lm_plan *plan)
 {
-	struct name_ref *refs;
 	size_t i, n, dup, first = 0, saved;
-	char q[QUOTE_BUF];
+	char q[LM_JC_QUOTE_BUF];
 	int rc;
 
-	rc = check_count(c, a, PLAN_MAX_SCENARIOS);
+	rc = lm_jc_check_count(c, a, PLAN_MAX_SCENARIOS);
 	if (rc != 0)
 		return rc;
 	n = json_array_size(a);
 	plan->scenarios = calloc(n, sizeof(*plan->scenarios));
 	if (plan->scenarios == NULL)
-		return oom(c);
+		return lm_jc_oom(c);
 	plan->n_scenarios = (uint32_t)n;
 	for (i = 0; i < n; i++) {
-		saved = push_index(c, i);
+		saved = lm_jc_push_index(c, i);
 		rc = parse_scenario(c, json_array_get(a, i), &plan->scenarios[i],
 				    &plan->target);
-		pop(c, saved);
+		lm_jc_pop(c, saved);
 		if (rc != 0)
 			return rc;
 	}
 
-	refs = malloc(n * sizeof(*refs));
-	if (refs == NULL)
-		return oom(c);
-	for (i = 0; i < n; i++) {
-		refs[i].name = plan->scenarios[i].name;
-		refs[i].index = i;
-	}
-	dup = find_duplicate(refs, n, &first);
-	free(refs);
+	if (lm_jc_find_duplicate(plan->scenarios, n, sizeof(*plan->scenarios),
+				 offsetof(struct lm_scenario, name), &dup,
+				 &first) != 0)
+		return lm_jc_oom(c);
 	if (dup == n)
 		return 0;
-	saved = push_index(c, dup);
-	push_key(c, "name");
-	rc = fail(c, AT_VALUE, "duplicate scenario name %s (also scenarios[%zu])",
-		  quote(q, sizeof(q), plan->scenarios[dup].name,
-			strlen(plan->scenarios[dup].name)),
-		  first);
-	pop(c, saved);
+	saved = lm_jc_push_index(c, dup);
+	lm_jc_push_key(c, "name");
+	rc = lm_jc_fail(c, LM_JC_AT_VALUE,
+			"duplicate scenario name %s (also scenarios[%zu])",
+			lm_jc_quote(q, sizeof(q), plan->scenarios[dup].name,
+				    strlen(plan->scenarios[dup].name)),
+			first);
+	lm_jc_pop(c, saved);
 	return rc;
 }
 
@@ -1129,137 +904,100 @@ default_name(const char *file)
 	return strndup(base, len);
 }
 
-enum { PLAN_NAME, PLAN_PORTS, PLAN_TARGET, PLAN_LOAD, PLAN_SCENARIOS, PLAN_N };
-static const struct key_spec plan_keys[PLAN_N] = {
-	[PLAN_NAME] = { "name", JT_STRING, false },
-	[PLAN_PORTS] = { "ports", JT_ARRAY, true },
-	[PLAN_TARGET] = { "target", JT_OBJECT, true },
-	[PLAN_LOAD] = { "load", JT_OBJECT, true },
-	[PLAN_SCENARIOS] = { "scenarios", JT_ARRAY, true },
+enum {
+	PLAN_NAME, PLAN_PORTS, PLAN_TARGET, PLAN_LOAD, PLAN_TCP, PLAN_IMPAIR,
+	PLAN_SCENARIOS, PLAN_N
+};
+static const struct lm_jc_key plan_keys[PLAN_N] = {
+	[PLAN_NAME] = { "name", LM_JT_STRING, false },
+	[PLAN_PORTS] = { "ports", LM_JT_ARRAY, true },
+	[PLAN_TARGET] = { "target", LM_JT_OBJECT, true },
+	[PLAN_LOAD] = { "load", LM_JT_OBJECT, true },
+	[PLAN_TCP] = { "tcp", LM_JT_OBJECT, false },
+	[PLAN_IMPAIR] = { "impair", LM_JT_OBJECT, false },
+	[PLAN_SCENARIOS] = { "scenarios", LM_JT_ARRAY, true },
 };
 
 static int
-parse_plan(struct ctx *c, json_t *root, struct lm_plan *plan)
+parse_plan(struct lm_jc *c, json_t *root, struct lm_plan *plan)
 {
 	json_t *v[PLAN_N];
 	size_t saved;
 	int rc;
 
-	rc = check_type(c, root, JT_OBJECT);
+	plan_defaults(plan);
+	rc = lm_jc_check_type(c, root, LM_JT_OBJECT);
 	if (rc == 0)
-		rc = check_members(c, root, plan_keys, PLAN_N, v);
+		rc = lm_jc_check_members(c, root, plan_keys, PLAN_N, v);
 	if (rc != 0)
 		return rc;
 	if (v[PLAN_NAME] != NULL) {
-		rc = get_string(c, "name", v[PLAN_NAME], true, &plan->name);
+		rc = lm_jc_get_string(c, "name", v[PLAN_NAME], true, &plan->name);
 	} else {
 		plan->name = default_name(c->file);
 		if (plan->name == NULL)
-			rc = oom(c);
+			rc = lm_jc_oom(c);
 	}
 	if (rc != 0)
 		return rc;
 
 	/* in dependency order: the target needs the ports, requests the target */
-	saved = push_key(c, "ports");
+	saved = lm_jc_push_key(c, "ports");
 	rc = parse_ports(c, v[PLAN_PORTS], plan);
-	pop(c, saved);
+	lm_jc_pop(c, saved);
 	if (rc == 0) {
-		saved = push_key(c, "target");
+		saved = lm_jc_push_key(c, "target");
 		rc = parse_target(c, v[PLAN_TARGET], plan);
-		pop(c, saved);
+		lm_jc_pop(c, saved);
 	}
 	if (rc == 0) {
-		saved = push_key(c, "load");
+		saved = lm_jc_push_key(c, "load");
 		rc = parse_load(c, v[PLAN_LOAD], &plan->load);
-		pop(c, saved);
+		lm_jc_pop(c, saved);
+	}
+	if (rc == 0 && v[PLAN_TCP] != NULL) {
+		saved = lm_jc_push_key(c, "tcp");
+		rc = parse_tcp(c, v[PLAN_TCP], &plan->tcp);
+		lm_jc_pop(c, saved);
+	}
+	if (rc == 0 && v[PLAN_IMPAIR] != NULL) {
+		saved = lm_jc_push_key(c, "impair");
+		rc = parse_impair(c, v[PLAN_IMPAIR], &plan->impair);
+		lm_jc_pop(c, saved);
 	}
 	if (rc == 0) {
-		saved = push_key(c, "scenarios");
+		saved = lm_jc_push_key(c, "scenarios");
 		rc = parse_scenarios(c, v[PLAN_SCENARIOS], plan);
-		pop(c, saved);
+		lm_jc_pop(c, saved);
 	}
 	return rc;
-}
-
-struct dup_arg {
-	size_t key_end;
-	struct ctx *c;
-	bool found;
-};
-
-static int
-dup_cb(void *arg, const struct lm_json_pos *pos)
-{
-	struct dup_arg *d = arg;
-	size_t len;
-
-	if (!pos->member || pos->key_end != d->key_end)
-		return 0;
-	/* the key as written, escapes and all, between its quotes */
-	len = pos->key_end - pos->key_offset - 2;
-	set_err(d->c, "%s:%u:%u: %s: duplicate key \"%.*s\"%s", d->c->file,
-		pos->key_line, pos->key_col, pos->path,
-		(int)(len > QUOTE_MAX ? QUOTE_MAX : len),
-		d->c->text + pos->key_offset + 1, len > QUOTE_MAX ? "..." : "");
-	d->found = true;
-	return 1;
-}
-
-/*
- * jansson rejects a duplicate key with the byte offset just past it; find
- * that key to report it as every other error is, with its path and where
- * the key starts.
- */
-static void
-report_json_error(struct ctx *c, const json_error_t *je)
-{
-	struct dup_arg d = { 0, c, false };
-
-	if (json_error_code(je) == json_error_duplicate_key && je->position > 0) {
-		d.key_end = (size_t)je->position;
-		lm_json_pos_walk(c->text, c->len, dup_cb, &d);
-		if (d.found)
-			return;
-	}
-	set_err(c, "%s:%d:%d: %s", c->file, je->line, je->column, je->text);
 }
 
 struct lm_plan *
 lm_plan_load_text(const char *text, size_t len, const char *file, char *err,
 		  size_t errlen)
 {
-	struct ctx c;
+	struct lm_jc c;
 	struct lm_plan *plan;
-	json_error_t je;
 	json_t *root;
 	int rc;
 
-	memset(&c, 0, sizeof(c));
-	c.file = file != NULL ? file : "<text>";
-	c.text = text != NULL ? text : "";
-	c.len = text != NULL ? len : 0;
-	c.err = err;
-	c.errlen = errlen;
-
+	lm_jc_init(&c, file, text, len, err, errlen);
 	/* JSON_ALLOW_NUL so that a body may carry any byte; every other
-	 * string is checked for NUL by get_string(). */
-	root = json_loadb(c.text, c.len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
-			  &je);
-	if (root == NULL) {
-		report_json_error(&c, &je);
+	 * string is checked for NUL by lm_jc_get_string(). */
+	root = lm_jc_parse(&c, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL);
+	if (root == NULL)
 		return NULL;
-	}
 	plan = calloc(1, sizeof(*plan));
 	if (plan == NULL) {
 		json_decref(root);
-		oom(&c);
+		lm_jc_oom(&c);
 		return NULL;
 	}
 	plan->file = strdup(c.file);
-	rc = plan->file != NULL ? parse_plan(&c, root, plan) : oom(&c);
+	rc = plan->file != NULL ? parse_plan(&c, root, plan) : lm_jc_oom(&c);
 	json_decref(root);
-	lm_json_pos_path_free(&c.path);
+	lm_jc_fini(&c);
 	if (rc != 0) {
 		lm_plan_free(plan);
 		return NULL;
@@ -1271,54 +1009,16 @@ struct lm_plan *
 lm_plan_load(const char *path, char *err, size_t errlen)
 {
 	struct lm_plan *plan;
-	size_t len = 0, cap = 0, n;
-	char *buf = NULL, *nb;
-	FILE *f;
-	int e;
+	size_t len;
+	char *buf;
 
 	if (path == NULL) {
 		if (err != NULL && errlen > 0)
 			snprintf(err, errlen, "no plan file given");
 		return NULL;
 	}
-	f = fopen(path, "rb");
-	if (f == NULL) {
-		e = errno;
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "%s: cannot open: %s", path,
-				 strerror(e));
+	if (lm_jc_read_file(path, &buf, &len, err, errlen) != 0)
 		return NULL;
-	}
-	/* read to the end rather than trust a size: pipes and /dev/stdin work */
-	for (;;) {
-		if (cap - len < 4096) {
-			cap = cap != 0 ? cap * 2 : 65536;
-			nb = cap > SIZE_MAX / 4 ? NULL : realloc(buf, cap);
-			if (nb == NULL) {
-				if (err != NULL && errlen > 0)
-					snprintf(err, errlen, "%s: out of memory",
-						 path);
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		e = errno;
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "%s: cannot read: %s", path,
-				 strerror(e));
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
 	plan = lm_plan_load_text(buf, len, path, err, errlen);
 	free(buf);
 	return plan;

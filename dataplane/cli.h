@@ -4,7 +4,10 @@
 #define LM_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
+
+#include <lm/plan.h>
 
 /* Exit statuses: part of the interface (CI jobs test them). */
 #define LM_EXIT_OK 0
@@ -16,6 +19,9 @@ struct lm_cli {
 	const char *plan;
 	const char *summary;
 	double duration_s;     /* < 0: the plan's */
+	/* --impair SPEC: replaces the plan's "impair" as a whole */
+	struct lm_plan_impair impair;
+	bool impair_set;
 	bool check;
 	bool quiet;
 	bool help;
@@ -28,5 +34,22 @@ struct lm_cli {
 int lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err);
 
 void lm_cli_usage(FILE *f, const char *prog);
+
+/*
+ * Parse an --impair specification into *out (defaults first: seed 1,
+ * reorder_depth 3, every probability 0; enabled set when one is above 0):
+ *
+ *   SPEC = "off" | PART *(";" PART)
+ *   PART = ("rx" | "tx") ":" KEY "=" VALUE *("," KEY "=" VALUE)
+ *        | "seed=" N
+ *   KEY  = drop | dup | reorder | corrupt   VALUE a number from 0 to 1
+ *        | reorder_depth                    VALUE an integer from 1 to 64
+ *
+ * e.g. "rx:drop=0.01,reorder=0.01;tx:dup=0.005,corrupt=0.001;seed=7". A
+ * direction, key or seed may be given once. Returns 0, or -EINVAL with
+ * what is wrong in err.
+ */
+int lm_cli_parse_impair(const char *spec, struct lm_plan_impair *out,
+			char *err, size_t errlen);
 
 #endif /* LM_CLI_H */

@@ -45,7 +45,12 @@ struct lm_http_req_loc {
  *   Content-Length: N\r\n                when there is a body, or for POST,
  *                                        PUT and PATCH (0), unless given
  *   \r\n
- *   body
+ *   body                                 not with a generated body
+ *
+ * With s->body_generated (s->body must then be NULL) the request holds the
+ * head only and N is s->body_gen_size: the sender appends the generated
+ * bytes (util/body_gen.h) itself. A Content-Length the plan gives must
+ * then equal that size, and Transfer-Encoding is refused.
  *
  * Returns 0, or -EINVAL with a message in err (without any file or JSON
  * position, which the caller adds) for: a path that does not start with '/'

@@ -176,6 +176,19 @@ opt_write(const struct lm_worker *w, const struct lm_tcb *tcb, bool syn,
 	return (uint32_t)(p - opt);
 }
 
+/*
+ * Payload bytes a segment may carry: the MSS counts no options (RFC 6691
+ * section 2, RFC 9293 3.7.1), so the options a segment carries (timestamps,
+ * SACK blocks) come out of it, or the packet would exceed the MTU.
+ */
+static inline uint32_t
+eff_mss(const struct lm_worker *w, const struct lm_tcb *tcb)
+{
+	uint32_t o = opt_len(w, tcb, false);
+
+	return tcb->smss > o + 8 ? tcb->smss - o : 8;
+}
+
 /* A frame with room for headers, optlen bytes of options and paylen bytes. */
 static struct rte_mbuf *
 seg_alloc(struct lm_worker *w, uint32_t optlen, uint32_t paylen,
@@ -315,9 +328,9 @@ send_at(struct lm_worker *w, struct lm_tcb *tcb, uint32_t seq, uint32_t len)
  * is queued, or at least half the largest window the peer has offered.
  */
 static bool
-sws_ok(const struct lm_tcb *tcb, uint32_t len, uint32_t avail)
+sws_ok(const struct lm_tcb *tcb, uint32_t len, uint32_t avail, uint32_t mss)
 {
-	return len >= tcb->smss || len == avail || len >= tcb->max_snd_wnd / 2;
+	return len >= mss || len == avail || len >= tcb->max_snd_wnd / 2;
 }
 
 void
@@ -328,6 +341,8 @@ lm_tcp_output(struct lm_worker *w, struct lm_tcb *tcb)
 	if (tcb->state < LM_TCP_ESTABLISHED || tcb->state == LM_TCP_TIME_WAIT ||
 	    tcb->state == LM_TCP_FIN_WAIT_2)
 		return;
+	uint32_t mss = eff_mss(w, tcb);
+
 	/* RFC 5681 3.1: send within min(cwnd, rwnd) */
 	wnd = tcb->snd_wnd < tcb->cwnd ? tcb->snd_wnd : tcb->cwnd;
 	wnd_end = tcb->snd_una + wnd;
@@ -341,9 +356,9 @@ lm_tcp_output(struct lm_worker *w, struct lm_tcb *tcb)
 			break;
 		if (len > (uint32_t)room)
 			len = (uint32_t)room;
-		if (len > tcb->smss)
-			len = tcb->smss;
-		if (!sws_ok(tcb, len, avail) && tcb->snd_una != tcb->snd_max)
+		if (len > mss)
+			len = mss;
+		if (!sws_ok(tcb, len, avail, mss) && tcb->snd_una != tcb->snd_max)
 			break; /* more room comes with the next ACK */
 		used = send_at(w, tcb, seq, len);
 		if (used == 0)
@@ -380,8 +395,8 @@ lm_tcp_retransmit_una(struct lm_worker *w, struct lm_tcb *tcb)
 			send_at(w, tcb, tcb->snd_end, 0);
 		return;
 	}
-	if (len > tcb->smss)
-		len = tcb->smss;
+	if (len > eff_mss(w, tcb))
+		len = eff_mss(w, tcb);
 	send_at(w, tcb, tcb->snd_una, len);
 }
 

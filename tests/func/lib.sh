@@ -178,11 +178,70 @@ lm_srv() {
 
 # lm_plan_lab FILE LOAD SCENARIOS: write a plan for the lab (our address on the
 # client side, nginx as the target) from a "load" object and a "scenarios" array.
+# LM_PLAN_PORT (default 80) is the target's port; LM_PLAN_EXTRA a JSON object merged in
+# at the top (e.g. '{"tcp": {"window_bytes": 65535}}').
 lm_plan_lab() {
 	jq -n --argjson load "$2" --argjson scenarios "$3" \
 		--arg ip "$LM_CLI_IP" --arg target "$LM_SRV_IP" \
 		--argjson prefix "${LM_PREFIX_LEN:-24}" \
-		'{ports: [{ip: $ip, prefix: $prefix}], target: {ip: $target, port: 80},
-		  load: $load, scenarios: $scenarios}' >"$1" ||
+		--argjson port "${LM_PLAN_PORT:-80}" --argjson extra "${LM_PLAN_EXTRA:-{\}}" \
+		'{ports: [{ip: $ip, prefix: $prefix}], target: {ip: $target, port: $port},
+		  load: $load, scenarios: $scenarios} + $extra' >"$1" ||
 		fail "cannot write plan $1"
+}
+
+# lm_testsrv_start PORT ARGS...: run lm-testsrv (tests/tools) in the server namespace on
+# $LM_SRV_IP:PORT with ARGS (e.g. --mode stall --stall-ms 2000); its log of request
+# bodies ("METHOD PATH BYTES CRC32C" a line) is $LM_TESTSRV_LOG. Stopped at exit.
+LM_TESTSRV_BIN=${LM_TESTSRV_BIN:-$LM_ROOT/build/tests/tools/lm-testsrv}
+LM_TESTSRV_PID=""
+lm_testsrv_start() {
+	local port=$1 pidfile
+	shift
+	[ -x "$LM_TESTSRV_BIN" ] || fail "no $LM_TESTSRV_BIN: build first"
+	pidfile=$LM_TEST_DIR/testsrv-$port.pid
+	LM_TESTSRV_LOG=$LM_TEST_DIR/testsrv-$port.log
+	rm -f "$pidfile" "$LM_TESTSRV_LOG"
+	ip netns exec "$LM_NS_SRV" "$LM_TESTSRV_BIN" --listen "$LM_SRV_IP:$port" \
+		--log "$LM_TESTSRV_LOG" --pidfile "$pidfile" --max-seconds 300 "$@" \
+		>"$LM_TEST_DIR/testsrv-$port.out" 2>&1 </dev/null &
+	LM_TESTSRV_PID=$!
+	trap lm_cleanup_all EXIT
+	for _ in $(seq 50); do
+		[ -s "$pidfile" ] && return 0
+		kill -0 "$LM_TESTSRV_PID" 2>/dev/null ||
+			fail "lm-testsrv did not start: $(cat "$LM_TEST_DIR/testsrv-$port.out")"
+		sleep 0.1
+	done
+	fail "lm-testsrv did not write its pid file"
+}
+
+lm_testsrv_stop() {
+	if [ -n "$LM_TESTSRV_PID" ]; then
+		kill "$LM_TESTSRV_PID" 2>/dev/null || true
+		wait "$LM_TESTSRV_PID" 2>/dev/null || true
+		LM_TESTSRV_PID=""
+	fi
+}
+
+# lm_loss IFACE NS FRACTION: drop that fraction of the TCP packets arriving on IFACE
+# (in namespace NS) with lm-xdp-loss; "0" detaches. Detached again at exit.
+LM_XDP_BIN=${LM_XDP_BIN:-$LM_ROOT/build/tools/xdp/lm-xdp-loss}
+LM_LOSS_IFS=()
+lm_loss() {
+	local ifc=$1 ns=$2 frac=$3
+	ip netns exec "$ns" "$LM_XDP_BIN" detach "$ifc" >/dev/null 2>&1 || true
+	[ "$frac" = 0 ] && return 0
+	ip netns exec "$ns" "$LM_XDP_BIN" attach "$ifc" --drop "$frac" --only-tcp >/dev/null ||
+		fail "cannot attach lm-xdp-loss to $ifc"
+	LM_LOSS_IFS+=("$ns:$ifc")
+	trap lm_cleanup_all EXIT
+}
+
+lm_cleanup_all() {
+	local e
+	for e in "${LM_LOSS_IFS[@]}"; do
+		ip netns exec "${e%%:*}" "$LM_XDP_BIN" detach "${e#*:}" >/dev/null 2>&1 || true
+	done
+	lm_testsrv_stop
 }

@@ -465,29 +465,39 @@ test_file(void **state)
 	assert_null(lm_plan_load(NULL, err, sizeof(err)));
 }
 
+/* A sample plan shipped in scenarios/, wherever the tests run from; NULL if absent. */
+static struct lm_plan *
+load_sample(const char *name)
+{
+	static const char *const where[] = {
+		"scenarios", "../scenarios", "../../scenarios", "../../../scenarios",
+	};
+	char path[256], err[LM_PLAN_ERR_MAX];
+	struct lm_plan *p;
+	size_t i;
+
+	for (i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", where[i], name);
+		if (access(path, R_OK) == 0)
+			break;
+	}
+	if (i == sizeof(where) / sizeof(where[0]))
+		return NULL;
+	p = lm_plan_load(path, err, sizeof(err));
+	if (p == NULL)
+		fail_msg("%s", err);
+	return p;
+}
+
 /* The sample plans shipped in scenarios/ must load. */
 static void
 test_sample_quickstart(void **state)
 {
-	static const char *const where[] = {
-		"scenarios/quickstart.json",
-		"../scenarios/quickstart.json",
-		"../../scenarios/quickstart.json",
-		"../../../scenarios/quickstart.json",
-	};
-	char err[LM_PLAN_ERR_MAX];
-	struct lm_plan *p = NULL;
-	size_t i;
+	struct lm_plan *p = load_sample("quickstart.json");
 
 	(void)state;
-	for (i = 0; i < sizeof(where) / sizeof(where[0]); i++)
-		if (access(where[i], R_OK) == 0)
-			break;
-	if (i == sizeof(where) / sizeof(where[0]))
-		skip();
-	p = lm_plan_load(where[i], err, sizeof(err));
 	if (p == NULL)
-		fail_msg("%s", err);
+		skip();
 	assert_string_equal(p->name, "quickstart");
 	assert_int_equal(p->load.users, 8);
 	assert_true(p->load.duration_s == 10.0);
@@ -498,6 +508,37 @@ test_sample_quickstart(void **state)
 	assert_string_equal(p->scenarios[1].name, "api");
 	assert_true(p->scenarios[1].weight == 1.0);
 	assert_int_equal(p->scenarios[1].steps[0].http.method, LM_HTTP_POST);
+	lm_plan_free(p);
+}
+
+static void
+test_sample_impair_upload(void **state)
+{
+	struct lm_plan *p = load_sample("impair.json");
+	const struct lm_http_step *h;
+
+	(void)state;
+	if (p == NULL)
+		skip();
+	assert_true(p->impair.enabled);
+	assert_int_equal(p->impair.seed, 7);
+	assert_true(p->impair.rx.drop > 0 && p->impair.tx.drop > 0);
+	h = &p->scenarios[0].steps[0].http;
+	assert_int_equal(h->expect_body_bytes, 1048576);
+	assert_true(h->expect_body_crc);
+	lm_plan_free(p);
+
+	p = load_sample("upload.json");
+	assert_non_null(p);
+	assert_false(p->impair.enabled);
+	h = &p->scenarios[0].steps[0].http;
+	assert_int_equal(h->method, LM_HTTP_POST);
+	assert_string_equal(h->path, "/upload");
+	assert_true(h->body_generated);
+	assert_int_equal(h->body_gen_size, 10485760);
+	assert_non_null(memmem(h->request, h->request_len,
+			       "Content-Length: 10485760\r\n\r\n", 28));
+	assert_int_equal(memcmp(h->request + h->request_len - 4, "\r\n\r\n", 4), 0);
 	lm_plan_free(p);
 }
 
@@ -545,13 +586,13 @@ test_err_unknown_key(void **state)
 		free(t);
 	}
 	check_subst("\"name\": \"demo\",", "\"name\": \"demo\", `\"Name\": 1,", "Name",
-		    "unknown key \"Name\" (expected name, ports, target, load or scenarios)");
+		    "unknown key \"Name\" (expected name, ports, target, load, tcp, impair or scenarios)");
 	check_subst("\"prefix\": 24}", "\"prefix\": 24, `\"mask\": 24}", "ports[0].mask",
 		    "unknown key \"mask\" (expected ip, prefix or gateway)");
 	check_subst("\"port\": 80}", "\"port\": 80, `\"proto\": \"tcp\"}", "target.proto",
 		    "unknown key \"proto\" (expected ip or port)");
 	check_subst("\"weight\": 3,", "\"weight\": 3, `\"think\": 1,", "scenarios[0].think",
-		    "unknown key \"think\" (expected name, weight or steps)");
+		    "unknown key \"think\" (expected name, weight, close or steps)");
 	check_subst("{\"timeout_ms\": 500,", "{\"timeout_ms\": 500, `\"retries\": 2,",
 		    "scenarios[1].steps[0].retries",
 		    "unknown key \"retries\" (expected name, timeout_ms or http)");
@@ -560,7 +601,7 @@ test_err_unknown_key(void **state)
 		    "unknown key \"verb\" (expected method, path, headers, body or expect)");
 	check_subst("{\"status\": 200}", "{\"status\": 200, `\"body\": \"ok\"}",
 		    "scenarios[0].steps[0].http.expect.body",
-		    "unknown key \"body\" (expected status)");
+		    "unknown key \"body\" (expected status, body_bytes or body_crc32c)");
 	/* keys that are not identifiers are bracketed, escapes shown */
 	check_subst("\"users\": 8,", "`\"us ers\": 8, \"users\": 8,", "load[\"us ers\"]",
 		    "unknown key \"us ers\" (expected users, duration_s or max_runs)");
@@ -620,8 +661,8 @@ test_err_type(void **state)
 		    "expected an integer, got a real number");
 	check_subst("{\"http\": {\"path\": \"/small.bin\"}}", "`[]",
 		    "scenarios[0].steps[1]", "expected an object, got an array");
-	check_subst("\"body\": \"{}\"", "\"body\": `{}", "scenarios[1].steps[0].http.body",
-		    "expected a string, got an object");
+	check_subst("\"body\": \"{}\"", "\"body\": `1", "scenarios[1].steps[0].http.body",
+		    "expected a string or an object, got an integer");
 	check_subst("\"name\": \"demo\"", "\"name\": `false", "name",
 		    "expected a string, got false");
 }
@@ -1125,6 +1166,516 @@ test_request_compile_direct(void **state)
 	free(s.request);
 }
 
+/* ---- tcp, impair, close, generated bodies, body checks ---- */
+
+/* MINI_HEAD's plan with top-level members added; must load */
+static struct lm_plan *
+load_top(const char *extra)
+{
+	char text[4096], err[LM_PLAN_ERR_MAX];
+	struct lm_plan *p;
+
+	snprintf(text, sizeof(text), "{%s,\n%s{\"http\": {\"path\": \"/\"}}%s",
+		 extra, MINI_HEAD + 1, MINI_TAIL);
+	p = load(text, err);
+	if (p == NULL)
+		fail_msg("%s", err);
+	return p;
+}
+
+static void
+check_top(const char *extra, const char *path, const char *msg)
+{
+	char text[4096];
+
+	snprintf(text, sizeof(text), "{%s,\n%s{\"http\": {\"path\": \"/\"}}%s",
+		 extra, MINI_HEAD + 1, MINI_TAIL);
+	check_error_at(text, path, msg);
+}
+
+/* A one-step plan that must load; the step is returned through the plan. */
+static struct lm_plan *
+load_step(const char *step)
+{
+	char text[4096], err[LM_PLAN_ERR_MAX];
+	struct lm_plan *p;
+
+	snprintf(text, sizeof(text), "%s%s%s", MINI_HEAD, step, MINI_TAIL);
+	p = load(text, err);
+	if (p == NULL)
+		fail_msg("%s", err);
+	return p;
+}
+
+static void
+assert_tcp_defaults(const struct lm_plan_tcp *t)
+{
+	assert_int_equal(t->time_wait_ms, 1000);
+	assert_int_equal(t->delayed_ack_ms, 0);
+	assert_int_equal(t->syn_retries, 3);
+	assert_int_equal(t->data_retries, 8);
+	assert_int_equal(t->window_bytes, 262144);
+	assert_int_equal(t->init_cwnd, 10);
+	assert_true(t->sack);
+	assert_true(t->timestamps);
+	assert_true(t->window_scaling);
+}
+
+static void
+assert_dir_defaults(const struct lm_impair_dir *d)
+{
+	assert_true(d->drop == 0 && d->dup == 0 && d->reorder == 0 &&
+		    d->corrupt == 0);
+	assert_int_equal(d->reorder_depth, 3);
+}
+
+static void
+test_tcp_valid(void **state)
+{
+	char err[LM_PLAN_ERR_MAX];
+	struct lm_plan *p;
+
+	(void)state;
+	/* absent: every field has its default */
+	p = load(base_plan, err);
+	assert_non_null(p);
+	assert_tcp_defaults(&p->tcp);
+	lm_plan_free(p);
+	p = load_top("\"tcp\": {}");
+	assert_tcp_defaults(&p->tcp);
+	lm_plan_free(p);
+
+	/* one key given: the others keep their defaults */
+	p = load_top("\"tcp\": {\"sack\": false}");
+	assert_false(p->tcp.sack);
+	p->tcp.sack = true;
+	assert_tcp_defaults(&p->tcp);
+	lm_plan_free(p);
+
+	/* lower bounds */
+	p = load_top("\"tcp\": {\"time_wait_ms\": 0, \"delayed_ack_ms\": 0, \"syn_retries\": 0,"
+		     " \"data_retries\": 1, \"window_bytes\": 1024, \"init_cwnd\": 1,"
+		     " \"sack\": false, \"timestamps\": false, \"window_scaling\": false}");
+	assert_int_equal(p->tcp.time_wait_ms, 0);
+	assert_int_equal(p->tcp.delayed_ack_ms, 0);
+	assert_int_equal(p->tcp.syn_retries, 0);
+	assert_int_equal(p->tcp.data_retries, 1);
+	assert_int_equal(p->tcp.window_bytes, 1024);
+	assert_int_equal(p->tcp.init_cwnd, 1);
+	assert_false(p->tcp.sack);
+	assert_false(p->tcp.timestamps);
+	assert_false(p->tcp.window_scaling);
+	lm_plan_free(p);
+
+	/* upper bounds */
+	p = load_top("\"tcp\": {\"time_wait_ms\": 600000, \"delayed_ack_ms\": 500, \"syn_retries\": 10,"
+		     " \"data_retries\": 20, \"window_bytes\": 16777216, \"init_cwnd\": 100,"
+		     " \"sack\": true, \"timestamps\": true, \"window_scaling\": true}");
+	assert_int_equal(p->tcp.time_wait_ms, 600000);
+	assert_int_equal(p->tcp.delayed_ack_ms, 500);
+	assert_int_equal(p->tcp.syn_retries, 10);
+	assert_int_equal(p->tcp.data_retries, 20);
+	assert_int_equal(p->tcp.window_bytes, 16777216);
+	assert_int_equal(p->tcp.init_cwnd, 100);
+	assert_true(p->tcp.sack);
+	assert_true(p->tcp.timestamps);
+	assert_true(p->tcp.window_scaling);
+	lm_plan_free(p);
+}
+
+static void
+test_tcp_errors(void **state)
+{
+	static const struct {
+		const char *key;
+		long long min, max;
+	} ints[] = {
+		{ "time_wait_ms", 0, 600000 },
+		{ "delayed_ack_ms", 0, 500 },
+		{ "syn_retries", 0, 10 },
+		{ "data_retries", 1, 20 },
+		{ "window_bytes", 1024, 16777216 },
+		{ "init_cwnd", 1, 100 },
+	};
+	static const char *const bools[] = { "sack", "timestamps", "window_scaling" };
+	char extra[256], path[64], msg[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		snprintf(path, sizeof(path), "tcp.%s", ints[i].key);
+		snprintf(extra, sizeof(extra), "\"tcp\": {\"%s\": `%lld}",
+			 ints[i].key, ints[i].min - 1);
+		snprintf(msg, sizeof(msg), "%lld is out of range (expected %lld to %lld)",
+			 ints[i].min - 1, ints[i].min, ints[i].max);
+		check_top(extra, path, msg);
+		snprintf(extra, sizeof(extra), "\"tcp\": {\"%s\": `%lld}",
+			 ints[i].key, ints[i].max + 1);
+		snprintf(msg, sizeof(msg), "%lld is out of range (expected %lld to %lld)",
+			 ints[i].max + 1, ints[i].min, ints[i].max);
+		check_top(extra, path, msg);
+		snprintf(extra, sizeof(extra), "\"tcp\": {\"%s\": `true}", ints[i].key);
+		check_top(extra, path, "expected an integer, got true");
+		snprintf(extra, sizeof(extra), "\"tcp\": {\"%s\": `1.0}", ints[i].key);
+		check_top(extra, path, "expected an integer, got a real number");
+	}
+	for (i = 0; i < sizeof(bools) / sizeof(bools[0]); i++) {
+		snprintf(path, sizeof(path), "tcp.%s", bools[i]);
+		snprintf(extra, sizeof(extra), "\"tcp\": {\"%s\": `1}", bools[i]);
+		check_top(extra, path, "expected true or false, got an integer");
+		snprintf(extra, sizeof(extra), "\"tcp\": {\"%s\": `\"true\"}", bools[i]);
+		check_top(extra, path, "expected true or false, got a string");
+		snprintf(extra, sizeof(extra), "\"tcp\": {\"%s\": `null}", bools[i]);
+		check_top(extra, path, "expected true or false, got null");
+	}
+	check_top("\"tcp\": {`\"mss\": 1460}", "tcp.mss",
+		  "unknown key \"mss\" (expected time_wait_ms, delayed_ack_ms, syn_retries,"
+		  " data_retries, window_bytes, init_cwnd, sack, timestamps or window_scaling)");
+	check_top("\"tcp\": `[]", "tcp", "expected an object, got an array");
+	check_top("\"tcp\": {}, `\"tcp\": {}", "tcp", "duplicate key \"tcp\"");
+}
+
+static void
+test_impair_valid(void **state)
+{
+	char err[LM_PLAN_ERR_MAX];
+	struct lm_plan *p;
+
+	(void)state;
+	p = load(base_plan, err);
+	assert_non_null(p);
+	assert_false(p->impair.enabled);
+	assert_int_equal(p->impair.seed, 1);
+	assert_dir_defaults(&p->impair.rx);
+	assert_dir_defaults(&p->impair.tx);
+	lm_plan_free(p);
+
+	/* all zero, or only a depth: nothing to do */
+	p = load_top("\"impair\": {\"seed\": 0, \"rx\": {\"drop\": 0, \"dup\": 0.0,"
+		     " \"reorder\": 0, \"corrupt\": 0, \"reorder_depth\": 9}, \"tx\": {}}");
+	assert_false(p->impair.enabled);
+	assert_int_equal(p->impair.seed, 0);
+	assert_int_equal(p->impair.rx.reorder_depth, 9);
+	assert_dir_defaults(&p->impair.tx);
+	lm_plan_free(p);
+
+	p = load_top("\"impair\": {\"seed\": 9223372036854775807,"
+		     " \"rx\": {\"drop\": 0.01, \"dup\": 1, \"reorder\": 0.5, \"corrupt\": 1.0,"
+		     " \"reorder_depth\": 64},"
+		     " \"tx\": {\"reorder_depth\": 1}}");
+	assert_true(p->impair.enabled);
+	assert_int_equal(p->impair.seed, 9223372036854775807ULL);
+	assert_true(p->impair.rx.drop == 0.01);
+	assert_true(p->impair.rx.dup == 1.0);
+	assert_true(p->impair.rx.reorder == 0.5);
+	assert_true(p->impair.rx.corrupt == 1.0);
+	assert_int_equal(p->impair.rx.reorder_depth, 64);
+	assert_true(p->impair.tx.drop == 0 && p->impair.tx.corrupt == 0);
+	assert_int_equal(p->impair.tx.reorder_depth, 1);
+	lm_plan_free(p);
+
+	/* any one probability above 0, in either direction, enables it */
+	p = load_top("\"impair\": {\"tx\": {\"corrupt\": 1e-9}}");
+	assert_true(p->impair.enabled);
+	assert_int_equal(p->impair.seed, 1);
+	assert_true(p->impair.tx.corrupt == 1e-9);
+	assert_dir_defaults(&p->impair.rx);
+	lm_plan_free(p);
+	p = load_top("\"impair\": {\"rx\": {\"dup\": 0.2}}");
+	assert_true(p->impair.enabled);
+	lm_plan_free(p);
+}
+
+static void
+test_impair_errors(void **state)
+{
+	static const char *const probs[] = { "drop", "dup", "reorder", "corrupt" };
+	static const char *const dirs[] = { "rx", "tx" };
+	char extra[256], path[64];
+	size_t i, d;
+
+	(void)state;
+	for (d = 0; d < 2; d++) {
+		for (i = 0; i < 4; i++) {
+			snprintf(path, sizeof(path), "impair.%s.%s", dirs[d], probs[i]);
+			snprintf(extra, sizeof(extra), "\"impair\": {\"%s\": {\"%s\": `-0.1}}",
+				 dirs[d], probs[i]);
+			check_top(extra, path, "-0.1 is out of range (expected 0 to 1)");
+			snprintf(extra, sizeof(extra), "\"impair\": {\"%s\": {\"%s\": `1.5}}",
+				 dirs[d], probs[i]);
+			check_top(extra, path, "1.5 is out of range (expected 0 to 1)");
+			snprintf(extra, sizeof(extra), "\"impair\": {\"%s\": {\"%s\": `2}}",
+				 dirs[d], probs[i]);
+			check_top(extra, path, "2 is out of range (expected 0 to 1)");
+			snprintf(extra, sizeof(extra), "\"impair\": {\"%s\": {\"%s\": `\"1%%\"}}",
+				 dirs[d], probs[i]);
+			check_top(extra, path, "expected a number, got a string");
+		}
+		snprintf(path, sizeof(path), "impair.%s.reorder_depth", dirs[d]);
+		snprintf(extra, sizeof(extra), "\"impair\": {\"%s\": {\"reorder_depth\": `0}}",
+			 dirs[d]);
+		check_top(extra, path, "0 is out of range (expected 1 to 64)");
+		snprintf(extra, sizeof(extra), "\"impair\": {\"%s\": {\"reorder_depth\": `65}}",
+			 dirs[d]);
+		check_top(extra, path, "65 is out of range (expected 1 to 64)");
+		snprintf(extra, sizeof(extra), "\"impair\": {\"%s\": {\"reorder_depth\": `3.5}}",
+			 dirs[d]);
+		check_top(extra, path, "expected an integer, got a real number");
+		snprintf(path, sizeof(path), "impair.%s.loss", dirs[d]);
+		snprintf(extra, sizeof(extra), "\"impair\": {\"%s\": {\"drop\": 0.1, `\"loss\": 0.1}}",
+			 dirs[d]);
+		check_top(extra, path,
+			  "unknown key \"loss\" (expected drop, dup, reorder, corrupt or reorder_depth)");
+		snprintf(path, sizeof(path), "impair.%s", dirs[d]);
+		snprintf(extra, sizeof(extra), "\"impair\": {\"%s\": `0.1}", dirs[d]);
+		check_top(extra, path, "expected an object, got a real number");
+	}
+	check_top("\"impair\": {\"seed\": `-1}", "impair.seed",
+		  "-1 is out of range (expected 0 or more)");
+	check_top("\"impair\": {\"seed\": `\"7\"}", "impair.seed",
+		  "expected an integer, got a string");
+	check_top("\"impair\": {`\"both\": {}}", "impair.both",
+		  "unknown key \"both\" (expected seed, rx or tx)");
+	check_top("\"impair\": `true", "impair", "expected an object, got true");
+}
+
+static void
+test_close_mode(void **state)
+{
+	char err[LM_PLAN_ERR_MAX];
+	struct lm_plan *p;
+
+	(void)state;
+	p = load(base_plan, err);
+	assert_non_null(p);
+	assert_int_equal(p->scenarios[0].close, LM_CLOSE_FIN);
+	assert_int_equal(p->scenarios[1].close, LM_CLOSE_FIN);
+	lm_plan_free(p);
+	{
+		char *t = subst(base_plan, "\"weight\": 3,", "\"weight\": 3, \"close\": \"rst\",");
+		char *t2 = subst(t, "{\"name\": \"api\",", "{\"name\": \"api\", \"close\": \"fin\",");
+
+		p = load(t2, err);
+		if (p == NULL)
+			fail_msg("%s", err);
+		assert_int_equal(p->scenarios[0].close, LM_CLOSE_RST);
+		assert_int_equal(p->scenarios[1].close, LM_CLOSE_FIN);
+		lm_plan_free(p);
+		free(t2);
+		free(t);
+	}
+	check_subst("\"weight\": 3,", "\"weight\": 3, \"close\": `\"RST\",", "scenarios[0].close",
+		    "unknown close mode \"RST\" (expected \"fin\" or \"rst\")");
+	check_subst("\"weight\": 3,", "\"weight\": 3, \"close\": `\"\",", "scenarios[0].close",
+		    "unknown close mode \"\" (expected \"fin\" or \"rst\")");
+	check_subst("\"weight\": 3,", "\"weight\": 3, \"close\": `\"rst\\u0000\",",
+		    "scenarios[0].close",
+		    "unknown close mode \"rst\\u0000\" (expected \"fin\" or \"rst\")");
+	check_subst("\"weight\": 3,", "\"weight\": 3, \"close\": `1,", "scenarios[0].close",
+		    "expected a string, got an integer");
+}
+
+static void
+test_body_generated(void **state)
+{
+	struct lm_plan *p;
+	const struct lm_http_step *h;
+
+	(void)state;
+	p = load_step("{\"http\": {\"method\": \"POST\", \"path\": \"/upload\","
+		      " \"body\": {\"size\": 10485760, \"seed\": 42}}}");
+	h = &p->scenarios[0].steps[0].http;
+	assert_true(h->body_generated);
+	assert_int_equal(h->body_gen_size, 10485760);
+	assert_int_equal(h->body_gen_seed, 42);
+	assert_null(h->body);
+	assert_int_equal(h->body_len, 0);
+	/* the head only: the sender appends the generated bytes */
+	assert_request(h, "POST /upload HTTP/1.1\r\n"
+			  "Host: 198.18.0.2\r\n"
+			  "User-Agent: lemmings-dp/0.1\r\n"
+			  "Content-Length: 10485760\r\n\r\n");
+	lm_plan_free(p);
+
+	/* seed defaults to 0; size 0 still says Content-Length: 0; any method */
+	p = load_step("{\"http\": {\"path\": \"/\", \"body\": {\"size\": 0}}}");
+	h = &p->scenarios[0].steps[0].http;
+	assert_true(h->body_generated);
+	assert_int_equal(h->body_gen_size, 0);
+	assert_int_equal(h->body_gen_seed, 0);
+	assert_request(h, "GET / HTTP/1.1\r\nHost: 198.18.0.2\r\n"
+			  "User-Agent: lemmings-dp/0.1\r\nContent-Length: 0\r\n\r\n");
+	lm_plan_free(p);
+
+	/* the largest; a Content-Length that agrees is kept as written */
+	p = load_step("{\"http\": {\"method\": \"PUT\", \"path\": \"/u\","
+		      " \"headers\": {\"content-length\": \"1073741824\"},"
+		      " \"body\": {\"size\": 1073741824, \"seed\": 9223372036854775807}}}");
+	h = &p->scenarios[0].steps[0].http;
+	assert_int_equal(h->body_gen_size, 1073741824);
+	assert_int_equal(h->body_gen_seed, 9223372036854775807ULL);
+	assert_request(h, "PUT /u HTTP/1.1\r\nHost: 198.18.0.2\r\n"
+			  "content-length: 1073741824\r\n"
+			  "User-Agent: lemmings-dp/0.1\r\n\r\n");
+	lm_plan_free(p);
+
+	/* a string body is not generated */
+	p = load_step("{\"http\": {\"method\": \"POST\", \"path\": \"/\", \"body\": \"ab\"}}");
+	h = &p->scenarios[0].steps[0].http;
+	assert_false(h->body_generated);
+	assert_int_equal(h->body_gen_size, 0);
+	assert_request(h, "POST / HTTP/1.1\r\nHost: 198.18.0.2\r\n"
+			  "User-Agent: lemmings-dp/0.1\r\nContent-Length: 2\r\n\r\nab");
+	lm_plan_free(p);
+}
+
+static void
+test_body_generated_errors(void **state)
+{
+	(void)state;
+	check_step("{\"http\": {\"path\": \"/\", \"body\": {\"size\": `-1}}}",
+		   "scenarios[0].steps[0].http.body.size",
+		   "-1 is out of range (expected 0 to 1073741824)");
+	check_step("{\"http\": {\"path\": \"/\", \"body\": {\"size\": `1073741825}}}",
+		   "scenarios[0].steps[0].http.body.size",
+		   "1073741825 is out of range (expected 0 to 1073741824)");
+	check_step("{\"http\": {\"path\": \"/\", \"body\": {\"size\": `1e6}}}",
+		   "scenarios[0].steps[0].http.body.size",
+		   "expected an integer, got a real number");
+	check_step("{\"http\": {\"path\": \"/\", \"body\": {\"size\": 1, \"seed\": `-5}}}",
+		   "scenarios[0].steps[0].http.body.seed",
+		   "-5 is out of range (expected 0 or more)");
+	check_step("{\"http\": {\"path\": \"/\", \"body\": {\"size\": 1, \"seed\": `\"x\"}}}",
+		   "scenarios[0].steps[0].http.body.seed",
+		   "expected an integer, got a string");
+	check_step("{\"http\": {\"path\": \"/\", \"body\": `{\"seed\": 1}}}",
+		   "scenarios[0].steps[0].http.body", "missing required key \"size\"");
+	check_step("{\"http\": {\"path\": \"/\", \"body\": {\"size\": 1, `\"bytes\": 1}}}",
+		   "scenarios[0].steps[0].http.body.bytes",
+		   "unknown key \"bytes\" (expected size or seed)");
+	check_step("{\"http\": {\"path\": \"/\", \"body\": `[1]}}",
+		   "scenarios[0].steps[0].http.body",
+		   "expected a string or an object, got an array");
+	/* the head must agree with the generated size */
+	check_step("{\"http\": {\"method\": \"POST\", \"path\": \"/\", \"body\": {\"size\": 10},"
+		   " \"headers\": {\"Content-Length\": `\"9\"}}}",
+		   "scenarios[0].steps[0].http.headers.Content-Length",
+		   "Content-Length \"9\" does not match the generated body's size 10");
+	check_step("{\"http\": {\"method\": \"POST\", \"path\": \"/\", \"body\": {\"size\": 10},"
+		   " \"headers\": {\"Transfer-Encoding\": `\"chunked\"}}}",
+		   "scenarios[0].steps[0].http.headers.Transfer-Encoding",
+		   "Transfer-Encoding cannot be used with a generated body (it is sent with Content-Length)");
+}
+
+static void
+test_expect_body(void **state)
+{
+	char err[LM_PLAN_ERR_MAX];
+	struct lm_plan *p;
+	const struct lm_http_step *h;
+	uint32_t i, j;
+
+	(void)state;
+	/* not checked unless asked, on every step */
+	p = load(base_plan, err);
+	assert_non_null(p);
+	for (i = 0; i < p->n_scenarios; i++) {
+		for (j = 0; j < p->scenarios[i].n_steps; j++) {
+			h = &p->scenarios[i].steps[j].http;
+			assert_int_equal(h->expect_body_bytes, -1);
+			assert_false(h->expect_body_crc);
+		}
+	}
+	lm_plan_free(p);
+
+	p = load_step("{\"http\": {\"path\": \"/\", \"expect\": {\"body_bytes\": 0}}}");
+	h = &p->scenarios[0].steps[0].http;
+	assert_int_equal(h->expect_body_bytes, 0);
+	assert_false(h->expect_body_crc);
+	assert_int_equal(h->n_expect_status, 0);
+	lm_plan_free(p);
+
+	p = load_step("{\"http\": {\"path\": \"/\", \"expect\": {\"status\": 200,"
+		      " \"body_bytes\": 1048576, \"body_crc32c\": \"E3069283\"}}}");
+	h = &p->scenarios[0].steps[0].http;
+	assert_int_equal(h->expect_body_bytes, 1048576);
+	assert_true(h->expect_body_crc);
+	assert_int_equal(h->expect_body_crc32c, 0xe3069283);
+	assert_int_equal(h->n_expect_status, 1);
+	lm_plan_free(p);
+
+	p = load_step("{\"http\": {\"path\": \"/\", \"expect\": {\"body_crc32c\": \"00aBcDeF\"}}}");
+	h = &p->scenarios[0].steps[0].http;
+	assert_int_equal(h->expect_body_bytes, -1);
+	assert_true(h->expect_body_crc);
+	assert_int_equal(h->expect_body_crc32c, 0x00abcdef);
+	lm_plan_free(p);
+
+	p = load_step("{\"http\": {\"path\": \"/\", \"expect\": {\"body_bytes\": 9223372036854775807}}}");
+	assert_int_equal(p->scenarios[0].steps[0].http.expect_body_bytes, INT64_MAX);
+	lm_plan_free(p);
+
+	check_step("{\"http\": {\"path\": \"/\", \"expect\": {\"body_bytes\": `-1}}}",
+		   "scenarios[0].steps[0].http.expect.body_bytes",
+		   "-1 is out of range (expected 0 or more)");
+	check_step("{\"http\": {\"path\": \"/\", \"expect\": {\"body_bytes\": `\"1\"}}}",
+		   "scenarios[0].steps[0].http.expect.body_bytes",
+		   "expected an integer, got a string");
+	check_step("{\"http\": {\"path\": \"/\", \"expect\": {\"body_crc32c\": `3842409091}}}",
+		   "scenarios[0].steps[0].http.expect.body_crc32c",
+		   "expected a string, got an integer");
+	check_step("{\"http\": {\"path\": \"/\", \"expect\": {\"body_crc32c\": `\"e306928\"}}}",
+		   "scenarios[0].steps[0].http.expect.body_crc32c",
+		   "invalid CRC-32C \"e306928\" (expected 8 hex digits, like \"e3069283\")");
+	check_step("{\"http\": {\"path\": \"/\", \"expect\": {\"body_crc32c\": `\"e30692830\"}}}",
+		   "scenarios[0].steps[0].http.expect.body_crc32c",
+		   "invalid CRC-32C \"e30692830\" (expected 8 hex digits, like \"e3069283\")");
+	check_step("{\"http\": {\"path\": \"/\", \"expect\": {\"body_crc32c\": `\"0xe30692\"}}}",
+		   "scenarios[0].steps[0].http.expect.body_crc32c",
+		   "invalid CRC-32C \"0xe30692\" (expected 8 hex digits, like \"e3069283\")");
+	check_step("{\"http\": {\"path\": \"/\", \"expect\": {\"body_crc32c\": `\"e306928g\"}}}",
+		   "scenarios[0].steps[0].http.expect.body_crc32c",
+		   "invalid CRC-32C \"e306928g\" (expected 8 hex digits, like \"e3069283\")");
+	check_step("{\"http\": {\"path\": \"/\", \"expect\": {\"body_crc32c\": `\" e306928\"}}}",
+		   "scenarios[0].steps[0].http.expect.body_crc32c",
+		   "invalid CRC-32C \" e306928\" (expected 8 hex digits, like \"e3069283\")");
+	check_step("{\"http\": {\"path\": \"/\", \"expect\": {\"body_crc32c\": `\"e30\\u00009283\"}}}",
+		   "scenarios[0].steps[0].http.expect.body_crc32c",
+		   "invalid CRC-32C \"e30\\u00009283\" (expected 8 hex digits, like \"e3069283\")");
+	check_step("{\"http\": {\"path\": \"/\", \"expect\": {\"body_crc32c\": `\"\"}}}",
+		   "scenarios[0].steps[0].http.expect.body_crc32c",
+		   "invalid CRC-32C \"\" (expected 8 hex digits, like \"e3069283\")");
+}
+
+/* lm_http_request_compile() with a generated body, as other callers use it */
+static void
+test_request_compile_generated(void **state)
+{
+	struct lm_http_step s;
+	struct lm_plan_target t = { .ip = 0xc6120002, .port = 80 };
+	struct lm_http_req_loc loc;
+	char err[256];
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	s.method = LM_HTTP_POST;
+	s.path = (char *)"/upload";
+	s.body_generated = true;
+	s.body_gen_size = 5000000000ULL;
+	/* the compiler itself takes any 64-bit size; the plan bounds it */
+	assert_int_equal(lm_http_request_compile(&s, &t, err, sizeof(err)), 0);
+	assert_request(&s, "POST /upload HTTP/1.1\r\nHost: 198.18.0.2\r\n"
+			   "User-Agent: lemmings-dp/0.1\r\n"
+			   "Content-Length: 5000000000\r\n\r\n");
+	s.body = (char *)"x";
+	s.body_len = 1;
+	assert_int_equal(lm_http_request_compile_loc(&s, &t, &loc, err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(loc.part, LM_HTTP_REQ_STEP);
+	assert_string_equal(err, "a step cannot have both a body and a generated body");
+	free(s.request);
+}
+
 /* ---- json_pos ---- */
 
 struct collected {
@@ -1353,6 +1904,7 @@ main(void)
 		cmocka_unit_test(test_method_names),
 		cmocka_unit_test_setup_teardown(test_file, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test(test_sample_quickstart),
+		cmocka_unit_test(test_sample_impair_upload),
 		cmocka_unit_test(test_err_syntax),
 		cmocka_unit_test(test_err_root),
 		cmocka_unit_test(test_err_unknown_key),
@@ -1369,6 +1921,15 @@ main(void)
 		cmocka_unit_test(test_err_duplicate_key),
 		cmocka_unit_test(test_err_request),
 		cmocka_unit_test(test_request_compile_direct),
+		cmocka_unit_test(test_tcp_valid),
+		cmocka_unit_test(test_tcp_errors),
+		cmocka_unit_test(test_impair_valid),
+		cmocka_unit_test(test_impair_errors),
+		cmocka_unit_test(test_close_mode),
+		cmocka_unit_test(test_body_generated),
+		cmocka_unit_test(test_body_generated_errors),
+		cmocka_unit_test(test_expect_body),
+		cmocka_unit_test(test_request_compile_generated),
 		cmocka_unit_test(test_json_pos_walk),
 		cmocka_unit_test(test_json_pos_path),
 		cmocka_unit_test(test_json_pos_garbage),
