@@ -7,6 +7,7 @@
 #ifndef LM_MERGE_H
 #define LM_MERGE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <lm/stats.h>
@@ -32,8 +33,15 @@ struct lm_pool_counters {
 	uint64_t users_active_end;
 };
 
+/* What the fault injector did, per direction (read after the run). */
+struct lm_impair_totals {
+	uint64_t dropped, duplicated, reordered, corrupted;
+};
+
 struct lm_view {
 	uint64_t tsc;                       /* when it was taken */
+	bool impair_on;
+	struct lm_impair_totals impair_rx, impair_tx;
 	struct lm_pool_counters pools;
 	uint32_t n_ports;
 	struct lm_port_counters ports[8];   /* LM_MAX_PORTS */

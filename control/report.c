@@ -256,6 +256,17 @@ lm_report_summary(const char *path, const struct lm_plan *plan,
 			"rx_nombuf", (json_int_t)pc->rx_nombuf));
 	}
 	json_object_set_new(root, "ports", ports);
+	if (v->impair_on)
+		json_object_set_new(root, "impair", json_pack(
+			"{s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I}}",
+			"rx", "dropped", (json_int_t)v->impair_rx.dropped,
+			"duplicated", (json_int_t)v->impair_rx.duplicated,
+			"reordered", (json_int_t)v->impair_rx.reordered,
+			"corrupted", (json_int_t)v->impair_rx.corrupted,
+			"tx", "dropped", (json_int_t)v->impair_tx.dropped,
+			"duplicated", (json_int_t)v->impair_tx.duplicated,
+			"reordered", (json_int_t)v->impair_tx.reordered,
+			"corrupted", (json_int_t)v->impair_tx.corrupted));
 	/* leak accounting: every pool back at its starting level */
 	json_object_set_new(root, "pools", json_pack(
 		"{s:{s:I, s:I, s:I}, s:{s:I, s:I}, s:{s:I, s:I}}",

@@ -169,8 +169,23 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 	now.pools.users = plan->load.users;
 	now.pools.users_active_end = now.w.users_active;
 	now.pools.tcbs_in_use_end = now.w.tcbs_in_use;
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < n; i++) {
 		now.pools.tcbs += ws[i].tcp.n_tcbs;
+		now.impair_on |= ws[i].impair_on;
+		for (uint32_t p = 0; p < ws[i].n_ifs; p++) {
+			const struct lm_impair_counters *r = &ws[i].imp_rx[p].ctr;
+			const struct lm_impair_counters *t = &ws[i].imp_tx[p].ctr;
+
+			now.impair_rx.dropped += r->dropped;
+			now.impair_rx.duplicated += r->duplicated;
+			now.impair_rx.reordered += r->reordered;
+			now.impair_rx.corrupted += r->corrupted;
+			now.impair_tx.dropped += t->dropped;
+			now.impair_tx.duplicated += t->duplicated;
+			now.impair_tx.reordered += t->reordered;
+			now.impair_tx.corrupted += t->corrupted;
+		}
+	}
 	lm_report_table(stdout, plan, &now, duration);
 	if (o->summary != NULL) {
 		char err[512];

@@ -118,6 +118,8 @@ main(int argc, char **argv)
 	}
 	if (cli.duration_s > 0)
 		plan->load.duration_s = cli.duration_s;
+	if (cli.impair_set)
+		plan->impair = cli.impair;
 	if (sep == argc) {
 		fprintf(stderr, "error: EAL arguments are missing: put them before "
 			"\"--\" (e.g. -l 0-1 --no-pci --vdev=...); see --help\n");

@@ -45,10 +45,16 @@ lm_worker_init(struct lm_worker *w, uint32_t id, uint32_t n_workers,
 	w->hz = rte_get_tsc_hz();
 	w->ticks_per_ms = w->hz / 1000;
 	w->now = rte_rdtsc();
+	w->impair_on = plan->impair.enabled;
 	for (uint32_t i = 0; i < n_ifs; i++) {
 		w->rxq[i] = (uint16_t)id;
 		w->txq[i].port_id = ifs[i].port_id;
 		w->txq[i].queue_id = (uint16_t)id;
+		/* each worker, port and direction draws from its own stream */
+		lm_impair_init(&w->imp_rx[i], &plan->impair.rx,
+			lm_impair_stream_seed(plan->impair.seed, id, i, false), pool);
+		lm_impair_init(&w->imp_tx[i], &plan->impair.tx,
+			lm_impair_stream_seed(plan->impair.seed, id, i, true), pool);
 	}
 	/* the largest power-of-two tick not above the target */
 	while ((w->hz >> (shift + 1)) * LM_TICK_TARGET_NS >= 1000000000ull &&
@@ -61,6 +67,10 @@ lm_worker_init(struct lm_worker *w, uint32_t id, uint32_t n_workers,
 void
 lm_worker_fini(struct lm_worker *w)
 {
+	for (uint32_t i = 0; i < w->n_ifs; i++) {
+		lm_impair_fini(&w->imp_rx[i]);
+		lm_impair_fini(&w->imp_tx[i]);
+	}
 	lm_gen_fini(w);
 	lm_tcp_fini(w);
 }
@@ -87,12 +97,17 @@ lm_worker_input(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m)
 void
 lm_worker_poll(struct lm_worker *w)
 {
-	struct rte_mbuf *pkts[LM_RX_BURST];
+	struct rte_mbuf *pkts[2 * LM_RX_BURST];
 
 	w->now = rte_rdtsc();
 	for (uint32_t i = 0; i < w->n_ifs; i++) {
 		uint16_t n = rte_eth_rx_burst(w->ifs[i].port_id, w->rxq[i], pkts,
 					      LM_RX_BURST);
+
+		/* also releases packets it held back, so call it on empty bursts */
+		if (unlikely(w->impair_on))
+			n = lm_impair_burst(&w->imp_rx[i], pkts, n, RTE_DIM(pkts),
+					    w->now);
 
 		for (uint16_t k = 0; k < n; k++) {
 			if (k + 1 < n)

@@ -18,6 +18,7 @@
 
 #include "net/netif.h"
 #include "net/arp.h"
+#include "net/impair.h"
 #include "tcp/tcp.h"
 #include "gen/session.h"
 #include "util/splitmix.h"
@@ -48,7 +49,7 @@ struct lm_txq {
 	uint16_t port_id;
 	uint16_t queue_id;
 	uint16_t n;
-	struct rte_mbuf *pkts[LM_TX_BURST];
+	struct rte_mbuf *pkts[2 * LM_TX_BURST];  /* room for injected duplicates */
 };
 
 struct lm_worker {
@@ -75,6 +76,11 @@ struct lm_worker {
 	struct lm_tcp tcp;
 	struct lm_gen gen;
 	struct lm_wheel wheel;
+
+	/* the fault injector of each port and direction (plan "impair") */
+	bool impair_on;
+	struct lm_impair imp_rx[LM_MAX_PORTS];
+	struct lm_impair imp_tx[LM_MAX_PORTS];
 
 	/* control plane <-> worker, written with atomic stores */
 	uint32_t cmd;                 /* enum lm_worker_cmd, written by control */

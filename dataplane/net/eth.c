@@ -41,6 +41,9 @@ txq_flush(struct lm_worker *w, struct lm_txq *q)
 {
 	uint16_t sent = 0;
 
+	if (unlikely(w->impair_on))
+		q->n = lm_impair_burst(&w->imp_tx[q - w->txq], q->pkts, q->n,
+				       RTE_DIM(q->pkts), w->now);
 	/* a few tries: a virtual device's ring may be briefly full */
 	for (int tries = 0; tries < 4 && sent < q->n; tries++)
 		sent += rte_eth_tx_burst(q->port_id, q->queue_id,
@@ -73,6 +76,6 @@ void
 lm_tx_flush(struct lm_worker *w)
 {
 	for (uint32_t i = 0; i < w->n_ifs; i++)
-		if (w->txq[i].n)
+		if (w->txq[i].n || (w->impair_on && w->imp_tx[i].n_held))
 			txq_flush(w, &w->txq[i]);
 }
