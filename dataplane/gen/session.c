@@ -221,7 +221,9 @@ static void
 step_end(struct lm_worker *w, struct lm_session *s, int err)
 {
 	struct lm_step_stats *st = cur_stats(w, s);
-	bool transport = err >= 0 && err != LM_ERR_STATUS;
+	/* a complete response that was not as expected leaves the connection usable */
+	bool transport = err >= 0 && err != LM_ERR_STATUS &&
+		err != LM_ERR_BODY_MISMATCH;
 
 	lm_timer_cancel(&w->wheel, &s->timer);
 	LM_STAT_SET(w->ctr->requests_inflight,
