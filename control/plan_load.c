@@ -387,6 +387,9 @@ plan_defaults(struct lm_plan *plan)
 	plan->impair.seed = IMPAIR_DEFAULT_SEED;
 	plan->impair.rx.reorder_depth = IMPAIR_DEFAULT_DEPTH;
 	plan->impair.tx.reorder_depth = IMPAIR_DEFAULT_DEPTH;
+	plan->on_start = -1;
+	plan->on_stop = -1;
+	plan->load.max_users = 10000;
 }
 
 static const char *const method_names[] = {

@@ -38,9 +38,37 @@ struct lm_plan_target {
 	uint16_t port;
 };
 
+enum lm_load_model {
+	LM_LOAD_CLOSED = 0,  /* "users": N users, each running runs back to back */
+	LM_LOAD_OPEN,        /* "rate": new one-run sessions per second */
+};
+
+enum lm_arrival {
+	LM_ARRIVAL_CONSTANT = 0,  /* evenly spaced */
+	LM_ARRIVAL_POISSON,       /* exponential inter-arrival times */
+};
+
+/*
+ * A stage: from the level reached so far, move linearly to target (users
+ * in the closed model, sessions per second in the open one) over
+ * duration_s (k6's stages). The load starts at 0 for stages.
+ */
+struct lm_load_stage {
+	double target;
+	double duration_s;
+};
+
 struct lm_plan_load {
-	uint32_t users;      /* closed model: concurrent users */
-	double duration_s;   /* 0 = no time limit (max_runs must be set) */
+	enum lm_load_model model;
+	uint32_t users;      /* closed model: concurrent users (the peak with stages) */
+	double spawn_rate;   /* closed: users started per second; 0 = all at once */
+	double rate;         /* open model: sessions started per second */
+	enum lm_arrival arrival;
+	uint32_t max_users;  /* open: sessions in flight at most [10000] */
+	struct lm_load_stage *stages;   /* NULL: constant users / rate */
+	uint32_t n_stages;
+	double duration_s;   /* 0 = no time limit (max_runs must be set); with
+			      * stages, defaults to their total */
 	uint64_t max_runs;   /* cap on runs started across all users; 0 = none */
 };
 
@@ -107,6 +135,14 @@ struct lm_http_step {
 	uint16_t expect_status[LM_MAX_EXPECT_STATUS];
 	uint32_t n_expect_status;
 	/*
+	 * Templated requests (a {{...}} in the path, a header value or the
+	 * body): tmpl renders the whole request (head and literal body) for
+	 * each send, request/request_len are then NULL/0.
+	 */
+	struct lm_tmpl *tmpl;
+	/* captures applied to the response (app/template.h), or NULL */
+	struct lm_captures *captures;
+	/*
 	 * The request compiled at plan load: request line, headers (Host,
 	 * User-Agent, Content-Length added where the plan does not set them)
 	 * and body, as the bytes that go on the wire. A retransmission
@@ -119,6 +155,62 @@ struct lm_http_step {
 
 enum lm_step_kind {
 	LM_STEP_HTTP,
+	LM_STEP_THINK,       /* wait, holding the connection */
+	LM_STEP_LOOP,        /* run the next body_steps steps count times */
+	LM_STEP_CONNECT,     /* raw TCP: open (or reopen) the user's connection */
+	LM_STEP_SEND,        /* raw TCP: send bytes */
+	LM_STEP_EXPECT,      /* raw TCP: wait for bytes */
+	LM_STEP_CLOSE,       /* raw TCP: close the connection */
+};
+
+enum lm_think_dist {
+	LM_THINK_CONSTANT,   /* a_ms */
+	LM_THINK_UNIFORM,    /* in [a_ms, b_ms] */
+	LM_THINK_EXPONENTIAL,/* mean a_ms */
+	LM_THINK_NORMAL,     /* mean a_ms, standard deviation b_ms, truncated at 0 */
+};
+
+struct lm_think_step {
+	enum lm_think_dist dist;
+	double a_ms;
+	double b_ms;
+};
+
+/*
+ * A loop is flattened: the LOOP step is followed in the scenario's step
+ * array by its body, body_steps steps (nested loops included); each body
+ * step has its own statistics.
+ */
+struct lm_loop_step {
+	uint32_t count;
+	uint32_t body_steps;
+};
+
+struct lm_connect_step {
+	uint32_t ip;         /* 0: the plan's target */
+	uint16_t port;       /* 0: the plan's target */
+};
+
+struct lm_tmpl;          /* a compiled template (app/template.h) */
+
+struct lm_send_step {
+	struct lm_tmpl *tmpl;   /* text with {{...}}; NULL when generated */
+	bool generated;         /* {"size": N, "seed": S} */
+	uint64_t gen_size;
+	uint64_t gen_seed;
+};
+
+enum lm_expect_kind {
+	LM_EXPECT_BYTES,     /* exactly N bytes */
+	LM_EXPECT_CONTAINS,  /* until the text has been seen */
+	LM_EXPECT_UNTIL,     /* until the delimiter (e.g. "\r\n") */
+};
+
+struct lm_expect_step {
+	enum lm_expect_kind kind;
+	uint64_t bytes;
+	char *pattern;       /* contains / until */
+	uint32_t pattern_len;
 };
 
 struct lm_step {
@@ -127,13 +219,24 @@ struct lm_step {
 	uint32_t timeout_ms; /* response must complete within this; default 10000 */
 	union {
 		struct lm_http_step http;
+		struct lm_think_step think;
+		struct lm_loop_step loop;
+		struct lm_connect_step connect;
+		struct lm_send_step send;
+		struct lm_expect_step expect;
 	};
+};
+
+enum lm_conn_policy {
+	LM_CONN_KEEP_ALIVE = 0,  /* a user keeps its connection across runs */
+	LM_CONN_PER_RUN,         /* a new connection for every run */
 };
 
 struct lm_scenario {
 	char *name;
-	double weight;
+	double weight;             /* 0 for on_start / on_stop: never picked */
 	enum lm_close_mode close;  /* how a user closes its connections [fin] */
+	enum lm_conn_policy connection;
 	struct lm_step *steps;
 	uint32_t n_steps;
 };
@@ -147,8 +250,18 @@ struct lm_plan {
 	struct lm_plan_load load;
 	struct lm_plan_tcp tcp;
 	struct lm_plan_impair impair;
+	/*
+	 * The scenarios, then (when the plan has them) the top-level
+	 * "on_start" and "on_stop" steps as two more scenarios of weight 0
+	 * with those names: they are never picked, but they have statistics
+	 * like any other.
+	 */
 	struct lm_scenario *scenarios;
 	uint32_t n_scenarios;
+	int32_t on_start;        /* index in scenarios, or -1 */
+	int32_t on_stop;         /* index in scenarios, or -1 */
+	/* template variables: captures, then data set columns (app/template.h) */
+	struct lm_tmpl_vars *vars;
 };
 
 /* Largest error message lm_plan_load() writes. */
