@@ -23,6 +23,7 @@ lm_view_init(struct lm_view *v, uint32_t n_scenarios, uint32_t n_steps)
 		lm_hdr_init(&v->steps[i].connect);
 		lm_hdr_init(&v->steps[i].ttfb);
 		lm_hdr_init(&v->steps[i].latency);
+		lm_hdr_init(&v->steps[i].latency_raw);
 	}
 	return 0;
 }
@@ -58,6 +59,7 @@ lm_view_collect(struct lm_view *v, const struct lm_stats_layout *l, void *area)
 		lm_hdr_init(&v->steps[i].connect);
 		lm_hdr_init(&v->steps[i].ttfb);
 		lm_hdr_init(&v->steps[i].latency);
+		lm_hdr_init(&v->steps[i].latency_raw);
 	}
 	for (uint32_t k = 0; k < l->n_workers; k++) {
 		struct lm_stats_slot_view s;
@@ -80,6 +82,8 @@ lm_view_collect(struct lm_view *v, const struct lm_stats_layout *l, void *area)
 			lm_hdr_add(&d->ttfb, tmp);
 			lm_hdr_snapshot(tmp, &s.steps[i].latency);
 			lm_hdr_add(&d->latency, tmp);
+			lm_hdr_snapshot(tmp, &s.steps[i].latency_raw);
+			lm_hdr_add(&d->latency_raw, tmp);
 		}
 	}
 	free(tmp);

@@ -169,7 +169,7 @@ lm_report_summary(const char *path, const struct lm_plan *plan,
 			const struct lm_step_stats *s = &v->steps[k];
 
 			json_array_append_new(steps, json_pack(
-				"{s:s, s:I, s:I, s:I, s:o, s:I, s:I, s:o, s:o, s:o}",
+				"{s:s, s:I, s:I, s:I, s:o, s:I, s:I, s:o, s:o, s:o, s:o}",
 				"name", sc->steps[j].name,
 				"requests", (json_int_t)s->requests,
 				"ok", (json_int_t)s->ok,
@@ -178,6 +178,8 @@ lm_report_summary(const char *path, const struct lm_plan *plan,
 				"tx_bytes", (json_int_t)s->tx_bytes,
 				"rx_bytes", (json_int_t)s->rx_bytes,
 				"latency_us", latency_json(&s->latency),
+				"latency_raw_us", latency_json(s->latency_raw.total ?
+					&s->latency_raw : &s->latency),
 				"ttfb_us", latency_json(&s->ttfb),
 				"connect_us", latency_json(&s->connect)));
 			req += s->requests;
@@ -212,6 +214,10 @@ lm_report_summary(const char *path, const struct lm_plan *plan,
 		"tx_bytes", (json_int_t)txb, "rx_bytes", (json_int_t)rxb);
 	json_object_set_new(root, "plan", json_string(plan->name));
 	json_object_set_new(root, "duration_s", json_real(duration_s));
+	json_object_set_new(root, "load", json_pack("{s:I, s:I, s:I}",
+		"sessions_arrived", (json_int_t)v->w.sessions_arrived,
+		"late_starts", (json_int_t)v->w.late_starts,
+		"arrivals_dropped", (json_int_t)v->w.arrivals_dropped));
 	json_object_set_new(root, "totals", totals);
 	json_object_set_new(root, "scenarios", scens);
 	json_object_set_new(root, "tcp", json_pack(

@@ -195,11 +195,14 @@ main(int argc, char **argv)
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		struct lm_worker *w = &workers[w_idx];
 		struct lm_stats_slot_view sv;
-		uint64_t users = share(plan->load.users, w_idx, n_workers);
+		/* closed: the (peak) users; open: the sessions in flight at most */
+		uint64_t pop = plan->load.model == LM_LOAD_OPEN ?
+			plan->load.max_users : plan->load.users;
+		uint64_t users = share(pop, w_idx, n_workers);
 		uint64_t first = 0;
 
 		for (uint32_t k = 0; k < w_idx; k++)
-			first += share(plan->load.users, k, n_workers);
+			first += share(pop, k, n_workers);
 		lm_stats_slot(&layout, area, w_idx, &sv);
 		lm_stats_slot_init(&layout, &sv);
 		lm_worker_init(w, w_idx, n_workers, lcore, plan, ifs,

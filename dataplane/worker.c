@@ -116,6 +116,7 @@ lm_worker_poll(struct lm_worker *w)
 		}
 	}
 	lm_wheel_expire(&w->wheel, w->now, LM_TIMER_BUDGET, timer_fired, w);
+	lm_load_poll(w);
 	lm_gen_poll(w, LM_APP_BUDGET);
 	lm_tcp_flush_acks(w);
 	lm_tx_flush(w);

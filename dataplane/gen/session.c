@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The scenario runner for the closed model: users, runs, steps, and the
- * HTTP exchange of each step over the user's connection.
+ * The scenario runner: users, their on_start steps, runs and on_stop
+ * steps, the steps of a run (HTTP exchanges over the user's connection,
+ * think times, loops), for both load models (gen/load.c decides who
+ * starts when).
  *
  * A step's request is counted when the step starts (before a connection
  * is opened for it, if one is needed), and ends exactly once: ok, or failed
@@ -10,6 +12,7 @@
  * and the run goes on with the next step.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 
 #include <rte_byteorder.h>
@@ -141,7 +144,10 @@ lm_gen_init(struct lm_worker *w, uint32_t first_user, uint32_t n_users,
 		s->user = first_user + i;
 		s->state = LM_SESS_STOPPED;
 	}
-	return 0;
+	rc = lm_load_init(w);
+	if (rc != 0)
+		lm_gen_fini(w);
+	return rc;
 }
 
 void
@@ -149,6 +155,7 @@ lm_gen_fini(struct lm_worker *w)
 {
 	struct lm_gen *g = &w->gen;
 
+	lm_load_fini(w);
 	rte_free(g->sessions);
 	free(g->step_base);
 	lm_alias_free(&g->alias);
@@ -158,15 +165,34 @@ lm_gen_fini(struct lm_worker *w)
 void
 lm_gen_start(struct lm_worker *w)
 {
+	w->gen.started = true;
+	lm_load_start(w);
+}
+
+void
+lm_sess_begin(struct lm_worker *w, struct lm_session *s, uint64_t lag)
+{
+	s->state = LM_SESS_READY;
+	s->phase = LM_PHASE_START;
+	s->in_run = false;
+	s->leaving = false;
+	s->n_loops = 0;
+	s->lag = lag;
+	w->gen.n_active++;
+	LM_STAT_SET(w->ctr->users_active, w->gen.n_active);
+	ready_push(w, s);
+}
+
+bool
+lm_gen_take_run(struct lm_worker *w)
+{
 	struct lm_gen *g = &w->gen;
 
-	g->started = true;
-	for (uint32_t i = 0; i < g->n_sessions; i++) {
-		g->sessions[i].state = LM_SESS_READY;
-		ready_push(w, &g->sessions[i]);
-	}
-	g->n_active = g->n_sessions;
-	LM_STAT_SET(w->ctr->users_active, g->n_active);
+	if (g->draining || (g->limited && g->runs_left == 0))
+		return false;
+	if (g->limited && --g->runs_left == 0)
+		g->no_more = true;
+	return true;
 }
 
 /* --- ending things --- */
@@ -198,19 +224,41 @@ user_stop(struct lm_worker *w, struct lm_session *s)
 	s->state = LM_SESS_STOPPED;
 	w->gen.n_active--;
 	LM_STAT_SET(w->ctr->users_active, w->gen.n_active);
+	lm_load_user_done(w, s);
 }
 
 static void
 run_end(struct lm_worker *w, struct lm_session *s)
 {
-	struct lm_scenario_counters *sc = &w->stats.scen[s->scen];
+	const struct lm_scenario *sc = &w->plan->scenarios[s->scen];
+	struct lm_scenario_counters *c = &w->stats.scen[s->scen];
 
 	if (s->run_failed)
-		LM_STAT_INC(sc->runs_failed);
+		LM_STAT_INC(c->runs_failed);
 	else
-		LM_STAT_INC(sc->runs_ok);
+		LM_STAT_INC(c->runs_ok);
 	s->in_run = false;
 	s->step = 0;
+	s->n_loops = 0;
+	/* "per_run": the connections-per-second workload */
+	if (sc->connection == LM_CONN_PER_RUN)
+		conn_drop(w, s, true);
+}
+
+/* Past the step just ended: the next one, going round loops. */
+static void
+step_next(struct lm_session *s)
+{
+	s->step++;
+	while (s->n_loops > 0 && s->step == s->loops[s->n_loops - 1].end) {
+		struct lm_loop_frame *f = &s->loops[s->n_loops - 1];
+
+		if (--f->left > 0) {
+			s->step = f->start;
+			break;
+		}
+		s->n_loops--;
+	}
 }
 
 /*
@@ -226,22 +274,28 @@ step_end(struct lm_worker *w, struct lm_session *s, int err)
 		err != LM_ERR_BODY_MISMATCH;
 
 	lm_timer_cancel(&w->wheel, &s->timer);
-	LM_STAT_SET(w->ctr->requests_inflight,
-		    w->ctr->requests_inflight - 1);
-	if (err < 0) {
-		LM_STAT_INC(st->ok);
-	} else {
-		LM_STAT_INC(st->errors[err]);
-		LM_STAT_INC(st->failed);
-		s->run_failed = true;
+	if (s->counted) {
+		LM_STAT_SET(w->ctr->requests_inflight,
+			    w->ctr->requests_inflight - 1);
+		if (err < 0) {
+			LM_STAT_INC(st->ok);
+		} else {
+			LM_STAT_INC(st->errors[err]);
+			LM_STAT_INC(st->failed);
+		}
+		s->counted = false;
 	}
+	if (err >= 0)
+		s->run_failed = true;
 	if (transport)
 		conn_drop(w, s, false);
 	else if (s->conn_done)
 		conn_drop(w, s, true);
 	s->state = LM_SESS_READY;
 	s->pending = 0;
-	if (transport || ++s->step == w->plan->scenarios[s->scen].n_steps)
+	if (!transport)
+		step_next(s);
+	if (transport || s->step >= w->plan->scenarios[s->scen].n_steps)
 		run_end(w, s);
 	ready_push(w, s);
 }
@@ -260,7 +314,14 @@ response_done(struct lm_worker *w, struct lm_session *s)
 	bool ok;
 
 	LM_STAT_ADD(st->rx_bytes, s->resp.total_bytes);
-	lm_hdr_record(&st->latency, tsc_to_ns(w, w->now - s->t_start));
+	/*
+	 * Open model: latency counts from when the session was due, not
+	 * from when we got round to it (coordinated omission, as wrk2); the
+	 * raw figure is kept beside it.
+	 */
+	lm_hdr_record(&st->latency, tsc_to_ns(w, w->now - s->t_start + s->lag));
+	if (w->gen.open)
+		lm_hdr_record(&st->latency_raw, tsc_to_ns(w, w->now - s->t_start));
 	if (s->resp.conn_close)
 		s->conn_done = true;
 	if (hs->n_expect_status == 0) {
@@ -408,6 +469,11 @@ sess_fill(struct lm_worker *w, struct lm_tcb *tcb, uint32_t off, uint8_t *dst,
 void
 lm_gen_timer_expired(struct lm_worker *w, struct lm_session *s)
 {
+	if (s->state == LM_SESS_THINKING) {
+		s->pending = LM_PENDING_OK;
+		ready_push(w, s);
+		return;
+	}
 	if (s->state == LM_SESS_AWAIT || s->state == LM_SESS_CONNECTING) {
 		if (!s->pending)
 			s->pending = LM_ERR_TIMEOUT + 1;
@@ -439,32 +505,142 @@ send_request(struct lm_worker *w, struct lm_session *s)
 	lm_tcp_send(w, tcb, total);
 }
 
-static bool
-run_start(struct lm_worker *w, struct lm_session *s)
+/* Begin a pass over scenario idx (a run, or the on_start/on_stop steps). */
+static void
+seq_begin(struct lm_worker *w, struct lm_session *s, uint32_t idx)
 {
-	struct lm_gen *g = &w->gen;
-
-	if (g->draining || (g->limited && g->runs_left == 0))
-		return false;
-	if (g->limited)
-		g->runs_left--;
-	s->scen = (uint16_t)lm_alias_pick(&g->alias, lm_rand(w));
+	s->scen = (uint16_t)idx;
 	s->step = 0;
+	s->n_loops = 0;
 	s->in_run = true;
 	s->run_failed = false;
-	LM_STAT_INC(w->stats.scen[s->scen].runs_started);
-	return true;
+	LM_STAT_INC(w->stats.scen[idx].runs_started);
+}
+
+/*
+ * What the user does next: its on_start steps once, then runs while the
+ * load wants it, then its on_stop steps once. Returns false when it is
+ * done.
+ */
+static bool
+seq_next(struct lm_worker *w, struct lm_session *s)
+{
+	const struct lm_plan *p = w->plan;
+	struct lm_gen *g = &w->gen;
+
+	for (;;) {
+		switch (s->phase) {
+		case LM_PHASE_START:
+			s->phase = LM_PHASE_RUNS;
+			if (p->on_start >= 0 && !g->draining) {
+				seq_begin(w, s, (uint32_t)p->on_start);
+				return true;
+			}
+			break;
+		case LM_PHASE_RUNS:
+			/* an open-model session is a user with one run */
+			if (!s->leaving && lm_gen_take_run(w)) {
+				if (g->open)
+					s->leaving = true;
+				seq_begin(w, s, lm_alias_pick(&g->alias,
+							      lm_rand(w)));
+				return true;
+			}
+			s->phase = LM_PHASE_STOP;
+			break;
+		case LM_PHASE_STOP:
+			s->phase = LM_PHASE_DONE;
+			if (p->on_stop >= 0) {
+				seq_begin(w, s, (uint32_t)p->on_stop);
+				return true;
+			}
+			break;
+		default:
+			return false;
+		}
+	}
+}
+
+/* A think step's pause (RFC-free: Locust's wait_time, in milliseconds). */
+static uint64_t
+think_ms(struct lm_worker *w, const struct lm_think_step *t)
+{
+	double u = ((double)(lm_rand(w) >> 11) + 0.5) * 0x1.0p-53;
+	double v;
+
+	switch (t->dist) {
+	case LM_THINK_UNIFORM:
+		v = t->a_ms + (t->b_ms - t->a_ms) * u;
+		break;
+	case LM_THINK_EXPONENTIAL:
+		v = -t->a_ms * log(u);
+		break;
+	case LM_THINK_NORMAL: {
+		/* Box-Muller; truncated at 0 */
+		double u2 = ((double)(lm_rand(w) >> 11) + 0.5) * 0x1.0p-53;
+
+		v = t->a_ms + t->b_ms * sqrt(-2.0 * log(u)) * cos(2 * M_PI * u2);
+		break;
+	}
+	case LM_THINK_CONSTANT:
+	default:
+		v = t->a_ms;
+		break;
+	}
+	return v > 0 ? (uint64_t)v : 0;
 }
 
 static void
 step_start(struct lm_worker *w, struct lm_session *s)
 {
 	struct lm_tcb *tcb = s->tcb;
+	const struct lm_step *step;
 	int err = 0;
 
+	/* loops open where they stand; a loop of 0 passes is skipped */
+	for (;;) {
+		if (s->step >= w->plan->scenarios[s->scen].n_steps) {
+			run_end(w, s);
+			ready_push(w, s);
+			return;
+		}
+		step = cur_step(w, s);
+		if (step->kind != LM_STEP_LOOP)
+			break;
+		if (step->loop.count == 0 || s->n_loops == LM_LOOP_DEPTH) {
+			s->step += 1 + step->loop.body_steps;
+			continue;
+		}
+		s->loops[s->n_loops].start = (uint16_t)(s->step + 1);
+		s->loops[s->n_loops].end = (uint16_t)(s->step + 1 +
+						      step->loop.body_steps);
+		s->loops[s->n_loops].left = step->loop.count;
+		s->n_loops++;
+		s->step++;
+		if (s->loops[s->n_loops - 1].start == s->loops[s->n_loops - 1].end) {
+			s->n_loops--; /* an empty body */
+			continue;
+		}
+	}
+	s->pending = 0;
+	if (step->kind == LM_STEP_THINK) {
+		s->state = LM_SESS_THINKING;
+		lm_timer_arm(&w->wheel, &s->timer,
+			     w->now + lm_ms_to_tsc(w, think_ms(w, &step->think)));
+		return;
+	}
+	if (step->kind != LM_STEP_HTTP) {
+		/* raw TCP steps are not carried out yet: the step fails */
+		s->counted = true;
+		LM_STAT_INC(cur_stats(w, s)->requests);
+		LM_STAT_SET(w->ctr->requests_inflight,
+			    w->ctr->requests_inflight + 1);
+		step_end(w, s, LM_ERR_PROTOCOL);
+		return;
+	}
+	s->counted = true;
 	LM_STAT_INC(cur_stats(w, s)->requests);
 	LM_STAT_SET(w->ctr->requests_inflight, w->ctr->requests_inflight + 1);
-	s->pending = 0;
 	s->connected_now = false;
 	if (tcb != NULL && !s->conn_done && tcb->state == LM_TCP_ESTABLISHED) {
 		send_request(w, s);
@@ -490,6 +666,7 @@ advance(struct lm_worker *w, struct lm_session *s)
 	switch (s->state) {
 	case LM_SESS_STOPPED:
 		return;
+	case LM_SESS_THINKING:
 	case LM_SESS_CONNECTING:
 	case LM_SESS_AWAIT:
 		if (s->pending) {
@@ -503,7 +680,7 @@ advance(struct lm_worker *w, struct lm_session *s)
 	case LM_SESS_READY:
 		break;
 	}
-	if (!s->in_run && !run_start(w, s)) {
+	if (!s->in_run && !seq_next(w, s)) {
 		user_stop(w, s);
 		return;
 	}

@@ -28,7 +28,24 @@ enum lm_sess_state {
 	LM_SESS_READY = 0,   /* between steps: start the next one */
 	LM_SESS_CONNECTING,  /* SYN sent for the current step */
 	LM_SESS_AWAIT,       /* request sent, response not complete */
-	LM_SESS_STOPPED,     /* the user has left */
+	LM_SESS_THINKING,    /* a think step's timer runs */
+	LM_SESS_STOPPED,     /* the user has left (or its slot is free) */
+};
+
+/* Where a user is in its life: on_start steps, runs, on_stop steps. */
+enum lm_sess_phase {
+	LM_PHASE_START = 0,
+	LM_PHASE_RUNS,
+	LM_PHASE_STOP,
+	LM_PHASE_DONE,
+};
+
+#define LM_LOOP_DEPTH 4
+
+struct lm_loop_frame {
+	uint16_t start;      /* first step of the body */
+	uint16_t end;        /* step after the body */
+	uint32_t left;       /* passes still to run, this one included */
 };
 
 struct lm_session {
@@ -39,6 +56,10 @@ struct lm_session {
 	uint16_t scen;                  /* scenario of the current run */
 	uint16_t step;                  /* next (or current) step of the run */
 	uint8_t state;                  /* enum lm_sess_state */
+	uint8_t phase;                  /* enum lm_sess_phase */
+	uint8_t n_loops;
+	bool leaving;                   /* stop after the current run */
+	bool counted;                   /* the current step counted a request */
 	bool on_ready;
 	bool in_run;
 	bool run_failed;
@@ -47,6 +68,8 @@ struct lm_session {
 	bool connected_now;             /* this step opened the connection */
 	uint8_t pending;                /* enum lm_err + 1 of an end seen by a callback, 0: none */
 	uint32_t req_off;               /* stream offset of the request's first byte */
+	uint64_t lag;                   /* TSC: how late the session started (open model) */
+	struct lm_loop_frame loops[LM_LOOP_DEPTH];
 	uint32_t body_crc;              /* running CRC-32C of the response body */
 	uint64_t t_connect;             /* TSC: SYN sent */
 	uint64_t t_start;               /* TSC: request's first byte sent */
@@ -58,6 +81,19 @@ struct lm_gen {
 	struct lm_session *sessions;
 	uint32_t n_sessions;
 	uint32_t n_active;              /* users not stopped */
+	bool open;                      /* open model: sessions arrive at a rate */
+	bool no_more;                   /* no user or session will start again */
+	/* load model state (gen/load.c) */
+	uint64_t t0;                    /* TSC when the load started */
+	uint64_t next_check;            /* TSC: next recomputation of the level */
+	uint32_t target;                /* closed: users that should be running */
+	uint64_t spawned;               /* closed: users started so far */
+	uint64_t next_arrival;          /* open: TSC of the next arrival */
+	uint64_t *backlog;              /* open: arrival times not started yet */
+	uint32_t bl_head;
+	uint32_t bl_n;
+	uint32_t bl_cap;
+	struct lm_session *free_slots;  /* open: sessions free to start */
 	uint32_t first_user;            /* global index of sessions[0] */
 	struct lm_session *ready_head;
 	struct lm_session *ready_tail;
@@ -89,12 +125,29 @@ void lm_gen_quit(struct lm_worker *w);
 /* The application phase: advance up to budget ready sessions. */
 void lm_gen_poll(struct lm_worker *w, unsigned int budget);
 
-/* Whether every user has left. */
+/* Whether every user has left and none will start again. */
 static inline bool
 lm_gen_idle(const struct lm_gen *g)
 {
-	return g->started && g->n_active == 0;
+	return g->started && g->n_active == 0 && (g->no_more || g->draining);
 }
+
+/* --- for the load models (gen/load.c) --- */
+
+/* Start user s (a closed-model user, or an open-model session due at t_sched). */
+void lm_sess_begin(struct lm_worker *w, struct lm_session *s, uint64_t lag);
+
+/* Whether a new run may start (not draining, max_runs left); takes one. */
+bool lm_gen_take_run(struct lm_worker *w);
+
+/* gen/load.c */
+int lm_load_init(struct lm_worker *w);
+void lm_load_fini(struct lm_worker *w);
+void lm_load_start(struct lm_worker *w);
+/* Start and stop users, or start arriving sessions, as the model says now. */
+void lm_load_poll(struct lm_worker *w);
+/* A user or session has left (its slot may be reused). */
+void lm_load_user_done(struct lm_worker *w, struct lm_session *s);
 
 /* A session's timer fired (step timeout). */
 void lm_gen_timer_expired(struct lm_worker *w, struct lm_session *s);

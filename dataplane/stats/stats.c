@@ -73,5 +73,6 @@ lm_stats_slot_init(const struct lm_stats_layout *l,
 		lm_hdr_init(&s->connect);
 		lm_hdr_init(&s->ttfb);
 		lm_hdr_init(&s->latency);
+		lm_hdr_init(&s->latency_raw);
 	}
 }

@@ -73,6 +73,9 @@ struct lm_worker_counters {
 	uint64_t conns_active;    /* gauge: TCBs in use */
 	uint64_t requests_inflight; /* gauge */
 	uint64_t tcbs_in_use;     /* at the end: TCBs not back in the pool */
+	uint64_t sessions_arrived; /* open model: sessions that came due */
+	uint64_t late_starts;     /* open model: started 1 ms or more after due */
+	uint64_t arrivals_dropped; /* open model: due while the backlog was full */
 };
 
 struct lm_scenario_counters {
@@ -90,7 +93,9 @@ struct lm_step_stats {
 	uint64_t rx_bytes;   /* response bytes (head + body) */
 	struct lm_hdr connect;  /* SYN sent to established, when this step connected */
 	struct lm_hdr ttfb;     /* first request byte sent to first response byte */
-	struct lm_hdr latency;  /* first request byte sent to last response byte */
+	struct lm_hdr latency;  /* first request byte sent to last response byte
+				 * (open model: from when the session was due) */
+	struct lm_hdr latency_raw; /* open model: from the first byte sent */
 };
 
 #define LM_STAT_ADD(field, n) \
