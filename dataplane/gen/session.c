@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
@@ -61,6 +62,18 @@ static inline struct lm_step_stats *
 cur_stats(struct lm_worker *w, const struct lm_session *s)
 {
 	return &w->stats.steps[w->gen.step_base[s->scen] + s->step];
+}
+
+static inline uint8_t *
+sess_buf(const struct lm_worker *w, const struct lm_session *s)
+{
+	return w->gen.bufs + (size_t)(s - w->gen.sessions) * w->gen.buf_size;
+}
+
+static inline void *
+sess_store(const struct lm_worker *w, const struct lm_session *s)
+{
+	return w->gen.stores + (size_t)(s - w->gen.sessions) * w->gen.store_size;
 }
 
 static inline uint64_t
@@ -136,6 +149,37 @@ lm_gen_init(struct lm_worker *w, uint32_t first_user, uint32_t n_users,
 		lm_gen_fini(w);
 		return rc;
 	}
+	/* templated requests render into a buffer of the largest one's size */
+	for (uint32_t i = 0; i < p->n_scenarios; i++)
+		for (uint32_t j = 0; j < p->scenarios[i].n_steps; j++) {
+			const struct lm_step *st = &p->scenarios[i].steps[j];
+
+			if (st->kind == LM_STEP_HTTP && st->http.tmpl != NULL &&
+			    lm_tmpl_max_len(st->http.tmpl) > g->buf_size)
+				g->buf_size = (uint32_t)lm_tmpl_max_len(st->http.tmpl);
+		}
+	if (p->vars != NULL)
+		g->store_size = (uint32_t)lm_tmpl_user_size(p->vars);
+	if (g->buf_size > 0)
+		g->bufs = rte_malloc_socket("lm_render", (size_t)g->buf_size *
+					    (n_users ? n_users : 1), 0,
+					    rte_lcore_to_socket_id(w->lcore));
+	if (g->store_size > 0)
+		g->stores = rte_zmalloc_socket("lm_vars", (size_t)g->store_size *
+					       (n_users ? n_users : 1), 0,
+					       rte_lcore_to_socket_id(w->lcore));
+	if ((g->buf_size > 0 && g->bufs == NULL) ||
+	    (g->store_size > 0 && g->stores == NULL)) {
+		lm_gen_fini(w);
+		return -ENOMEM;
+	}
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		g->wall0_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+		g->tsc0 = rte_rdtsc();
+	}
 	for (uint32_t i = 0; i < n_users; i++) {
 		struct lm_session *s = &g->sessions[i];
 
@@ -156,6 +200,8 @@ lm_gen_fini(struct lm_worker *w)
 	struct lm_gen *g = &w->gen;
 
 	lm_load_fini(w);
+	rte_free(g->bufs);
+	rte_free(g->stores);
 	rte_free(g->sessions);
 	free(g->step_base);
 	lm_alias_free(&g->alias);
@@ -178,6 +224,9 @@ lm_sess_begin(struct lm_worker *w, struct lm_session *s, uint64_t lag)
 	s->leaving = false;
 	s->n_loops = 0;
 	s->lag = lag;
+	s->runs = 0;
+	if (w->gen.store_size > 0)
+		lm_tmpl_user_init(w->plan->vars, sess_store(w, s));
 	w->gen.n_active++;
 	LM_STAT_SET(w->ctr->users_active, w->gen.n_active);
 	ready_push(w, s);
@@ -333,6 +382,8 @@ response_done(struct lm_worker *w, struct lm_session *s)
 	}
 	if (!ok) {
 		s->pending = LM_ERR_STATUS + 1;
+	} else if (hs->captures != NULL && !lm_captures_done(hs->captures, &s->cap)) {
+		s->pending = LM_ERR_CAPTURE + 1;
 	} else if ((hs->expect_body_bytes >= 0 &&
 		    s->resp.body_bytes != (uint64_t)hs->expect_body_bytes) ||
 		   (hs->expect_body_crc &&
@@ -379,6 +430,9 @@ sess_recv(struct lm_worker *w, struct lm_tcb *tcb, const uint8_t *data,
 	}
 	used = lm_http_resp_feed_crc(&s->resp, data, len,
 			cur_step(w, s)->http.expect_body_crc ? &s->body_crc : NULL);
+	if (cur_step(w, s)->http.captures != NULL)
+		lm_captures_feed(cur_step(w, s)->http.captures, &s->cap, data, used,
+				 w->plan->vars, sess_store(w, s));
 	if (lm_http_resp_failed(&s->resp)) {
 		s->pending = LM_ERR_PROTOCOL + 1;
 		ready_push(w, s);
@@ -446,6 +500,15 @@ sess_fill(struct lm_worker *w, struct lm_tcb *tcb, uint32_t off, uint8_t *dst,
 	uint64_t total = hs->request_len +
 		(hs->body_generated ? hs->body_gen_size : 0);
 
+	if (hs->tmpl != NULL) {
+		/* a rendered request: the bytes stay in the session's buffer */
+		if (unlikely(rel > s->req_len || len > s->req_len - rel))
+			memset(dst, 0, len);
+		else
+			memcpy(dst, sess_buf(w, s) + rel, len);
+		return;
+	}
+
 	/* only the current request can be unacknowledged (no pipelining) */
 	if (unlikely(rel > total || len > total - rel)) {
 		memset(dst, 0, len);
@@ -483,6 +546,43 @@ lm_gen_timer_expired(struct lm_worker *w, struct lm_session *s)
 
 /* --- the application phase --- */
 
+/*
+ * Render a templated request into the session's buffer. A templated body
+ * needs its own length in the head ({{__body_len}}): render once to find
+ * where the head ends, then again with the body's length.
+ */
+static uint32_t
+render_request(struct lm_worker *w, struct lm_session *s,
+	       const struct lm_http_step *hs)
+{
+	struct lm_gen *g = &w->gen;
+	uint64_t rng = lm_rand(w);
+	uint64_t seq = g->seq++ * w->n_workers + w->id;  /* unique across workers */
+	struct lm_tmpl_env env = {
+		.vars = w->plan->vars,
+		.user_store = g->store_size ? sess_store(w, s) : NULL,
+		.user = s->user,
+		.run = s->runs,
+		.worker = w->id,
+		.seq = seq,
+		.time_ms = g->wall0_ms + (w->now - g->tsc0) / w->ticks_per_ms,
+		.rng = &rng,
+		.seq_row = g->seq_row++,
+	};
+	uint8_t *buf = sess_buf(w, s);
+	uint64_t saved = rng;
+	size_t n = lm_tmpl_render(hs->tmpl, &env, buf, g->buf_size);
+	uint8_t *end = memmem(buf, n, "\r\n\r\n", 4);
+
+	if (end != NULL && (size_t)(end + 4 - buf) < n) {
+		/* the same draws again, so both renderings agree */
+		env.body_len = n - (size_t)(end + 4 - buf);
+		rng = saved;
+		n = lm_tmpl_render(hs->tmpl, &env, buf, g->buf_size);
+	}
+	return (uint32_t)n;
+}
+
 static void
 send_request(struct lm_worker *w, struct lm_session *s)
 {
@@ -493,6 +593,10 @@ send_request(struct lm_worker *w, struct lm_session *s)
 	uint32_t total = hs->request_len +
 		(uint32_t)(hs->body_generated ? hs->body_gen_size : 0);
 
+	if (hs->tmpl != NULL)
+		total = s->req_len = render_request(w, s, hs);
+	if (hs->captures != NULL)
+		lm_captures_begin(hs->captures, &s->cap);
 	s->state = LM_SESS_AWAIT;
 	s->got_first = false;
 	s->body_crc = LM_CRC32C_INIT;
@@ -509,6 +613,7 @@ send_request(struct lm_worker *w, struct lm_session *s)
 static void
 seq_begin(struct lm_worker *w, struct lm_session *s, uint32_t idx)
 {
+	s->runs++;
 	s->scen = (uint16_t)idx;
 	s->step = 0;
 	s->n_loops = 0;

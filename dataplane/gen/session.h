@@ -18,6 +18,7 @@
 #include <lm/stats.h>
 
 #include "app/http_parse.h"
+#include "app/template.h"
 #include "gen/alias.h"
 #include "util/timer_wheel.h"
 
@@ -75,6 +76,9 @@ struct lm_session {
 	uint64_t t_start;               /* TSC: request's first byte sent */
 	uint64_t t_first;               /* TSC: response's first byte */
 	struct lm_http_resp_parser resp;
+	uint32_t req_len;               /* bytes of a rendered request in buf */
+	uint64_t runs;                  /* runs begun ({{run}}) */
+	struct lm_capture_state cap;    /* the step's captures in progress */
 };
 
 struct lm_gen {
@@ -94,6 +98,15 @@ struct lm_gen {
 	uint32_t bl_n;
 	uint32_t bl_cap;
 	struct lm_session *free_slots;  /* open: sessions free to start */
+	/* templates: a render buffer and a variable store per session */
+	uint8_t *bufs;
+	uint32_t buf_size;
+	uint8_t *stores;
+	uint32_t store_size;
+	uint64_t seq;                   /* {{seq}}: this worker's counter */
+	uint64_t seq_row;               /* sequential data rows */
+	uint64_t wall0_ms;              /* wall clock at tsc0, for {{time_ms}} */
+	uint64_t tsc0;
 	uint32_t first_user;            /* global index of sessions[0] */
 	struct lm_session *ready_head;
 	struct lm_session *ready_tail;
