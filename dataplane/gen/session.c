@@ -22,18 +22,10 @@
 
 #include "worker.h"
 #include "gen/session.h"
+#include "gen/session_int.h"
 #include "tcp/tcp.h"
 #include "util/body_gen.h"
 #include "util/crc32c.h"
-
-/* session.pending: 0 nothing yet, LM_PENDING_OK, or an lm_err + 1 */
-#define LM_PENDING_OK 0xff
-
-static inline int
-pending_err(const struct lm_session *s)
-{
-	return s->pending == LM_PENDING_OK ? -1 : s->pending - 1;
-}
 
 static void sess_connected(struct lm_worker *w, struct lm_tcb *tcb);
 static void sess_recv(struct lm_worker *w, struct lm_tcb *tcb,
@@ -43,48 +35,27 @@ static void sess_closed(struct lm_worker *w, struct lm_tcb *tcb,
 			enum lm_tcp_end why);
 static void sess_fill(struct lm_worker *w, struct lm_tcb *tcb, uint32_t off,
 		      uint8_t *dst, uint32_t len);
+static void sess_acked(struct lm_worker *w, struct lm_tcb *tcb);
 
 static const struct lm_tcp_ops lm_http_client_ops = {
 	.connected = sess_connected,
 	.recv = sess_recv,
 	.peer_closed = sess_peer_closed,
 	.closed = sess_closed,
+	.acked = sess_acked,
 	.fill = sess_fill,
 };
 
-static inline const struct lm_step *
-cur_step(const struct lm_worker *w, const struct lm_session *s)
+/* A step that waits on the connection (not a think step). */
+static inline bool
+waits_on_conn(const struct lm_session *s)
 {
-	return &w->plan->scenarios[s->scen].steps[s->step];
+	return s->state == LM_SESS_AWAIT || s->state == LM_SESS_CONNECTING ||
+		s->state == LM_SESS_SENDING || s->state == LM_SESS_EXPECTING;
 }
 
-static inline struct lm_step_stats *
-cur_stats(struct lm_worker *w, const struct lm_session *s)
-{
-	return &w->stats.steps[w->gen.step_base[s->scen] + s->step];
-}
-
-static inline uint8_t *
-sess_buf(const struct lm_worker *w, const struct lm_session *s)
-{
-	return w->gen.bufs + (size_t)(s - w->gen.sessions) * w->gen.buf_size;
-}
-
-static inline void *
-sess_store(const struct lm_worker *w, const struct lm_session *s)
-{
-	return w->gen.stores + (size_t)(s - w->gen.sessions) * w->gen.store_size;
-}
-
-static inline uint64_t
-tsc_to_ns(const struct lm_worker *w, uint64_t d)
-{
-	/* split to keep the product in 64 bits for intervals of hours */
-	return d / w->hz * 1000000000u + d % w->hz * 1000000000u / w->hz;
-}
-
-static void
-ready_push(struct lm_worker *w, struct lm_session *s)
+void
+lm_sess_ready(struct lm_worker *w, struct lm_session *s)
 {
 	struct lm_gen *g = &w->gen;
 
@@ -160,6 +131,11 @@ lm_gen_init(struct lm_worker *w, uint32_t first_user, uint32_t n_users,
 		}
 	if (p->vars != NULL)
 		g->store_size = (uint32_t)lm_tmpl_user_size(p->vars);
+	rc = lm_raw_init(w);
+	if (rc != 0) {
+		lm_gen_fini(w);
+		return rc;
+	}
 	if (g->buf_size > 0)
 		g->bufs = rte_malloc_socket("lm_render", (size_t)g->buf_size *
 					    (n_users ? n_users : 1), 0,
@@ -185,6 +161,7 @@ lm_gen_init(struct lm_worker *w, uint32_t first_user, uint32_t n_users,
 
 		lm_timer_init(&s->timer);
 		s->timer.type = LM_TIMER_SESSION;
+		s->armed = -1;
 		s->user = first_user + i;
 		s->state = LM_SESS_STOPPED;
 	}
@@ -200,6 +177,7 @@ lm_gen_fini(struct lm_worker *w)
 	struct lm_gen *g = &w->gen;
 
 	lm_load_fini(w);
+	lm_raw_fini(w);
 	rte_free(g->bufs);
 	rte_free(g->stores);
 	rte_free(g->sessions);
@@ -229,7 +207,7 @@ lm_sess_begin(struct lm_worker *w, struct lm_session *s, uint64_t lag)
 		lm_tmpl_user_init(w->plan->vars, sess_store(w, s));
 	w->gen.n_active++;
 	LM_STAT_SET(w->ctr->users_active, w->gen.n_active);
-	ready_push(w, s);
+	lm_sess_ready(w, s);
 }
 
 bool
@@ -250,8 +228,8 @@ lm_gen_take_run(struct lm_worker *w)
  * Let the connection go: gracefully means the scenario's close mode
  * (FIN, or RST when it says "rst"); otherwise reset it.
  */
-static void
-conn_drop(struct lm_worker *w, struct lm_session *s, bool graceful)
+void
+lm_sess_conn_drop(struct lm_worker *w, struct lm_session *s, bool graceful)
 {
 	struct lm_tcb *tcb = s->tcb;
 
@@ -268,7 +246,7 @@ conn_drop(struct lm_worker *w, struct lm_session *s, bool graceful)
 static void
 user_stop(struct lm_worker *w, struct lm_session *s)
 {
-	conn_drop(w, s, true);
+	lm_sess_conn_drop(w, s, true);
 	lm_timer_cancel(&w->wheel, &s->timer);
 	s->state = LM_SESS_STOPPED;
 	w->gen.n_active--;
@@ -291,7 +269,7 @@ run_end(struct lm_worker *w, struct lm_session *s)
 	s->n_loops = 0;
 	/* "per_run": the connections-per-second workload */
 	if (sc->connection == LM_CONN_PER_RUN)
-		conn_drop(w, s, true);
+		lm_sess_conn_drop(w, s, true);
 }
 
 /* Past the step just ended: the next one, going round loops. */
@@ -314,8 +292,8 @@ step_next(struct lm_session *s)
  * The current step is over: err < 0 means ok, else the reason it failed.
  * transport: the connection is unusable, which ends the run.
  */
-static void
-step_end(struct lm_worker *w, struct lm_session *s, int err)
+void
+lm_sess_step_end(struct lm_worker *w, struct lm_session *s, int err)
 {
 	struct lm_step_stats *st = cur_stats(w, s);
 	/* a complete response that was not as expected leaves the connection usable */
@@ -323,6 +301,8 @@ step_end(struct lm_worker *w, struct lm_session *s, int err)
 		err != LM_ERR_BODY_MISMATCH;
 
 	lm_timer_cancel(&w->wheel, &s->timer);
+	if (cur_step(w, s)->kind == LM_STEP_EXPECT)
+		s->armed = -1;  /* its matcher is done */
 	if (s->counted) {
 		LM_STAT_SET(w->ctr->requests_inflight,
 			    w->ctr->requests_inflight - 1);
@@ -337,16 +317,16 @@ step_end(struct lm_worker *w, struct lm_session *s, int err)
 	if (err >= 0)
 		s->run_failed = true;
 	if (transport)
-		conn_drop(w, s, false);
+		lm_sess_conn_drop(w, s, false);
 	else if (s->conn_done)
-		conn_drop(w, s, true);
+		lm_sess_conn_drop(w, s, true);
 	s->state = LM_SESS_READY;
 	s->pending = 0;
 	if (!transport)
 		step_next(s);
 	if (transport || s->step >= w->plan->scenarios[s->scen].n_steps)
 		run_end(w, s);
-	ready_push(w, s);
+	lm_sess_ready(w, s);
 }
 
 /*
@@ -392,7 +372,7 @@ response_done(struct lm_worker *w, struct lm_session *s)
 	} else {
 		s->pending = LM_PENDING_OK;
 	}
-	ready_push(w, s);
+	lm_sess_ready(w, s);
 }
 
 /* --- TCP callbacks: record, and let the application phase act --- */
@@ -406,8 +386,14 @@ sess_connected(struct lm_worker *w, struct lm_tcb *tcb)
 		return;
 	lm_hdr_record(&cur_stats(w, s)->connect,
 		      tsc_to_ns(w, w->now - s->t_connect));
+	if (cur_step(w, s)->kind == LM_STEP_CONNECT) {
+		/* a raw connect step: done, its latency is the handshake's */
+		lm_hdr_record(&cur_stats(w, s)->latency,
+			      tsc_to_ns(w, w->now - s->t_connect));
+		s->pending = LM_PENDING_OK;
+	}
 	s->connected_now = true;
-	ready_push(w, s);
+	lm_sess_ready(w, s);
 }
 
 static void
@@ -417,6 +403,10 @@ sess_recv(struct lm_worker *w, struct lm_tcb *tcb, const uint8_t *data,
 	struct lm_session *s = tcb->app;
 	size_t used;
 
+	if (cur_step(w, s)->kind != LM_STEP_HTTP || s->armed >= 0) {
+		lm_raw_recv(w, s, data, len);
+		return;
+	}
 	if (s->state != LM_SESS_AWAIT || s->pending) {
 		/* bytes nobody asked for: this connection cannot be trusted */
 		s->conn_done = true;
@@ -435,7 +425,7 @@ sess_recv(struct lm_worker *w, struct lm_tcb *tcb, const uint8_t *data,
 				 w->plan->vars, sess_store(w, s));
 	if (lm_http_resp_failed(&s->resp)) {
 		s->pending = LM_ERR_PROTOCOL + 1;
-		ready_push(w, s);
+		lm_sess_ready(w, s);
 	} else if (lm_http_resp_done(&s->resp)) {
 		/* without pipelining, bytes after the response are an error */
 		if (used < len)
@@ -455,8 +445,10 @@ sess_peer_closed(struct lm_worker *w, struct lm_tcb *tcb)
 			response_done(w, s);
 		else
 			s->pending = LM_ERR_CLOSED + 1;
+	} else if (s->state == LM_SESS_EXPECTING && !s->pending) {
+		s->pending = LM_ERR_CLOSED + 1;
 	}
-	ready_push(w, s);
+	lm_sess_ready(w, s);
 }
 
 static enum lm_err
@@ -484,10 +476,9 @@ sess_closed(struct lm_worker *w, struct lm_tcb *tcb, enum lm_tcp_end why)
 	struct lm_session *s = tcb->app;
 
 	s->tcb = NULL;
-	if ((s->state == LM_SESS_AWAIT || s->state == LM_SESS_CONNECTING) &&
-	    !s->pending)
+	if (waits_on_conn(s) && !s->pending)
 		s->pending = (uint8_t)(tcp_end_err(why) + 1);
-	ready_push(w, s);
+	lm_sess_ready(w, s);
 }
 
 static void
@@ -499,6 +490,11 @@ sess_fill(struct lm_worker *w, struct lm_tcb *tcb, uint32_t off, uint8_t *dst,
 	uint64_t rel = off - s->req_off;
 	uint64_t total = hs->request_len +
 		(hs->body_generated ? hs->body_gen_size : 0);
+
+	if (cur_step(w, s)->kind == LM_STEP_SEND) {
+		lm_raw_fill(w, s, (uint32_t)rel, dst, len);
+		return;
+	}
 
 	if (hs->tmpl != NULL) {
 		/* a rendered request: the bytes stay in the session's buffer */
@@ -534,13 +530,13 @@ lm_gen_timer_expired(struct lm_worker *w, struct lm_session *s)
 {
 	if (s->state == LM_SESS_THINKING) {
 		s->pending = LM_PENDING_OK;
-		ready_push(w, s);
+		lm_sess_ready(w, s);
 		return;
 	}
-	if (s->state == LM_SESS_AWAIT || s->state == LM_SESS_CONNECTING) {
+	if (waits_on_conn(s)) {
 		if (!s->pending)
 			s->pending = LM_ERR_TIMEOUT + 1;
-		ready_push(w, s);
+		lm_sess_ready(w, s);
 	}
 }
 
@@ -700,13 +696,12 @@ step_start(struct lm_worker *w, struct lm_session *s)
 {
 	struct lm_tcb *tcb = s->tcb;
 	const struct lm_step *step;
-	int err = 0;
 
 	/* loops open where they stand; a loop of 0 passes is skipped */
 	for (;;) {
 		if (s->step >= w->plan->scenarios[s->scen].n_steps) {
 			run_end(w, s);
-			ready_push(w, s);
+			lm_sess_ready(w, s);
 			return;
 		}
 		step = cur_step(w, s);
@@ -734,35 +729,53 @@ step_start(struct lm_worker *w, struct lm_session *s)
 			     w->now + lm_ms_to_tsc(w, think_ms(w, &step->think)));
 		return;
 	}
-	if (step->kind != LM_STEP_HTTP) {
-		/* raw TCP steps are not carried out yet: the step fails */
-		s->counted = true;
-		LM_STAT_INC(cur_stats(w, s)->requests);
-		LM_STAT_SET(w->ctr->requests_inflight,
-			    w->ctr->requests_inflight + 1);
-		step_end(w, s, LM_ERR_PROTOCOL);
-		return;
-	}
 	s->counted = true;
 	LM_STAT_INC(cur_stats(w, s)->requests);
 	LM_STAT_SET(w->ctr->requests_inflight, w->ctr->requests_inflight + 1);
 	s->connected_now = false;
+	if (step->kind != LM_STEP_HTTP) {
+		lm_raw_step_start(w, s);
+		return;
+	}
 	if (tcb != NULL && !s->conn_done && tcb->state == LM_TCP_ESTABLISHED) {
 		send_request(w, s);
 		return;
 	}
-	conn_drop(w, s, true);
+	lm_sess_connect(w, s, rte_cpu_to_be_32(w->plan->target.ip),
+			rte_cpu_to_be_16(w->plan->target.port));
+}
+
+int
+lm_sess_connect(struct lm_worker *w, struct lm_session *s, uint32_t ip,
+		uint16_t port)
+{
+	struct lm_tcb *tcb;
+	int err = 0;
+
+	lm_sess_conn_drop(w, s, true);
 	s->state = LM_SESS_CONNECTING;
 	s->t_connect = w->now;
 	/* a connection that never completes is bounded by the SYN retries */
-	tcb = lm_tcp_connect(w, 0, rte_cpu_to_be_32(w->plan->target.ip),
-			     rte_cpu_to_be_16(w->plan->target.port),
-			     &lm_http_client_ops, s, &err);
+	tcb = lm_tcp_connect(w, 0, ip, port, &lm_http_client_ops, s, &err);
 	if (tcb == NULL) {
-		step_end(w, s, LM_ERR_NO_RESOURCES);
-		return;
+		lm_sess_step_end(w, s, LM_ERR_NO_RESOURCES);
+		return err;
 	}
 	s->tcb = tcb;
+	return 0;
+}
+
+static void
+sess_acked(struct lm_worker *w, struct lm_tcb *tcb)
+{
+	struct lm_session *s = tcb->app;
+
+	if (s->state != LM_SESS_SENDING || s->pending)
+		return;
+	lm_hdr_record(&cur_stats(w, s)->latency,
+		      tsc_to_ns(w, w->now - s->t_start));
+	s->pending = LM_PENDING_OK;
+	lm_sess_ready(w, s);
 }
 
 static void
@@ -772,14 +785,16 @@ advance(struct lm_worker *w, struct lm_session *s)
 	case LM_SESS_STOPPED:
 		return;
 	case LM_SESS_THINKING:
+	case LM_SESS_SENDING:
+	case LM_SESS_EXPECTING:
 	case LM_SESS_CONNECTING:
 	case LM_SESS_AWAIT:
 		if (s->pending) {
-			step_end(w, s, pending_err(s));
+			lm_sess_step_end(w, s, pending_err(s));
 			return;
 		}
 		if (s->state == LM_SESS_CONNECTING && s->connected_now &&
-		    s->tcb != NULL)
+		    s->tcb != NULL && cur_step(w, s)->kind == LM_STEP_HTTP)
 			send_request(w, s);
 		return;
 	case LM_SESS_READY:
@@ -791,7 +806,7 @@ advance(struct lm_worker *w, struct lm_session *s)
 	}
 	/* an idle connection the server closed meanwhile is let go here */
 	if (s->tcb != NULL && s->conn_done)
-		conn_drop(w, s, true);
+		lm_sess_conn_drop(w, s, true);
 	step_start(w, s);
 }
 
@@ -815,7 +830,7 @@ lm_gen_drain(struct lm_worker *w)
 		struct lm_session *s = &g->sessions[i];
 
 		if (s->state == LM_SESS_READY && !s->in_run)
-			ready_push(w, s);
+			lm_sess_ready(w, s);
 	}
 }
 
@@ -830,8 +845,8 @@ lm_gen_quit(struct lm_worker *w)
 
 		if (s->state == LM_SESS_STOPPED)
 			continue;
-		if (s->state == LM_SESS_CONNECTING || s->state == LM_SESS_AWAIT)
-			step_end(w, s, s->pending ? pending_err(s) :
+		if (waits_on_conn(s))
+			lm_sess_step_end(w, s, s->pending ? pending_err(s) :
 				 LM_ERR_ABORTED);
 		if (s->in_run) {
 			/* steps never started are not requests; the run failed */

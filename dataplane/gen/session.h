@@ -30,6 +30,8 @@ enum lm_sess_state {
 	LM_SESS_CONNECTING,  /* SYN sent for the current step */
 	LM_SESS_AWAIT,       /* request sent, response not complete */
 	LM_SESS_THINKING,    /* a think step's timer runs */
+	LM_SESS_SENDING,     /* raw send: waiting for the bytes to be acknowledged */
+	LM_SESS_EXPECTING,   /* raw expect: waiting for the bytes expected */
 	LM_SESS_STOPPED,     /* the user has left (or its slot is free) */
 };
 
@@ -79,6 +81,12 @@ struct lm_session {
 	uint32_t req_len;               /* bytes of a rendered request in buf */
 	uint64_t runs;                  /* runs begun ({{run}}) */
 	struct lm_capture_state cap;    /* the step's captures in progress */
+	/* raw TCP: the matcher of the expect step that comes next */
+	int32_t armed;                  /* its step index, -1: none */
+	bool exp_met;
+	uint16_t exp_match;             /* pattern bytes matched so far */
+	uint64_t exp_count;             /* bytes counted (expect bytes) */
+	uint64_t t_armed;
 };
 
 struct lm_gen {
@@ -106,6 +114,7 @@ struct lm_gen {
 	uint64_t seq;                   /* {{seq}}: this worker's counter */
 	uint64_t seq_row;               /* sequential data rows */
 	uint64_t wall0_ms;              /* wall clock at tsc0, for {{time_ms}} */
+	uint16_t **kmp;                 /* per global step: expect's failure table */
 	uint64_t tsc0;
 	uint32_t first_user;            /* global index of sessions[0] */
 	struct lm_session *ready_head;

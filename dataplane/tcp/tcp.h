@@ -105,6 +105,8 @@ struct lm_tcp_ops {
 	/* the TCB is about to be freed; only while the app is attached */
 	void (*closed)(struct lm_worker *w, struct lm_tcb *tcb,
 		       enum lm_tcp_end why);
+	/* everything the app queued is acknowledged (optional) */
+	void (*acked)(struct lm_worker *w, struct lm_tcb *tcb);
 	/* write len bytes of the app's stream, from offset off, into dst */
 	void (*fill)(struct lm_worker *w, struct lm_tcb *tcb, uint32_t off,
 		     uint8_t *dst, uint32_t len);

@@ -246,6 +246,9 @@ ack_input(struct lm_worker *w, struct lm_tcb *tcb, const struct seg *s)
 		tcb->flags &= ~LM_TCBF_RETRANSMIT;
 		tcb->retries = 0;
 		lm_tcp_cc_ack(w, tcb, acked);
+		if (tcb->snd_una == tcb->snd_end && tcb->app != NULL &&
+		    tcb->ops->acked != NULL)
+			tcb->ops->acked(w, tcb);
 		/* RFC 6298 5.2 and 5.3: stop or restart the timer */
 		if (tcb->snd_una == tcb->snd_max)
 			lm_tcp_timer_stop(w, tcb);

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the files of the scenario runner share: session.c (users, runs,
+ * HTTP steps) and raw_tcp.c (connect, send, expect, close steps).
+ */
+#ifndef LM_SESSION_INT_H
+#define LM_SESSION_INT_H
+
+#include "worker.h"
+#include "gen/session.h"
+
+/* session.pending: 0 nothing yet, LM_PENDING_OK, or an lm_err + 1 */
+#define LM_PENDING_OK 0xff
+
+static inline int
+pending_err(const struct lm_session *s)
+{
+	return s->pending == LM_PENDING_OK ? -1 : s->pending - 1;
+}
+
+static inline const struct lm_step *
+cur_step(const struct lm_worker *w, const struct lm_session *s)
+{
+	return &w->plan->scenarios[s->scen].steps[s->step];
+}
+
+static inline struct lm_step_stats *
+cur_stats(struct lm_worker *w, const struct lm_session *s)
+{
+	return &w->stats.steps[w->gen.step_base[s->scen] + s->step];
+}
+
+static inline uint8_t *
+sess_buf(const struct lm_worker *w, const struct lm_session *s)
+{
+	return w->gen.bufs + (size_t)(s - w->gen.sessions) * w->gen.buf_size;
+}
+
+static inline void *
+sess_store(const struct lm_worker *w, const struct lm_session *s)
+{
+	return w->gen.stores + (size_t)(s - w->gen.sessions) * w->gen.store_size;
+}
+
+static inline uint64_t
+tsc_to_ns(const struct lm_worker *w, uint64_t d)
+{
+	/* split to keep the product in 64 bits for intervals of hours */
+	return d / w->hz * 1000000000u + d % w->hz * 1000000000u / w->hz;
+}
+
+/* Put s on the ready list: the application phase advances it. */
+void lm_sess_ready(struct lm_worker *w, struct lm_session *s);
+/* Let the connection go: gracefully (the scenario's close mode), or reset. */
+void lm_sess_conn_drop(struct lm_worker *w, struct lm_session *s, bool graceful);
+/* The current step is over: err < 0 ok, else the reason it failed. */
+void lm_sess_step_end(struct lm_worker *w, struct lm_session *s, int err);
+/* Open a connection for the current step (to ip:port, network order). */
+int lm_sess_connect(struct lm_worker *w, struct lm_session *s, uint32_t ip,
+		    uint16_t port);
+
+/* raw_tcp.c */
+void lm_raw_step_start(struct lm_worker *w, struct lm_session *s);
+void lm_raw_recv(struct lm_worker *w, struct lm_session *s,
+		 const uint8_t *data, uint32_t len);
+void lm_raw_fill(struct lm_worker *w, struct lm_session *s, uint32_t rel,
+		 uint8_t *dst, uint32_t len);
+/* Arm the matcher of the next step when it is an expect step. */
+void lm_raw_arm_next(struct lm_worker *w, struct lm_session *s);
+/* Plan-load time tables (KMP) and buffer size needed by raw steps. */
+int lm_raw_init(struct lm_worker *w);
+void lm_raw_fini(struct lm_worker *w);
+
+#endif /* LM_SESSION_INT_H */
