@@ -136,7 +136,7 @@ lm_show_run() {
 }
 
 # lm_access_count [PATTERN]: lines in nginx's access log (matching grep -E PATTERN).
-# Line format: remote_addr method uri status body_bytes_sent request_length
+# Line format: remote_addr method uri status body_bytes_sent request_length x_token
 lm_access_count() {
 	if [ $# -eq 0 ]; then
 		wc -l <"$LM_ACCESS_LOG"
