@@ -6,7 +6,9 @@
  * answers every request with the length and CRC-32C of the body it read
  * (and logs them), and serves generated bodies of any size on /gen. The
  * other modes stall their reads, or reset or close a connection in the
- * middle of a response. See README.md beside this file.
+ * middle of a response. Line mode drops HTTP for a small line protocol
+ * (PING, ECHO, BYTES, SLOW, QUIT) for raw TCP tests. See README.md beside
+ * this file.
  *
  * Single-threaded, level-triggered epoll, non-blocking sockets. Bodies are
  * never stored: uploads are checksummed as they arrive and downloads are
@@ -52,12 +54,16 @@
 #define RESET_WAIT_MS	2000
 #define ACCEPT_PAUSE_MS	100
 #define EVENTS_MAX	256
+#define LINE_LEN_MAX	4096	/* line mode: a line without its line end */
+#define LINE_WORD_LOG	32	/* line mode: command word bytes in the log */
+#define SLOW_MS_MAX	86400000
 
 enum srv_mode {
 	MODE_DIGEST,
 	MODE_STALL,
 	MODE_RESET_AFTER,
 	MODE_CLOSE_AFTER,
+	MODE_LINE,
 };
 
 static const char *const mode_names[] = {
@@ -65,6 +71,7 @@ static const char *const mode_names[] = {
 	[MODE_STALL] = "stall",
 	[MODE_RESET_AFTER] = "reset-after",
 	[MODE_CLOSE_AFTER] = "close-after",
+	[MODE_LINE] = "line",
 };
 
 enum conn_state {
@@ -80,6 +87,9 @@ enum conn_state {
 	CS_FLUSH_CLOSE,	/* last response queued: FIN once it is sent */
 	CS_RESET_WAIT,	/* waiting for the peer's ACK of what we sent, then RST */
 	CS_LINGER,	/* FIN sent: discarding input until the peer closes */
+	CS_LINE,	/* line mode: reading command lines */
+	CS_LINE_DATA,	/* line mode: BYTES streaming; the next line waits */
+	CS_LINE_SLOW,	/* line mode: SLOW waiting for its deadline */
 };
 
 enum req_kind {
@@ -280,6 +290,20 @@ out_printf(struct conn *c, const char *fmt, ...)
 		c->out_len += (size_t)n;
 }
 
+/* Queue bytes; the caller has made sure that out_free() holds them. */
+static void
+out_put(struct conn *c, const void *p, size_t len)
+{
+	size_t room = out_tail(c, len);
+
+	if (len <= room) {
+		memcpy(c->out + c->out_len, p, len);
+		c->out_len += len;
+	}
+}
+
+#define OUT_STR(c, lit)	out_put((c), (lit), sizeof(lit) - 1)
+
 /* Produce as much of the stream as the output buffer takes. */
 static void
 stream_fill(struct conn *c)
@@ -428,10 +452,16 @@ need_more(struct conn *c)
 		c->need_input = true;
 		return 0;
 	}
-	if (c->st != CS_HEAD || c->in_len > c->in_off)
+	if (c->st == CS_LINE) {
+		if (c->in_len > c->in_off)
+			fprintf(stderr, "lm-testsrv: input ended inside a line "
+				"(%zu bytes without a line end)\n",
+				c->in_len - c->in_off);
+	} else if (c->st != CS_HEAD || c->in_len > c->in_off) {
 		fprintf(stderr, "lm-testsrv: input ended inside a request%s%s\n",
 			c->rq.line != NULL ? ": " : "",
 			c->rq.line != NULL ? c->rq.line : "");
+	}
 	req_clear(c);
 	c->in_off = c->in_len;
 	c->st = CS_FLUSH_CLOSE;
@@ -871,6 +901,116 @@ bad_first_line(struct conn *c)
 	return request_line(l, len, &mlen, &tlen) != 0;
 }
 
+/* Line mode: "LINE WORD", WORD made printable and short. */
+static void
+line_log(struct srv *s, const uint8_t *w, size_t wl)
+{
+	char buf[LINE_WORD_LOG + 1];
+	size_t i;
+
+	if (s->log == NULL)
+		return;
+	if (wl > LINE_WORD_LOG)
+		wl = LINE_WORD_LOG;
+	for (i = 0; i < wl; i++)
+		buf[i] = w[i] > 0x20 && w[i] < 0x7f ? (char)w[i] : '?';
+	if (wl == 0)
+		buf[wl++] = '-';
+	buf[wl] = '\0';
+	fprintf(s->log, "LINE %s\n", buf);
+	fflush(s->log);
+}
+
+static bool
+word_is(const uint8_t *w, size_t wl, const char *name)
+{
+	return strlen(name) == wl && memcmp(w, name, wl) == 0;
+}
+
+/*
+ * Line mode: answer one complete line. 1: handled; 0: stopped (needs input
+ * or output room, or closing).
+ */
+static int
+line_step(struct srv *s, struct conn *c)
+{
+	const uint8_t *p = c->in + c->in_off;
+	size_t avail = c->in_len - c->in_off;
+	const uint8_t *nl, *arg;
+	size_t len, wl, al;
+	uint64_t v;
+	bool too_long;
+
+	/* Room for the longest answer: PONG or ECHO of a whole line. */
+	if (out_free(c) < LINE_LEN_MAX + 16) {
+		c->blocked_out = true;
+		return 0;
+	}
+	/* A line, its CR and its LF fit in LINE_LEN_MAX + 2 bytes. */
+	nl = memchr(p, '\n', avail < LINE_LEN_MAX + 2 ? avail : LINE_LEN_MAX + 2);
+	if (nl != NULL) {
+		len = (size_t)(nl - p);
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		too_long = len > LINE_LEN_MAX;
+	} else {
+		/* Judged before the line end comes, if the bytes already say. */
+		len = 0;
+		too_long = avail > LINE_LEN_MAX + 1 ||
+			   (avail == LINE_LEN_MAX + 1 && p[LINE_LEN_MAX] != '\r');
+	}
+	if (too_long) {
+		fprintf(stderr, "lm-testsrv: line longer than %d bytes, closing\n",
+			LINE_LEN_MAX);
+		OUT_STR(c, "ERR too long\r\n");
+		c->in_off = c->in_len;
+		c->st = CS_FLUSH_CLOSE;
+		return 0;
+	}
+	if (nl == NULL)
+		return need_more(c);
+	c->in_off += (size_t)(nl - p) + 1;
+
+	arg = memchr(p, ' ', len);
+	wl = arg != NULL ? (size_t)(arg - p) : len;
+	if (arg != NULL) {
+		arg++;
+		al = len - wl - 1;
+	} else {
+		arg = p + len;
+		al = 0;
+	}
+	line_log(s, p, wl);
+
+	if (word_is(p, wl, "PING")) {
+		OUT_STR(c, "PONG");
+		out_put(c, p + 4, len - 4);
+		OUT_STR(c, "\r\n");
+	} else if (word_is(p, wl, "ECHO")) {
+		out_put(c, arg, al);
+		OUT_STR(c, "\r\n");
+	} else if (word_is(p, wl, "BYTES") &&
+		   parse_u64n((const char *)arg, al, &v)) {
+		if (v > 0) {
+			stream_start(c, 0, v, UINT64_MAX, false);
+			c->st = CS_LINE_DATA;
+		}
+	} else if (word_is(p, wl, "SLOW") &&
+		   parse_u64n((const char *)arg, al, &v) && v <= SLOW_MS_MAX) {
+		/* +1: now_ms() truncates, and the wait must be at least v. */
+		set_deadline(s, c, now_ms() + v + 1);
+		c->st = CS_LINE_SLOW;
+	} else if (word_is(p, wl, "QUIT") && len == 4) {
+		OUT_STR(c, "BYE\r\n");
+		/* Whatever came after QUIT stays unanswered. */
+		c->in_off = c->in_len;
+		c->st = CS_FLUSH_CLOSE;
+	} else {
+		OUT_STR(c, "ERR unknown\r\n");
+	}
+	return 1;
+}
+
 /*
  * Process buffered input as far as it goes. Stops when it needs more input
  * (need_input), more output room (blocked_out), or when the state does not
@@ -965,6 +1105,10 @@ conn_parse(struct srv *s, struct conn *c)
 			c->in_off = end;
 			req_done(s, c);
 			break;
+		case CS_LINE:
+			if (line_step(s, c) <= 0)
+				return;
+			break;
 		default:
 			return;
 		}
@@ -1022,6 +1166,8 @@ conn_step(struct srv *s, struct conn *c)
 			return -1;
 		if (c->st == CS_RESPOND && !c->sm.active)
 			after_response(c);
+		else if (c->st == CS_LINE_DATA && !c->sm.active)
+			c->st = CS_LINE;
 		if (c->out_off == c->out_len) {
 			if (c->st == CS_FLUSH_CLOSE ||
 			    (c->st == CS_CUT && s->mode == MODE_CLOSE_AFTER))
@@ -1172,6 +1318,12 @@ conn_new(struct srv *s, int fd)
 	c->st = CS_HEAD;
 	c->need_input = true;
 	c->events = EPOLLIN;
+	if (s->mode == MODE_LINE) {
+		/* EPOLLOUT reports at once and sends the greeting. */
+		c->st = CS_LINE;
+		OUT_STR(c, "HELLO lm-testsrv\r\n");
+		c->events |= EPOLLOUT;
+	}
 	memset(&e, 0, sizeof(e));
 	e.events = c->events;
 	e.data.ptr = c;
@@ -1246,6 +1398,12 @@ timers_run(struct srv *s, uint64_t now)
 				conn_free(s, c);
 		} else if (c->st == CS_RESET_WAIT) {
 			if (reset_check(s, c) < 0)
+				conn_free(s, c);
+		} else if (c->st == CS_LINE_SLOW) {
+			/* line_step left room for this when it took the SLOW. */
+			OUT_STR(c, "OK\r\n");
+			c->st = CS_LINE;
+			if (conn_step(s, c) < 0 || conn_arm(s, c) < 0)
 				conn_free(s, c);
 		} else {
 			/* CS_LINGER: the peer did not close; give up on it. */
@@ -1432,7 +1590,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"usage: lm-testsrv --listen IP:PORT [--log FILE] [--pidfile FILE]\n"
-		"                  [--mode digest|stall|reset-after|close-after]\n"
+		"                  [--mode digest|stall|reset-after|close-after|line]\n"
 		"                  [--stall-ms MS] [--rcvbuf BYTES] [--body BYTES]\n"
 		"                  [--after BYTES] [--seed S] [--max-seconds N]\n"
 		"       lm-testsrv --crc-of-gen SIZE SEED\n");
