@@ -93,18 +93,21 @@ lm_load_fini(struct lm_worker *w)
 	w->gen.backlog = NULL;
 }
 
-/* Seconds to the next arrival at this worker's rate r (sessions/s). */
+/*
+ * The credit at which the next session arrives: 1 for evenly spaced
+ * arrivals; an exponential draw for a Poisson process (arrivals come when
+ * the integral of the rate reaches it: the time-change construction, which
+ * also holds while stages change the rate).
+ */
 static double
-gap_s(struct lm_worker *w, double r)
+next_threshold(struct lm_worker *w)
 {
-	const struct lm_plan_load *l = &w->plan->load;
+	double u;
 
-	if (l->arrival == LM_ARRIVAL_POISSON) {
-		double u = ((double)(lm_rand(w) >> 11) + 0.5) * 0x1.0p-53;
-
-		return -log(u) / r;
-	}
-	return 1.0 / r;
+	if (w->plan->load.arrival != LM_ARRIVAL_POISSON)
+		return 1.0;
+	u = ((double)(lm_rand(w) >> 11) + 0.5) * 0x1.0p-53;
+	return -log(u);
 }
 
 void
@@ -115,14 +118,10 @@ lm_load_start(struct lm_worker *w)
 	g->t0 = w->now;
 	g->next_check = w->now;
 	if (g->open) {
-		/*
-		 * Workers interleave their evenly spaced arrivals: worker i
-		 * starts i / n of an interval late.
-		 */
-		double r = level_at(&w->plan->load, 0, w->plan->load.rate);
-		double first = r > 0 ? (double)w->id / r : 0;
-
-		g->next_arrival = w->now + (uint64_t)(first * (double)w->hz);
+		g->t_acc = w->now;
+		g->threshold = next_threshold(w);
+		/* workers interleave evenly spaced arrivals: i / n of one apart */
+		g->credit = g->threshold * (1.0 - (double)(w->id + 1) / w->n_workers);
 	}
 	lm_load_poll(w);
 }
@@ -191,23 +190,39 @@ open_poll(struct lm_worker *w)
 	const struct lm_plan_load *l = &w->plan->load;
 	unsigned int n = 0;
 
-	/* queue what has come due */
-	while (!g->draining && !g->no_more && g->next_arrival <= w->now &&
-	       n++ < LM_ARRIVALS_PER_PASS) {
-		double t = (double)(g->next_arrival - g->t0) / (double)w->hz;
-		double r = level_at(l, t, l->rate) / w->n_workers;
+	/*
+	 * Queue what has come due: integrate this worker's share of the rate
+	 * over time, a millisecond at a time at most (stages change it), and
+	 * let a session arrive each time the integral reaches the threshold.
+	 */
+	while (!g->draining && !g->no_more && g->t_acc < w->now &&
+	       n < LM_ARRIVALS_PER_PASS) {
+		uint64_t end = g->t_acc + w->hz / 1000;
+		double t, r, dt, need;
 
-		if (r <= 0) {
-			/* a stage at rate 0: look again in a millisecond */
-			g->next_arrival += w->hz / 1000;
+		if (end > w->now)
+			end = w->now;
+		t = ((double)(g->t_acc - g->t0) + (double)(end - g->t_acc) / 2) /
+			(double)w->hz;
+		r = level_at(l, t, l->rate) / w->n_workers;
+		dt = (double)(end - g->t_acc) / (double)w->hz;
+		need = g->threshold - g->credit;
+		if (r > 0 && r * dt >= need) {
+			uint64_t at = g->t_acc + (uint64_t)(need / r * (double)w->hz);
+
+			if (!lm_gen_take_run(w)) {
+				g->no_more = true;
+				break;
+			}
+			backlog_push(w, at);
+			n++;
+			g->t_acc = at > g->t_acc ? at : g->t_acc + 1;
+			g->credit = 0;
+			g->threshold = next_threshold(w);
 			continue;
 		}
-		if (!lm_gen_take_run(w)) {
-			g->no_more = true;
-			break;
-		}
-		backlog_push(w, g->next_arrival);
-		g->next_arrival += (uint64_t)(gap_s(w, r) * (double)w->hz) + 1;
+		g->credit += r * dt;
+		g->t_acc = end;
 	}
 	/* start the backlog, oldest first, while there are free slots */
 	while (g->bl_n > 0 && g->free_slots != NULL) {

@@ -88,36 +88,50 @@ lm_raw_arm_next(struct lm_worker *w, struct lm_session *s)
 		arm(w, s, s->step + 1u);
 }
 
-/* The expect step's wait is over: measure it, let the session go on. */
+/*
+ * The armed expect step is satisfied: if the session waits in it, it is
+ * done; otherwise it is done when it starts. The expect step after it,
+ * if any, is armed at once: the rest of these bytes are for it.
+ */
 static void
 expect_met(struct lm_worker *w, struct lm_session *s)
 {
-	s->exp_met = true;
-	if (s->state == LM_SESS_EXPECTING && !s->pending) {
-		lm_hdr_record(&cur_stats(w, s)->latency,
-			      tsc_to_ns(w, w->now - s->t_armed));
+	const struct lm_scenario *sc = &w->plan->scenarios[s->scen];
+	uint32_t step = (uint32_t)s->armed;
+
+	lm_hdr_record(&w->stats.steps[w->gen.step_base[s->scen] + step].latency,
+		      tsc_to_ns(w, w->now - s->t_armed));
+	s->armed = -1;
+	if (s->state == LM_SESS_EXPECTING && s->step == step && !s->pending) {
 		s->pending = LM_PENDING_OK;
 		lm_sess_ready(w, s);
+	} else if (s->met_count == 0) {
+		s->met_first = (uint16_t)step;
+		s->met_count = 1;
+	} else if (step == (uint32_t)s->met_first + s->met_count) {
+		s->met_count++;
 	}
+	if (step + 1 < sc->n_steps && sc->steps[step + 1].kind == LM_STEP_EXPECT)
+		arm(w, s, step + 1);
 }
 
-void
-lm_raw_recv(struct lm_worker *w, struct lm_session *s, const uint8_t *data,
-	    uint32_t len)
+/* Feed bytes to the armed matcher; returns how many it took. */
+static uint32_t
+match(struct lm_worker *w, struct lm_session *s, const uint8_t *data,
+      uint32_t len)
 {
-	const struct lm_scenario *sc = &w->plan->scenarios[s->scen];
-	const struct lm_expect_step *e;
+	const struct lm_expect_step *e =
+		&w->plan->scenarios[s->scen].steps[s->armed].expect;
 	const uint16_t *fail;
 
-	LM_STAT_ADD(cur_stats(w, s)->rx_bytes, len);
-	if (s->armed < 0 || s->exp_met)
-		return; /* nothing waits for these bytes: they are dropped */
-	e = &sc->steps[s->armed].expect;
 	if (e->kind == LM_EXPECT_BYTES) {
-		s->exp_count += len;
+		uint64_t want = e->bytes - s->exp_count;
+		uint32_t n = want < len ? (uint32_t)want : len;
+
+		s->exp_count += n;
 		if (s->exp_count >= e->bytes)
 			expect_met(w, s);
-		return;
+		return n;
 	}
 	fail = w->gen.kmp[w->gen.step_base[s->scen] + (uint32_t)s->armed];
 	for (uint32_t i = 0; i < len; i++) {
@@ -127,13 +141,29 @@ lm_raw_recv(struct lm_worker *w, struct lm_session *s, const uint8_t *data,
 			m = fail[m - 1];
 		if (data[i] == (uint8_t)e->pattern[m])
 			m++;
+		s->exp_match = (uint16_t)m;
 		if (m == e->pattern_len) {
 			s->exp_match = 0;
 			expect_met(w, s);
-			return;
+			return i + 1;
 		}
-		s->exp_match = (uint16_t)m;
 	}
+	return len;
+}
+
+void
+lm_raw_recv(struct lm_worker *w, struct lm_session *s, const uint8_t *data,
+	    uint32_t len)
+{
+	LM_STAT_ADD(cur_stats(w, s)->rx_bytes, len);
+	/* one chunk may satisfy several expect steps in a row */
+	while (len > 0 && s->armed >= 0) {
+		uint32_t n = match(w, s, data, len);
+
+		data += n;
+		len -= n;
+	}
+	/* what nothing waits for is dropped */
 }
 
 void
@@ -184,6 +214,8 @@ lm_raw_step_start(struct lm_worker *w, struct lm_session *s)
 
 	switch (st->kind) {
 	case LM_STEP_CONNECT:
+		s->armed = -1;
+		s->met_count = 0;
 		lm_raw_arm_next(w, s);
 		lm_timer_arm(&w->wheel, &s->timer,
 			     w->now + lm_ms_to_tsc(w, st->timeout_ms));
@@ -213,17 +245,16 @@ lm_raw_step_start(struct lm_worker *w, struct lm_session *s)
 		lm_tcp_send(w, tcb, len);
 		return;
 	case LM_STEP_EXPECT:
-		if (s->armed != (int32_t)s->step)
-			arm(w, s, s->step);
-		if (s->exp_met) {
-			lm_hdr_record(&cur_stats(w, s)->latency,
-				      tsc_to_ns(w, w->now - s->t_armed));
-			s->armed = -1;
+		if (s->met_count > 0 && s->met_first == s->step) {
+			/* satisfied before it started: its latency is recorded */
+			s->met_first++;
+			s->met_count--;
 			lm_sess_step_end(w, s, -1);
 			return;
 		}
+		if (s->armed != (int32_t)s->step)
+			arm(w, s, s->step);
 		if (tcb == NULL) {
-			s->armed = -1;
 			lm_sess_step_end(w, s, LM_ERR_CLOSED);
 			return;
 		}
@@ -234,6 +265,7 @@ lm_raw_step_start(struct lm_worker *w, struct lm_session *s)
 	case LM_STEP_CLOSE:
 	default:
 		s->armed = -1;
+		s->met_count = 0;
 		lm_sess_conn_drop(w, s, true);
 		lm_sess_step_end(w, s, -1);
 		return;

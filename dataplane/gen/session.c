@@ -301,7 +301,7 @@ lm_sess_step_end(struct lm_worker *w, struct lm_session *s, int err)
 		err != LM_ERR_BODY_MISMATCH;
 
 	lm_timer_cancel(&w->wheel, &s->timer);
-	if (cur_step(w, s)->kind == LM_STEP_EXPECT)
+	if (s->armed == (int32_t)s->step)
 		s->armed = -1;  /* its matcher is done */
 	if (s->counted) {
 		LM_STAT_SET(w->ctr->requests_inflight,
@@ -610,6 +610,8 @@ static void
 seq_begin(struct lm_worker *w, struct lm_session *s, uint32_t idx)
 {
 	s->runs++;
+	s->armed = -1;
+	s->met_count = 0;
 	s->scen = (uint16_t)idx;
 	s->step = 0;
 	s->n_loops = 0;

@@ -83,6 +83,8 @@ struct lm_session {
 	struct lm_capture_state cap;    /* the step's captures in progress */
 	/* raw TCP: the matcher of the expect step that comes next */
 	int32_t armed;                  /* its step index, -1: none */
+	uint16_t met_first;             /* expect steps satisfied before they started: */
+	uint16_t met_count;             /* met_first .. met_first + met_count - 1 */
 	bool exp_met;
 	uint16_t exp_match;             /* pattern bytes matched so far */
 	uint64_t exp_count;             /* bytes counted (expect bytes) */
@@ -100,7 +102,9 @@ struct lm_gen {
 	uint64_t next_check;            /* TSC: next recomputation of the level */
 	uint32_t target;                /* closed: users that should be running */
 	uint64_t spawned;               /* closed: users started so far */
-	uint64_t next_arrival;          /* open: TSC of the next arrival */
+	uint64_t t_acc;                 /* open: TSC up to which arrivals are counted */
+	double credit;                  /* open: integral of the rate since the last arrival */
+	double threshold;               /* open: credit at which the next one arrives */
 	uint64_t *backlog;              /* open: arrival times not started yet */
 	uint32_t bl_head;
 	uint32_t bl_n;

@@ -42,7 +42,7 @@ awk -v v="$pv" -v m="$pm" -v c="$cv" 'BEGIN { exit !(v > m / 4 && v < 4 * m && v
 	fail "poisson: per-second variance $pv (mean $pm; constant's $cv) is not a Poisson process's"
 echo "poisson: $arrived sessions; per second mean $pm variance $pv"
 
-lm_plan_lab "$LM_TEST_DIR/stages.json" '{"rate": 1, "stages": [{"rate": 300, "duration_s": 3}, {"rate": 300, "duration_s": 2}, {"rate": 1500, "duration_s": 3}, {"rate": 1500, "duration_s": 2}], "max_users": 2000}' "$SCEN"
+lm_plan_lab "$LM_TEST_DIR/stages.json" '{"stages": [{"rate": 300, "duration_s": 3}, {"rate": 300, "duration_s": 2}, {"rate": 1500, "duration_s": 3}, {"rate": 1500, "duration_s": 2}], "max_users": 2000}' "$SCEN"
 rc=0
 lm_run --plan "$LM_TEST_DIR/stages.json" --summary "$LM_TEST_DIR/stages-s.json" || rc=$?
 [ "$rc" -eq 0 ] || { lm_show_run; fail "stages: exit status $rc"; }
