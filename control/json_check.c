@@ -143,6 +143,20 @@ lm_jc_fail_key(struct lm_jc *c, const char *key, const char *fmt, ...)
 	return rc;
 }
 
+int
+lm_jc_fail_at_key(struct lm_jc *c, const char *key, const char *fmt, ...)
+{
+	size_t saved = lm_jc_push_key(c, key);
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vfail(c, LM_JC_AT_KEY, fmt, ap);
+	va_end(ap);
+	lm_jc_pop(c, saved);
+	return rc;
+}
+
 const char *
 lm_jc_quote(char *buf, size_t cap, const char *s, size_t len)
 {

@@ -102,6 +102,10 @@ int lm_jc_fail(struct lm_jc *c, enum lm_jc_at at, const char *fmt, ...)
 int lm_jc_fail_key(struct lm_jc *c, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The same, pointing at the member's key itself (a key that is wrong there). */
+int lm_jc_fail_at_key(struct lm_jc *c, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* s[0..len) quoted for a message: escaped, and cut if long. */
 const char *lm_jc_quote(char *buf, size_t cap, const char *s, size_t len);
 

@@ -2,6 +2,8 @@
 /* Command line of the application part (after "--"). */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -13,7 +15,18 @@
 /* Options with no short form: values outside any char. */
 enum {
 	OPT_IMPAIR = 256,
+	OPT_USERS,
+	OPT_RATE,
+	OPT_MAX_RUNS,
+	OPT_LIST,
 };
+
+/* The plan's own bounds (docs/plan.md), for the overrides. */
+#define CLI_MAX_USERS 10000000
+#define CLI_MAX_RATE 1e8
+#define CLI_MAX_DURATION_S (365 * 86400.0)
+/* loops nest 4 deep in a plan; more only costs indentation */
+#define LM_CLI_LIST_DEPTH 16
 
 void
 lm_cli_usage(FILE *f, const char *prog)
@@ -27,12 +40,20 @@ lm_cli_usage(FILE *f, const char *prog)
 		"Options:\n"
 		"  -p, --plan FILE       the plan (JSON; see docs/plan.md)\n"
 		"  -d, --duration S      run for S seconds (overrides load.duration_s)\n"
+		"      --users N         N users (closed model: replaces load.users and\n"
+		"                        load.stages)\n"
+		"      --rate R          R sessions per second (open model: replaces\n"
+		"                        load.rate and load.stages)\n"
+		"      --max-runs N      stop after N runs in all (overrides\n"
+		"                        load.max_runs; 0 = no limit)\n"
 		"  -s, --summary FILE    write the JSON summary to FILE at the end\n"
 		"      --impair SPEC     impair traffic, replacing the plan's \"impair\":\n"
 		"                        rx:drop=P,dup=P,reorder=P,corrupt=P,reorder_depth=N;\n"
 		"                        tx:...;seed=N (P from 0 to 1), or \"off\"; e.g.\n"
 		"                        'rx:drop=0.01,reorder=0.01;tx:dup=0.005;seed=7'\n"
 		"  -c, --check           validate the plan and exit\n"
+		"      --list            print the load, the scenarios with their share\n"
+		"                        of the runs and their steps, and exit\n"
 		"  -q, --quiet           no live line each second\n"
 		"  -h, --help            this text\n"
 		"\n"
@@ -108,6 +129,24 @@ parse_u64(const char *s, uint64_t max, uint64_t *out)
 	errno = 0;
 	x = strtoull(s, &end, 10);
 	if (errno != 0 || *end != '\0' || x > max)
+		return false;
+	*out = x;
+	return true;
+}
+
+/* A plain decimal number in (0, max], as for parse_prob. */
+static bool
+parse_positive(const char *s, double max, double *out)
+{
+	char *end;
+	double x;
+
+	if (!((*s >= '0' && *s <= '9') || *s == '.') || strpbrk(s, "xXpP") != NULL)
+		return false;
+	errno = 0;
+	x = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !isfinite(x) || x <= 0 ||
+	    x > max)
 		return false;
 	*out = x;
 	return true;
@@ -260,31 +299,34 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 		{"duration", required_argument, NULL, 'd'},
 		{"summary", required_argument, NULL, 's'},
 		{"impair", required_argument, NULL, OPT_IMPAIR},
+		{"users", required_argument, NULL, OPT_USERS},
+		{"rate", required_argument, NULL, OPT_RATE},
+		{"max-runs", required_argument, NULL, OPT_MAX_RUNS},
+		{"list", no_argument, NULL, OPT_LIST},
 		{"check", no_argument, NULL, 'c'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	char msg[256];
+	uint64_t u;
 	int opt;
 
 	memset(c, 0, sizeof(*c));
 	c->duration_s = -1;
+	c->users = -1;
+	c->rate = -1;
+	c->max_runs = -1;
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":p:d:s:cqh", opts, NULL)) != -1) {
-		char *end;
-
 		switch (opt) {
 		case 'p':
 			c->plan = optarg;
 			break;
 		case 'd':
-			errno = 0;
-			c->duration_s = strtod(optarg, &end);
-			if (errno != 0 || end == optarg || *end != '\0' ||
-			    !isfinite(c->duration_s) || c->duration_s <= 0 ||
-			    c->duration_s > 365 * 86400.0) {
+			if (!parse_positive(optarg, CLI_MAX_DURATION_S,
+					    &c->duration_s)) {
 				fprintf(err, "error: --duration: \"%s\" is not a "
 					"number of seconds > 0\n", optarg);
 				return -EINVAL;
@@ -292,6 +334,34 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 			break;
 		case 's':
 			c->summary = optarg;
+			break;
+		case OPT_USERS:
+			if (!parse_u64(optarg, CLI_MAX_USERS, &u) || u == 0) {
+				fprintf(err, "error: --users: \"%s\" is not an "
+					"integer from 1 to %d\n", optarg,
+					CLI_MAX_USERS);
+				return -EINVAL;
+			}
+			c->users = (long long)u;
+			break;
+		case OPT_RATE:
+			if (!parse_positive(optarg, CLI_MAX_RATE, &c->rate)) {
+				fprintf(err, "error: --rate: \"%s\" is not a "
+					"number of sessions per second > 0 "
+					"(at most 100000000)\n", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_MAX_RUNS:
+			if (!parse_u64(optarg, LLONG_MAX, &u)) {
+				fprintf(err, "error: --max-runs: \"%s\" is not "
+					"an integer 0 or more\n", optarg);
+				return -EINVAL;
+			}
+			c->max_runs = (long long)u;
+			break;
+		case OPT_LIST:
+			c->list = true;
 			break;
 		case OPT_IMPAIR:
 			if (lm_cli_parse_impair(optarg, &c->impair, msg,
@@ -329,4 +399,182 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int
+lm_cli_apply(const struct lm_cli *c, struct lm_plan *plan, FILE *err)
+{
+	struct lm_plan_load *l = &plan->load;
+
+	if (c->users >= 0 && l->model != LM_LOAD_CLOSED) {
+		fprintf(err, "error: --users: the plan's load is open "
+			"(\"rate\"); use --rate\n");
+		return -EINVAL;
+	}
+	if (c->rate >= 0 && l->model != LM_LOAD_OPEN) {
+		fprintf(err, "error: --rate: the plan's load is closed "
+			"(\"users\"); use --users\n");
+		return -EINVAL;
+	}
+	/* a level from the command line holds from start to end */
+	if (c->users >= 0 || c->rate >= 0) {
+		free(l->stages);
+		l->stages = NULL;
+		l->n_stages = 0;
+	}
+	if (c->users >= 0)
+		l->users = (uint32_t)c->users;
+	if (c->rate >= 0)
+		l->rate = c->rate;
+	if (c->duration_s > 0)
+		l->duration_s = c->duration_s;
+	if (c->max_runs >= 0)
+		l->max_runs = (uint64_t)c->max_runs;
+	if (l->duration_s == 0 && l->max_runs == 0) {
+		fprintf(err, "error: --max-runs 0: the plan's duration_s is 0 "
+			"too, so the run would never end (give --duration)\n");
+		return -EINVAL;
+	}
+	if (c->impair_set)
+		plan->impair = c->impair;
+	return 0;
+}
+
+static const char *const step_kind_names[] = {
+	[LM_STEP_HTTP] = "http",
+	[LM_STEP_THINK] = "think",
+	[LM_STEP_LOOP] = "loop",
+	[LM_STEP_CONNECT] = "connect",
+	[LM_STEP_SEND] = "send",
+	[LM_STEP_EXPECT] = "expect",
+	[LM_STEP_CLOSE] = "close",
+};
+
+static const char *const think_names[] = {
+	[LM_THINK_CONSTANT] = "constant",
+	[LM_THINK_UNIFORM] = "uniform",
+	[LM_THINK_EXPONENTIAL] = "exponential",
+	[LM_THINK_NORMAL] = "normal",
+};
+
+static void
+list_load(FILE *f, const struct lm_plan_load *l)
+{
+	uint32_t i;
+
+	if (l->model == LM_LOAD_CLOSED) {
+		fprintf(f, "load: closed model, %" PRIu32 " users", l->users);
+		if (l->spawn_rate > 0)
+			fprintf(f, ", started at %g per second", l->spawn_rate);
+		else if (l->n_stages == 0)
+			fprintf(f, ", all at once");
+	} else {
+		fprintf(f, "load: open model, %g sessions per second (%s), "
+			"at most %" PRIu32 " in flight", l->rate,
+			l->arrival == LM_ARRIVAL_POISSON ? "poisson" : "constant",
+			l->max_users);
+	}
+	for (i = 0; i < l->n_stages; i++)
+		fprintf(f, "%s%g over %g s", i == 0 ? "; stages: " : ", ",
+			l->stages[i].target, l->stages[i].duration_s);
+	if (l->duration_s > 0)
+		fprintf(f, "; %g s", l->duration_s);
+	else
+		fprintf(f, "; no time limit");
+	if (l->max_runs > 0)
+		fprintf(f, ", at most %" PRIu64 " runs", l->max_runs);
+	fprintf(f, "\n");
+}
+
+/* What a step does, in a few words, after its name. */
+static void
+list_step(FILE *f, const struct lm_step *s)
+{
+	char a[16];
+
+	switch (s->kind) {
+	case LM_STEP_HTTP:
+		fprintf(f, ": %s %s", lm_http_method_name(s->http.method),
+			s->http.path);
+		break;
+	case LM_STEP_THINK:
+		fprintf(f, ": %s %g", think_names[s->think.dist], s->think.a_ms);
+		if (s->think.dist == LM_THINK_UNIFORM ||
+		    s->think.dist == LM_THINK_NORMAL)
+			fprintf(f, " %g", s->think.b_ms);
+		fprintf(f, " ms");
+		break;
+	case LM_STEP_LOOP:
+		fprintf(f, ": %" PRIu32 " times the next %" PRIu32 " step%s",
+			s->loop.count, s->loop.body_steps,
+			s->loop.body_steps == 1 ? "" : "s");
+		break;
+	case LM_STEP_CONNECT:
+		if (s->connect.ip != 0)
+			snprintf(a, sizeof(a), "%u.%u.%u.%u", s->connect.ip >> 24,
+				 s->connect.ip >> 16 & 0xff,
+				 s->connect.ip >> 8 & 0xff, s->connect.ip & 0xff);
+		fprintf(f, ": %s", s->connect.ip != 0 ? a : "target");
+		if (s->connect.port != 0)
+			fprintf(f, " port %u", s->connect.port);
+		break;
+	case LM_STEP_SEND:
+		if (s->send.generated)
+			fprintf(f, ": %" PRIu64 " generated bytes",
+				s->send.gen_size);
+		break;
+	case LM_STEP_EXPECT:
+		if (s->expect.kind == LM_EXPECT_BYTES)
+			fprintf(f, ": %" PRIu64 " bytes", s->expect.bytes);
+		else
+			fprintf(f, ": %s", s->expect.kind == LM_EXPECT_UNTIL ?
+				"until a delimiter" : "a text");
+		break;
+	default:
+		break;
+	}
+	fprintf(f, "\n");
+}
+
+void
+lm_cli_list(FILE *f, const struct lm_plan *plan)
+{
+	uint32_t ends[LM_CLI_LIST_DEPTH];
+	double total = 0;
+	uint32_t i, j, depth;
+
+	fprintf(f, "plan %s (%s)\n", plan->name, plan->file);
+	list_load(f, &plan->load);
+	for (i = 0; i < plan->n_scenarios; i++)
+		total += plan->scenarios[i].weight;
+	for (i = 0; i < plan->n_scenarios; i++) {
+		const struct lm_scenario *sc = &plan->scenarios[i];
+
+		fprintf(f, "scenario %s: ", sc->name);
+		if ((int32_t)i == plan->on_start)
+			fprintf(f, "once per user, before its first run");
+		else if ((int32_t)i == plan->on_stop)
+			fprintf(f, "once per user, after its last run");
+		else
+			fprintf(f, "%.1f %%", total > 0 ? 100 * sc->weight / total :
+				0);
+		fprintf(f, " (%s, close %s)\n",
+			sc->connection == LM_CONN_PER_RUN ? "per_run" :
+			"keep_alive", sc->close == LM_CLOSE_RST ? "rst" : "fin");
+		depth = 0;
+		for (j = 0; j < sc->n_steps; j++) {
+			const struct lm_step *s = &sc->steps[j];
+
+			/* a loop's body is the body_steps steps after it */
+			while (depth > 0 && ends[depth - 1] <= j)
+				depth--;
+			fprintf(f, "%*s%-7s %s", (int)(2 + 2 * depth), "",
+				(unsigned int)s->kind < sizeof(step_kind_names) /
+				sizeof(step_kind_names[0]) ?
+				step_kind_names[s->kind] : "?", s->name);
+			list_step(f, s);
+			if (s->kind == LM_STEP_LOOP && depth < LM_CLI_LIST_DEPTH)
+				ends[depth++] = j + 1 + s->loop.body_steps;
+		}
+	}
 }

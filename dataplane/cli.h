@@ -19,10 +19,15 @@ struct lm_cli {
 	const char *plan;
 	const char *summary;
 	double duration_s;     /* < 0: the plan's */
+	/* load overrides; < 0: the plan's */
+	long long users;       /* --users: closed model */
+	double rate;           /* --rate: open model */
+	long long max_runs;    /* --max-runs */
 	/* --impair SPEC: replaces the plan's "impair" as a whole */
 	struct lm_plan_impair impair;
 	bool impair_set;
 	bool check;
+	bool list;
 	bool quiet;
 	bool help;
 };
@@ -34,6 +39,21 @@ struct lm_cli {
 int lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err);
 
 void lm_cli_usage(FILE *f, const char *prog);
+
+/*
+ * Apply the command line's overrides (--duration, --users, --rate,
+ * --max-runs, --impair) to a loaded plan. --users (closed model) and
+ * --rate (open model) replace the plan's level and its stages. Returns 0,
+ * or -EINVAL after printing what is wrong to err: --users on an open-model
+ * plan, --rate on a closed one, or a run that would never end.
+ */
+int lm_cli_apply(const struct lm_cli *c, struct lm_plan *plan, FILE *err);
+
+/*
+ * --list: the load model, then each scenario with its share of the runs
+ * and its steps (kind and name), indented by loop depth.
+ */
+void lm_cli_list(FILE *f, const struct lm_plan *plan);
 
 /*
  * Parse an --impair specification into *out (defaults first: seed 1,

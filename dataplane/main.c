@@ -59,6 +59,28 @@ load_plan(const char *path, struct lm_plan **plan)
 	return 0;
 }
 
+/*
+ * TCBs a worker needs: one per user, plus those closing or in TIME-WAIT.
+ * In the open model every session opens a connection, so those in
+ * TIME-WAIT follow the arrival rate (its peak, twice over for bursts
+ * after a stall).
+ */
+static uint32_t
+tcbs_needed(const struct lm_plan *plan, uint64_t users, uint32_t n_workers)
+{
+	const struct lm_plan_load *l = &plan->load;
+	double peak = l->rate, n;
+
+	if (l->model != LM_LOAD_OPEN)
+		return (uint32_t)(users * 4 + 1024);
+	for (uint32_t i = 0; i < l->n_stages; i++)
+		if (l->stages[i].target > peak)
+			peak = l->stages[i].target;
+	n = (double)users * 2 + 1024 +
+		2.0 * peak / n_workers * (plan->tcp.time_wait_ms / 1000.0 + 2.0);
+	return n > 4e6 ? 4000000u : (uint32_t)n;
+}
+
 /* Split total as evenly as possible: part i of n. */
 static uint64_t
 share(uint64_t total, uint32_t i, uint32_t n)
@@ -87,9 +109,9 @@ main(int argc, char **argv)
 	int app_argc;
 
 	/*
-	 * The application's arguments first: --help and --check need no EAL.
-	 * Without "--" every argument is the application's, which only
-	 * --help and --check may use: a run needs the EAL's arguments.
+	 * The application's arguments first: --help, --check and --list need
+	 * no EAL. Without "--" every argument is the application's, which
+	 * only those may use: a run needs the EAL's arguments.
 	 */
 	app_argc = sep < argc ? argc - sep : argc;
 	app_argv = calloc((size_t)app_argc + 1, sizeof(char *));
@@ -110,16 +132,20 @@ main(int argc, char **argv)
 	status = load_plan(cli.plan, &plan);
 	if (status != 0)
 		return status;
-	if (cli.check) {
+	/* overrides first, so that --check and --list see what would run */
+	if (lm_cli_apply(&cli, plan, stderr) != 0) {
+		lm_plan_free(plan);
+		return LM_EXIT_USAGE;
+	}
+	if (cli.list)
+		lm_cli_list(stdout, plan);
+	else if (cli.check)
 		printf("%s: ok (%u scenarios, %u steps)\n", cli.plan,
 		       plan->n_scenarios, lm_plan_n_steps(plan));
+	if (cli.check || cli.list) {
 		lm_plan_free(plan);
 		return LM_EXIT_OK;
 	}
-	if (cli.duration_s > 0)
-		plan->load.duration_s = cli.duration_s;
-	if (cli.impair_set)
-		plan->impair = cli.impair;
 	if (sep == argc) {
 		fprintf(stderr, "error: EAL arguments are missing: put them before "
 			"\"--\" (e.g. -l 0-1 --no-pci --vdev=...); see --help\n");
@@ -210,7 +236,7 @@ main(int argc, char **argv)
 			       rte_rdtsc() ^ ((uint64_t)w_idx << 56) ^
 			       (uint64_t)getpid() << 32);
 		/* each user holds one connection; TIME_WAIT and closes need more */
-		rc = lm_tcp_init(w, (uint32_t)(users * 4 + 1024), ifs[0].mtu);
+		rc = lm_tcp_init(w, tcbs_needed(plan, users, n_workers), ifs[0].mtu);
 		if (rc == 0)
 			rc = lm_gen_init(w, (uint32_t)first, (uint32_t)users,
 					 share(plan->load.max_runs, w_idx,

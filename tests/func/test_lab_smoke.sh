@@ -22,7 +22,7 @@ assert_eq "$(get /small.bin)" "200 100" "GET /small.bin"
 assert_eq "$(stat -c %s "$LM_TEST_DIR/body")" 100 "bytes written by curl"
 assert_eq "$(lm_access_wait 1)" 1 "access log lines"
 line=$(cat "$LM_ACCESS_LOG")
-[[ $line =~ ^$LM_SRV_IP\ GET\ /small\.bin\ 200\ 100\ [0-9]+$ ]] || fail "access log line: '$line'"
+[[ $line =~ ^$LM_SRV_IP\ GET\ /small\.bin\ 200\ 100\ [0-9]+\ -$ ]] || fail "access log line: '$line'"
 
 # The other fixtures the lemmings-dp tests rely on.
 assert_eq "$(get /big.bin)" "200 1048576" "GET /big.bin"
@@ -39,5 +39,5 @@ status=$(get /missing)
 assert_eq "${status% *}" 404 "GET /missing"
 
 assert_eq "$(lm_access_wait 6)" 6 "access log lines"
-assert_eq "$(lm_access_count "^$LM_SRV_IP POST /api/echo 200 3 [0-9]+$")" 1 "POST line"
+assert_eq "$(lm_access_count "^$LM_SRV_IP POST /api/echo 200 3 [0-9]+ -$")" 1 "POST line"
 echo "PASS: lab smoke"

@@ -265,6 +265,206 @@ test_usage(void **state)
 	fclose(f);
 	assert_non_null(strstr(out, "--impair SPEC"));
 	assert_non_null(strstr(out, "--plan FILE"));
+	assert_non_null(strstr(out, "--users N"));
+	assert_non_null(strstr(out, "--rate R"));
+	assert_non_null(strstr(out, "--max-runs N"));
+	assert_non_null(strstr(out, "--list"));
+	free(out);
+}
+
+static void
+test_load_options(void **state)
+{
+	struct lm_cli c;
+	char *out = NULL;
+
+	(void)state;
+	assert_int_equal(parse(&c, &out, "--plan", "p.json", NULL), 0);
+	free(out);
+	assert_true(c.users < 0 && c.rate < 0 && c.max_runs < 0);
+	assert_false(c.list);
+
+	assert_int_equal(parse(&c, &out, "--plan", "p.json", "--users", "10000000",
+			       "--rate", "0.5", "--max-runs", "0", "--list", NULL), 0);
+	assert_string_equal(out, "");
+	free(out);
+	assert_int_equal(c.users, 10000000);
+	assert_true(c.rate == 0.5);
+	assert_int_equal(c.max_runs, 0);
+	assert_true(c.list);
+	assert_int_equal(parse(&c, &out, "--plan=p.json", "--max-runs=9223372036854775807",
+			       NULL), 0);
+	free(out);
+	assert_int_equal(c.max_runs, 9223372036854775807LL);
+
+	check_fails("error: --users: \"0\" is not an integer from 1 to 10000000\n",
+		    "--plan", "p", "--users", "0", NULL);
+	check_fails("error: --users: \"10000001\" is not an integer from 1 to 10000000\n",
+		    "--plan", "p", "--users", "10000001", NULL);
+	check_fails("error: --users: \"8.5\" is not an integer from 1 to 10000000\n",
+		    "--plan", "p", "--users", "8.5", NULL);
+	check_fails("error: --rate: \"0\" is not a number of sessions per second > 0 (at most 100000000)\n",
+		    "--plan", "p", "--rate", "0", NULL);
+	check_fails("error: --rate: \"-5\" is not a number of sessions per second > 0 (at most 100000000)\n",
+		    "--plan", "p", "--rate", "-5", NULL);
+	check_fails("error: --rate: \"inf\" is not a number of sessions per second > 0 (at most 100000000)\n",
+		    "--plan", "p", "--rate", "inf", NULL);
+	check_fails("error: --max-runs: \"-1\" is not an integer 0 or more\n",
+		    "--plan", "p", "--max-runs", "-1", NULL);
+	check_fails("error: --max-runs: \"9223372036854775808\" is not an integer 0 or more\n",
+		    "--plan", "p", "--max-runs", "9223372036854775808", NULL);
+	check_fails("error: --users needs a value\n", "--plan", "p", "--users", NULL);
+}
+
+#define PLAN_HEAD \
+	"{\"ports\": [{\"ip\": \"198.18.0.1\"}], \"target\": {\"ip\": \"198.18.0.2\"},\n"
+#define ONE_SCENARIO \
+	" \"scenarios\": [{\"name\": \"s\", \"steps\": [{\"http\": {\"path\": \"/\"}}]}]}"
+
+static struct lm_plan *
+load_plan(const char *text)
+{
+	char err[LM_PLAN_ERR_MAX];
+	struct lm_plan *p;
+
+	p = lm_plan_load_text(text, strlen(text), "plan.json", err, sizeof(err));
+	if (p == NULL)
+		fail_msg("%s", err);
+	return p;
+}
+
+/* lm_cli_apply() of these arguments to plan; its output in *out */
+static int
+apply(struct lm_plan *plan, char **out, ...)
+{
+	struct lm_cli c;
+	size_t len = 0;
+	va_list ap;
+	FILE *f;
+	int rc;
+
+	va_start(ap, out);
+	rc = vparse(&c, out, ap);
+	va_end(ap);
+	assert_int_equal(rc, 0);
+	free(*out);
+	f = open_memstream(out, &len);
+	assert_non_null(f);
+	rc = lm_cli_apply(&c, plan, f);
+	fclose(f);
+	return rc;
+}
+
+static void
+test_apply(void **state)
+{
+	struct lm_plan *p;
+	char *out;
+
+	(void)state;
+	p = load_plan(PLAN_HEAD " \"load\": {\"stages\": [{\"users\": 10, \"duration_s\": 20}]},\n"
+		      ONE_SCENARIO);
+	assert_int_equal(apply(p, &out, "--plan", "x", NULL), 0);
+	assert_string_equal(out, "");
+	free(out);
+	assert_int_equal(p->load.users, 10);
+	assert_int_equal(p->load.n_stages, 1);
+	/* a level from the command line replaces the stages */
+	assert_int_equal(apply(p, &out, "--plan", "x", "--users", "3", "--max-runs", "7",
+			       "--duration", "2", NULL), 0);
+	free(out);
+	assert_int_equal(p->load.users, 3);
+	assert_int_equal(p->load.n_stages, 0);
+	assert_null(p->load.stages);
+	assert_int_equal(p->load.max_runs, 7);
+	assert_true(p->load.duration_s == 2);
+	assert_int_equal(apply(p, &out, "--plan", "x", "--rate", "5", NULL), -EINVAL);
+	assert_string_equal(out, "error: --rate: the plan's load is closed (\"users\"); use --users\n");
+	free(out);
+	assert_int_equal(apply(p, &out, "--plan", "x", "--impair", "rx:drop=0.5", NULL), 0);
+	free(out);
+	assert_true(p->impair.enabled);
+	lm_plan_free(p);
+
+	p = load_plan(PLAN_HEAD " \"load\": {\"rate\": 5, \"duration_s\": 0, \"max_runs\": 10},\n"
+		      ONE_SCENARIO);
+	assert_int_equal(apply(p, &out, "--plan", "x", "--users", "5", NULL), -EINVAL);
+	assert_string_equal(out, "error: --users: the plan's load is open (\"rate\"); use --rate\n");
+	free(out);
+	assert_int_equal(apply(p, &out, "--plan", "x", "--rate", "12.5", NULL), 0);
+	free(out);
+	assert_true(p->load.rate == 12.5);
+	assert_int_equal(apply(p, &out, "--plan", "x", "--max-runs", "0", NULL), -EINVAL);
+	assert_string_equal(out, "error: --max-runs 0: the plan's duration_s is 0 too, so the run would never end (give --duration)\n");
+	free(out);
+	lm_plan_free(p);
+}
+
+static char *
+list(const char *text)
+{
+	struct lm_plan *p = load_plan(text);
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	assert_non_null(f);
+	lm_cli_list(f, p);
+	fclose(f);
+	lm_plan_free(p);
+	return out;
+}
+
+static void
+test_list(void **state)
+{
+	char *out;
+
+	(void)state;
+	out = list(PLAN_HEAD " \"name\": \"shop\", \"load\": {\"users\": 20, \"spawn_rate\": 2, \"max_runs\": 100},\n"
+		   " \"on_start\": [{\"name\": \"login\", \"http\": {\"method\": \"POST\", \"path\": \"/login\"}}],\n"
+		   " \"scenarios\": [\n"
+		   "  {\"name\": \"browse\", \"weight\": 3, \"steps\": [\n"
+		   "    {\"name\": \"home\", \"http\": {\"path\": \"/\"}},\n"
+		   "    {\"loop\": {\"count\": 3, \"steps\": [\n"
+		   "      {\"think\": {\"uniform_ms\": [100, 500]}},\n"
+		   "      {\"loop\": {\"count\": 2, \"steps\": [{\"http\": {\"path\": \"/item\"}}]}}]}},\n"
+		   "    {\"think\": {\"constant_ms\": 50}}]},\n"
+		   "  {\"name\": \"raw\", \"connection\": \"per_run\", \"close\": \"rst\", \"steps\": [\n"
+		   "    {\"connect\": {\"port\": 7}}, {\"send\": \"x\"}, {\"send\": {\"size\": 9}},\n"
+		   "    {\"expect\": {\"bytes\": 4}}, {\"expect\": {\"until\": \"\\n\"}}, {\"close\": {}}]}]}\n");
+	assert_string_equal(out,
+		"plan shop (plan.json)\n"
+		"load: closed model, 20 users, started at 2 per second; 10 s, at most 100 runs\n"
+		"scenario browse: 75.0 % (keep_alive, close fin)\n"
+		"  http    home: GET /\n"
+		"  loop    browse.1: 3 times the next 3 steps\n"
+		"    think   browse.2: uniform 100 500 ms\n"
+		"    loop    browse.3: 2 times the next 1 step\n"
+		"      http    browse.4: GET /item\n"
+		"  think   browse.5: constant 50 ms\n"
+		"scenario raw: 25.0 % (per_run, close rst)\n"
+		"  connect raw.0: target port 7\n"
+		"  send    raw.1\n"
+		"  send    raw.2: 9 generated bytes\n"
+		"  expect  raw.3: 4 bytes\n"
+		"  expect  raw.4: until a delimiter\n"
+		"  close   raw.5\n"
+		"scenario on_start: once per user, before its first run (keep_alive, close fin)\n"
+		"  http    login: POST /login\n");
+	free(out);
+
+	out = list(PLAN_HEAD " \"load\": {\"arrival\": \"poisson\", \"max_users\": 50,\n"
+		   "  \"stages\": [{\"rate\": 10, \"duration_s\": 5}, {\"rate\": 100.5, \"duration_s\": 25}]},\n"
+		   " \"on_stop\": [{\"http\": {\"path\": \"/bye\"}}],\n" ONE_SCENARIO);
+	assert_string_equal(out,
+		"plan plan (plan.json)\n"
+		"load: open model, 100.5 sessions per second (poisson), at most 50 in flight;"
+		" stages: 10 over 5 s, 100.5 over 25 s; 30 s\n"
+		"scenario s: 100.0 % (keep_alive, close fin)\n"
+		"  http    s.0: GET /\n"
+		"scenario on_stop: once per user, after its last run (keep_alive, close fin)\n"
+		"  http    on_stop.0: GET /bye\n");
 	free(out);
 }
 
@@ -277,6 +477,9 @@ main(void)
 		cmocka_unit_test(test_impair_spec),
 		cmocka_unit_test(test_impair_spec_errors),
 		cmocka_unit_test(test_usage),
+		cmocka_unit_test(test_load_options),
+		cmocka_unit_test(test_apply),
+		cmocka_unit_test(test_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

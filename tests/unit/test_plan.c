@@ -582,35 +582,35 @@ test_err_unknown_key(void **state)
 	{
 		char *t = subst(base_plan, "\"max_runs\"", "\"max_run\"");
 
-		check_error(t, FILE_NAME ":5:42: load.max_run: unknown key \"max_run\" (expected users, duration_s or max_runs)");
+		check_error(t, FILE_NAME ":5:42: load.max_run: unknown key \"max_run\" (expected users, spawn_rate, rate, arrival, max_users, stages, duration_s or max_runs)");
 		free(t);
 	}
 	check_subst("\"name\": \"demo\",", "\"name\": \"demo\", `\"Name\": 1,", "Name",
-		    "unknown key \"Name\" (expected name, ports, target, load, tcp, impair or scenarios)");
+		    "unknown key \"Name\" (expected name, description, ports, target, load, tcp, impair, data, scenarios, include, weights, on_start or on_stop)");
 	check_subst("\"prefix\": 24}", "\"prefix\": 24, `\"mask\": 24}", "ports[0].mask",
 		    "unknown key \"mask\" (expected ip, prefix or gateway)");
 	check_subst("\"port\": 80}", "\"port\": 80, `\"proto\": \"tcp\"}", "target.proto",
 		    "unknown key \"proto\" (expected ip or port)");
 	check_subst("\"weight\": 3,", "\"weight\": 3, `\"think\": 1,", "scenarios[0].think",
-		    "unknown key \"think\" (expected name, weight, close or steps)");
+		    "unknown key \"think\" (expected name, weight, close, connection or steps)");
 	check_subst("{\"timeout_ms\": 500,", "{\"timeout_ms\": 500, `\"retries\": 2,",
 		    "scenarios[1].steps[0].retries",
-		    "unknown key \"retries\" (expected name, timeout_ms or http)");
+		    "unknown key \"retries\" (expected name, timeout_ms, http, think, loop, connect, send, expect or close)");
 	check_subst("\"path\": \"/small.bin\"", "\"path\": \"/small.bin\", `\"verb\": \"GET\"",
 		    "scenarios[0].steps[1].http.verb",
-		    "unknown key \"verb\" (expected method, path, headers, body or expect)");
+		    "unknown key \"verb\" (expected method, path, headers, body, expect or capture)");
 	check_subst("{\"status\": 200}", "{\"status\": 200, `\"body\": \"ok\"}",
 		    "scenarios[0].steps[0].http.expect.body",
 		    "unknown key \"body\" (expected status, body_bytes or body_crc32c)");
 	/* keys that are not identifiers are bracketed, escapes shown */
 	check_subst("\"users\": 8,", "`\"us ers\": 8, \"users\": 8,", "load[\"us ers\"]",
-		    "unknown key \"us ers\" (expected users, duration_s or max_runs)");
+		    "unknown key \"us ers\" (expected users, spawn_rate, rate, arrival, max_users, stages, duration_s or max_runs)");
 	check_subst("\"users\": 8,", "`\"u\\\"\\n\\u0001\": 8, \"users\": 8,",
 		    "load[\"u\\\"\\n\\u0001\"]",
-		    "unknown key \"u\\\"\\n\\u0001\" (expected users, duration_s or max_runs)");
+		    "unknown key \"u\\\"\\n\\u0001\" (expected users, spawn_rate, rate, arrival, max_users, stages, duration_s or max_runs)");
 	check_subst("\"users\": 8,", "`\"a\\/\\\\\\b\\u20AC\": 8, \"users\": 8,",
 		    "load[\"a/\\\\\\b\xe2\x82\xac\"]",
-		    "unknown key \"a/\\\\\\b\xe2\x82\xac\" (expected users, duration_s or max_runs)");
+		    "unknown key \"a/\\\\\\b\xe2\x82\xac\" (expected users, spawn_rate, rate, arrival, max_users, stages, duration_s or max_runs)");
 	/* escaped spelling of a known key is that key */
 	{
 		char *t = subst(base_plan, "\"users\"", "\"\\u0075sers\"");
@@ -681,7 +681,7 @@ test_err_missing(void **state)
 	check_subst("{\"ip\": \"198.18.0.1\", \"prefix\": 24}", "`{\"prefix\": 24}", "ports[0]",
 		    "missing required key \"ip\"");
 	check_subst("\"load\": {\"users\": 8, ", "\"load\": `{", "load",
-		    "missing required key \"users\"");
+		    "missing required key \"users\" (closed model) or \"rate\" (open model)");
 	{
 		char *t = subst(base_plan, "\n  \"target\": {\"ip\": \"198.18.0.2\", \"port\": 80},", "");
 
@@ -883,10 +883,10 @@ test_err_steps(void **state)
 {
 	(void)state;
 	check_step("`{\"name\": \"x\"}", "scenarios[0].steps[0]",
-		   "step has no kind (expected \"http\")");
-	check_step("`{}", "scenarios[0].steps[0]", "step has no kind (expected \"http\")");
+		   "step has no kind (expected \"http\", \"think\", \"loop\", \"connect\", \"send\", \"expect\" or \"close\")");
+	check_step("`{}", "scenarios[0].steps[0]", "step has no kind (expected \"http\", \"think\", \"loop\", \"connect\", \"send\", \"expect\" or \"close\")");
 	check_step("{`\"tcp\": {}, \"http\": {\"path\": \"/\"}}", "scenarios[0].steps[0].tcp",
-		   "unknown key \"tcp\" (expected name, timeout_ms or http)");
+		   "unknown key \"tcp\" (expected name, timeout_ms, http, think, loop, connect, send, expect or close)");
 	check_step("{\"timeout_ms\": `0, \"http\": {\"path\": \"/\"}}",
 		   "scenarios[0].steps[0].timeout_ms", "0 is out of range (expected 1 to 3600000)");
 	check_step("{\"timeout_ms\": `3600001, \"http\": {\"path\": \"/\"}}",
