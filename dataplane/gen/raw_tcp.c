@@ -187,22 +187,12 @@ static uint32_t
 render_send(struct lm_worker *w, struct lm_session *s,
 	    const struct lm_send_step *sd)
 {
-	struct lm_gen *g = &w->gen;
-	uint64_t rng = lm_rand(w);
-	struct lm_tmpl_env env = {
-		.vars = w->plan->vars,
-		.user_store = g->store_size ? sess_store(w, s) : NULL,
-		.user = s->user,
-		.run = s->runs,
-		.worker = w->id,
-		.seq = g->seq++ * w->n_workers + w->id,
-		.time_ms = g->wall0_ms + (w->now - g->tsc0) / w->ticks_per_ms,
-		.rng = &rng,
-		.seq_row = g->seq_row++,
-	};
+	struct lm_tmpl_env env;
+	uint64_t rng;
 
+	lm_sess_tmpl_env(w, s, &env, &rng);
 	return (uint32_t)lm_tmpl_render(sd->tmpl, &env, sess_buf(w, s),
-					g->buf_size);
+					w->gen.buf_size);
 }
 
 void

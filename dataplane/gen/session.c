@@ -547,24 +547,34 @@ lm_gen_timer_expired(struct lm_worker *w, struct lm_session *s)
  * needs its own length in the head ({{__body_len}}): render once to find
  * where the head ends, then again with the body's length.
  */
+void
+lm_sess_tmpl_env(struct lm_worker *w, struct lm_session *s,
+		 struct lm_tmpl_env *env, uint64_t *rng)
+{
+	struct lm_gen *g = &w->gen;
+
+	*rng = lm_rand(w);
+	memset(env, 0, sizeof(*env));
+	env->vars = w->plan->vars;
+	env->user_store = g->store_size ? sess_store(w, s) : NULL;
+	env->user = s->user;
+	env->run = s->runs;
+	env->worker = w->id;
+	env->seq = g->seq++ * w->n_workers + w->id;  /* unique across workers */
+	env->time_ms = g->wall0_ms + (w->now - g->tsc0) / w->ticks_per_ms;
+	env->rng = rng;
+	env->seq_row = g->seq_row++;
+}
+
 static uint32_t
 render_request(struct lm_worker *w, struct lm_session *s,
 	       const struct lm_http_step *hs)
 {
 	struct lm_gen *g = &w->gen;
-	uint64_t rng = lm_rand(w);
-	uint64_t seq = g->seq++ * w->n_workers + w->id;  /* unique across workers */
-	struct lm_tmpl_env env = {
-		.vars = w->plan->vars,
-		.user_store = g->store_size ? sess_store(w, s) : NULL,
-		.user = s->user,
-		.run = s->runs,
-		.worker = w->id,
-		.seq = seq,
-		.time_ms = g->wall0_ms + (w->now - g->tsc0) / w->ticks_per_ms,
-		.rng = &rng,
-		.seq_row = g->seq_row++,
-	};
+	struct lm_tmpl_env env;
+	uint64_t rng;
+
+	lm_sess_tmpl_env(w, s, &env, &rng);
 	uint8_t *buf = sess_buf(w, s);
 	uint64_t saved = rng;
 	size_t n = lm_tmpl_render(hs->tmpl, &env, buf, g->buf_size);

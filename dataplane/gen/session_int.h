@@ -59,6 +59,10 @@ void lm_sess_step_end(struct lm_worker *w, struct lm_session *s, int err);
 int lm_sess_connect(struct lm_worker *w, struct lm_session *s, uint32_t ip,
 		    uint16_t port);
 
+/* The template environment of s for one rendering (draws seq and rng). */
+void lm_sess_tmpl_env(struct lm_worker *w, struct lm_session *s,
+		      struct lm_tmpl_env *env, uint64_t *rng);
+
 /* raw_tcp.c */
 void lm_raw_step_start(struct lm_worker *w, struct lm_session *s);
 void lm_raw_recv(struct lm_worker *w, struct lm_session *s,
