@@ -262,6 +262,31 @@ struct lm_plan {
 	int32_t on_stop;         /* index in scenarios, or -1 */
 	/* template variables: captures, then data set columns (app/template.h) */
 	struct lm_tmpl_vars *vars;
+	struct lm_threshold *thresholds;
+	uint32_t n_thresholds;
+};
+
+/*
+ * A threshold ("thresholds": [...]): a limit on a latency percentile, the
+ * maximum, the error rate or the achieved rate, for one step or for all.
+ * Evaluated at the end (control/thresholds.c); any failure makes the exit
+ * status 1. With abort_on_fail, a breach stops the run as soon as it is
+ * seen after warmup_s.
+ */
+enum lm_thr_metric {
+	LM_THR_LATENCY,      /* percentile pct of the response time <= limit (ms) */
+	LM_THR_ERROR_RATE,   /* failed / requests <= limit */
+	LM_THR_RPS_MIN,      /* requests per second >= limit */
+};
+
+struct lm_threshold {
+	char *text;          /* as the plan wrote it, for the report */
+	int32_t step;        /* global step index (scenario-major), -1: all steps */
+	enum lm_thr_metric metric;
+	double pct;          /* LM_THR_LATENCY: 50 .. 99.99, or 100 for "max_ms" */
+	double limit;
+	bool abort_on_fail;
+	double warmup_s;
 };
 
 /* Largest error message lm_plan_load() writes. */
