@@ -19,6 +19,8 @@ enum {
 	OPT_RATE,
 	OPT_MAX_RUNS,
 	OPT_LIST,
+	OPT_STATS_NAME,
+	OPT_KEEP_STATS,
 };
 
 /* The plan's own bounds (docs/plan.md), for the overrides. */
@@ -55,6 +57,9 @@ lm_cli_usage(FILE *f, const char *prog)
 		"      --list            print the load, the scenarios with their share\n"
 		"                        of the runs and their steps, and exit\n"
 		"  -q, --quiet           no live line each second\n"
+		"      --stats-name NAME the statistics area is /dev/shm/lemmings-dp.NAME\n"
+		"                        (default: the process id); others attach to it\n"
+		"      --keep-stats      leave that file after the run\n"
 		"  -h, --help            this text\n"
 		"\n"
 		"Exit status: 0 ok; 1 thresholds failed; 2 bad usage or bad plan;\n"
@@ -303,6 +308,8 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 		{"rate", required_argument, NULL, OPT_RATE},
 		{"max-runs", required_argument, NULL, OPT_MAX_RUNS},
 		{"list", no_argument, NULL, OPT_LIST},
+		{"stats-name", required_argument, NULL, OPT_STATS_NAME},
+		{"keep-stats", no_argument, NULL, OPT_KEEP_STATS},
 		{"check", no_argument, NULL, 'c'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -362,6 +369,18 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 			break;
 		case OPT_LIST:
 			c->list = true;
+			break;
+		case OPT_STATS_NAME:
+			if (optarg[0] == '\0' || strpbrk(optarg, "/ \t") != NULL ||
+			    strlen(optarg) > 64) {
+				fprintf(err, "error: --stats-name: \"%s\" is not a file "
+					"name (no '/', at most 64 characters)\n", optarg);
+				return -EINVAL;
+			}
+			c->stats_name = optarg;
+			break;
+		case OPT_KEEP_STATS:
+			c->keep_stats = true;
 			break;
 		case OPT_IMPAIR:
 			if (lm_cli_parse_impair(optarg, &c->impair, msg,

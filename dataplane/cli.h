@@ -26,6 +26,8 @@ struct lm_cli {
 	/* --impair SPEC: replaces the plan's "impair" as a whole */
 	struct lm_plan_impair impair;
 	bool impair_set;
+	const char *stats_name;  /* /dev/shm/lemmings-dp.NAME; default: the pid */
+	bool keep_stats;         /* leave the statistics file after the run */
 	bool check;
 	bool list;
 	bool quiet;

@@ -21,6 +21,7 @@
 #include <lm/stats.h>
 
 #include "cli.h"
+#include "stats_shm.h"
 #include "net/port.h"
 #include "run.h"
 #include "worker.h"
@@ -103,6 +104,7 @@ main(int argc, char **argv)
 	unsigned int lcore;
 	void *area = MAP_FAILED;
 	size_t area_len = 0;
+	char shm_path[256] = "";
 	char err[512];
 	int status, rc;
 	char **app_argv;
@@ -207,12 +209,17 @@ main(int argc, char **argv)
 
 	lm_stats_layout_init(&layout, n_workers, plan->n_scenarios,
 			     lm_plan_n_steps(plan));
-	area_len = layout.slot_size * n_workers;
-	area = mmap(NULL, area_len, PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	area = lm_shm_create(plan, &layout, cli.stats_name, &area_len,
+			     shm_path, sizeof(shm_path));
+	if (area == MAP_FAILED) {
+		fprintf(stderr, "error: cannot create the statistics area %s: %s\n",
+			shm_path, strerror(errno));
+		status = LM_EXIT_RUNTIME;
+		goto out;
+	}
 	workers = rte_zmalloc("lm_workers", sizeof(*workers) * n_workers,
 			      RTE_CACHE_LINE_SIZE);
-	if (area == MAP_FAILED || workers == NULL) {
+	if (workers == NULL) {
 		fprintf(stderr, "error: out of memory for workers\n");
 		status = LM_EXIT_RUNTIME;
 		goto out;
@@ -229,7 +236,7 @@ main(int argc, char **argv)
 
 		for (uint32_t k = 0; k < w_idx; k++)
 			first += share(pop, k, n_workers);
-		lm_stats_slot(&layout, area, w_idx, &sv);
+		lm_stats_slot(&layout, lm_shm_slots(area), w_idx, &sv);
 		lm_stats_slot_init(&layout, &sv);
 		lm_worker_init(w, w_idx, n_workers, lcore, plan, ifs,
 			       plan->n_ports, pool, &sv,
@@ -267,7 +274,12 @@ main(int argc, char **argv)
 		       plan->name, plan->load.users, n_workers,
 		       plan->load.max_runs ? "max_runs set, " : "",
 		       plan->load.duration_s);
-	status = lm_control_run(workers, n_workers, plan, &layout, area, &ro);
+	if (!cli.quiet)
+		printf("statistics: %s\n", shm_path);
+	lm_shm_set_state(area, LM_SHM_RUNNING);
+	status = lm_control_run(workers, n_workers, plan, &layout,
+				lm_shm_slots(area), &ro);
+	lm_shm_set_state(area, LM_SHM_DONE);
 out:
 	if (workers != NULL) {
 		for (uint32_t i = 0; i < n_workers; i++)
@@ -277,7 +289,7 @@ out:
 	for (uint32_t i = 0; i < plan->n_ports && i < rte_eth_dev_count_avail(); i++)
 		lm_port_close((uint16_t)i);
 	if (area != MAP_FAILED)
-		munmap(area, area_len);
+		lm_shm_destroy(area, area_len, shm_path, cli.keep_stats);
 	lm_plan_free(plan);
 	rte_eal_cleanup();
 	return status;
