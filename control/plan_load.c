@@ -9,7 +9,7 @@
  * and every error names the file, line, column and JSON path. This file
  * holds the plan as a whole: ports, target, scenarios, included scenario
  * files, weights, on_start/on_stop and data sets; plan_load_model.c the
- * load, tcp and impair objects; plan_steps.c and plan_http.c the steps.
+ * load, tcp, impair and thresholds; plan_steps.c and plan_http.c the steps.
  */
 #include <errno.h>
 #include <glob.h>
@@ -522,7 +522,7 @@ parse_data(struct plan_ctx *x, json_t *o)
 enum {
 	PLAN_NAME, PLAN_DESCRIPTION, PLAN_PORTS, PLAN_TARGET, PLAN_LOAD,
 	PLAN_TCP, PLAN_IMPAIR, PLAN_DATA, PLAN_SCENARIOS, PLAN_INCLUDE,
-	PLAN_WEIGHTS, PLAN_ON_START, PLAN_ON_STOP, PLAN_N
+	PLAN_WEIGHTS, PLAN_ON_START, PLAN_ON_STOP, PLAN_THRESHOLDS, PLAN_N
 };
 static const struct lm_jc_key plan_keys[PLAN_N] = {
 	[PLAN_NAME] = { "name", LM_JT_STRING, false },
@@ -538,6 +538,7 @@ static const struct lm_jc_key plan_keys[PLAN_N] = {
 	[PLAN_WEIGHTS] = { "weights", LM_JT_OBJECT, false },
 	[PLAN_ON_START] = { "on_start", LM_JT_ARRAY, false },
 	[PLAN_ON_STOP] = { "on_stop", LM_JT_ARRAY, false },
+	[PLAN_THRESHOLDS] = { "thresholds", LM_JT_ARRAY, false },
 };
 
 /* Which file a user scenario came from, for duplicate names. */
@@ -861,6 +862,12 @@ parse_plan(struct plan_ctx *x, json_t *root)
 		rc = parse_scenarios(x, v, &in);
 	x->c = c;
 	includes_free(&in);
+	/* last: a threshold names a step of any scenario, hooks included */
+	if (rc == 0 && v[PLAN_THRESHOLDS] != NULL) {
+		saved = lm_jc_push_key(c, "thresholds");
+		rc = lm_plan_parse_thresholds(c, v[PLAN_THRESHOLDS], plan);
+		lm_jc_pop(c, saved);
+	}
 	return rc;
 }
 
@@ -939,6 +946,7 @@ lm_plan_free(struct lm_plan *plan)
 		free(plan->scenarios[i].name);
 	}
 	free(plan->scenarios);
+	lm_plan_free_thresholds(plan);
 	free(plan->load.stages);
 	if (plan->vars != NULL)
 		lm_tmpl_vars_free(plan->vars);

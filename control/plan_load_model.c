@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The plan's "load", "tcp" and "impair" objects: how much traffic, and
- * how our TCP and the fault injector behave (see docs/plan.md).
+ * how our TCP and the fault injector behave; and "thresholds", what the
+ * run must achieve (see docs/plan.md).
  */
 #include <errno.h>
 #include <limits.h>
@@ -446,4 +447,212 @@ lm_plan_model_defaults(struct lm_plan *plan)
 	plan->impair.rx.reorder_depth = IMPAIR_DEFAULT_DEPTH;
 	plan->impair.tx.reorder_depth = IMPAIR_DEFAULT_DEPTH;
 	plan->load.max_users = PLAN_DEFAULT_MAX_USERS;
+}
+
+/* ---- thresholds ---- */
+
+#define PLAN_MAX_THRESHOLDS 256
+/* a latency limit beyond an hour could not be told from the HDR's clamp */
+#define PLAN_MAX_LIMIT_MS 3600000.0
+#define PLAN_MAX_RPS 1e9
+
+/* The metric keys come first: lm_plan_one_of() picks among them. */
+enum {
+	THR_P50, THR_P90, THR_P95, THR_P99, THR_P999, THR_P9999, THR_MAX,
+	THR_ERROR_RATE, THR_RPS_MIN, THR_STEP, THR_ABORT, THR_WARMUP, THR_N
+};
+#define THR_N_METRICS (THR_RPS_MIN + 1)
+
+static const struct lm_jc_key thr_keys[THR_N] = {
+	[THR_P50] = { "p50_ms", LM_JT_NUMBER, false },
+	[THR_P90] = { "p90_ms", LM_JT_NUMBER, false },
+	[THR_P95] = { "p95_ms", LM_JT_NUMBER, false },
+	[THR_P99] = { "p99_ms", LM_JT_NUMBER, false },
+	[THR_P999] = { "p999_ms", LM_JT_NUMBER, false },
+	[THR_P9999] = { "p9999_ms", LM_JT_NUMBER, false },
+	[THR_MAX] = { "max_ms", LM_JT_NUMBER, false },
+	[THR_ERROR_RATE] = { "error_rate", LM_JT_NUMBER, false },
+	[THR_RPS_MIN] = { "rps_min", LM_JT_NUMBER, false },
+	[THR_STEP] = { "step", LM_JT_STRING, false },
+	[THR_ABORT] = { "abort_on_fail", LM_JT_BOOL, false },
+	[THR_WARMUP] = { "warmup_s", LM_JT_NUMBER, false },
+};
+
+/* What each metric key measures, its range and how the report writes it. */
+static const struct {
+	enum lm_thr_metric metric;
+	double pct;
+	double min, max;
+	bool min_open;
+	const char *range;
+	const char *label;
+	const char *op;
+	const char *unit;
+} thr_metrics[THR_N_METRICS] = {
+#define THR_LATENCY(p, l) { LM_THR_LATENCY, p, 0, PLAN_MAX_LIMIT_MS, true, \
+	"more than 0 and at most 3600000", l, "<=", " ms" }
+	[THR_P50] = THR_LATENCY(50, "p50"),
+	[THR_P90] = THR_LATENCY(90, "p90"),
+	[THR_P95] = THR_LATENCY(95, "p95"),
+	[THR_P99] = THR_LATENCY(99, "p99"),
+	[THR_P999] = THR_LATENCY(99.9, "p99.9"),
+	[THR_P9999] = THR_LATENCY(99.99, "p99.99"),
+	[THR_MAX] = THR_LATENCY(100, "max"),
+#undef THR_LATENCY
+	[THR_ERROR_RATE] = { LM_THR_ERROR_RATE, 0, 0, 1, false, "0 to 1",
+			     "error_rate", "<=", "" },
+	[THR_RPS_MIN] = { LM_THR_RPS_MIN, 0, 0, PLAN_MAX_RPS, true,
+			  "more than 0 and at most 1000000000", "rps", ">=",
+			  "" },
+};
+
+/*
+ * "scenario/step" -> the step's global index (scenario-major, as the
+ * statistics are laid out) in *index. Names may hold '/' themselves, so
+ * every scenario whose name is a prefix of s is tried; the number of
+ * matches is returned (more than one: ambiguous).
+ */
+static uint32_t
+find_step(const struct lm_plan *plan, const char *s, int32_t *index)
+{
+	size_t len = strlen(s), nl;
+	uint32_t i, j, k = 0, n = 0;
+
+	*index = -1;
+	for (i = 0; i < plan->n_scenarios; i++) {
+		const struct lm_scenario *sc = &plan->scenarios[i];
+
+		nl = strlen(sc->name);
+		if (nl >= len || s[nl] != '/' || strncmp(s, sc->name, nl) != 0) {
+			k += sc->n_steps;
+			continue;
+		}
+		for (j = 0; j < sc->n_steps; j++, k++) {
+			if (strcmp(s + nl + 1, sc->steps[j].name) != 0)
+				continue;
+			if (n++ == 0)
+				*index = (int32_t)k;
+		}
+	}
+	return n;
+}
+
+static int
+parse_threshold_step(struct lm_jc *c, json_t *v, const struct lm_plan *plan,
+		     struct lm_threshold *t, char **name)
+{
+	const struct lm_scenario *sc0 = &plan->scenarios[0];
+	char q[LM_JC_QUOTE_BUF], ex[LM_JC_QUOTE_BUF];
+	char like[2 * LM_JC_QUOTE_MAX + 2];
+	uint32_t n;
+	int rc;
+
+	rc = lm_jc_get_string(c, "step", v, true, name);
+	if (rc != 0)
+		return rc;
+	n = find_step(plan, *name, &t->step);
+	if (n == 1)
+		return 0;
+	lm_jc_quote(q, sizeof(q), *name, strlen(*name));
+	if (n > 1)
+		return lm_jc_fail_key(c, "step",
+				      "step %s is ambiguous: it names more than one step (a name holds '/')",
+				      q);
+	/* an example taken from the plan shows the expected form */
+	snprintf(like, sizeof(like), "%.*s/%.*s", LM_JC_QUOTE_MAX, sc0->name,
+		 LM_JC_QUOTE_MAX, sc0->steps[0].name);
+	lm_jc_quote(ex, sizeof(ex), like, strlen(like));
+	return lm_jc_fail_key(c, "step",
+			      "no step %s in the plan (expected \"SCENARIO/STEP\", like %s)",
+			      q, ex);
+}
+
+static int
+parse_threshold(struct lm_jc *c, json_t *o, const struct lm_plan *plan,
+		struct lm_threshold *t)
+{
+	json_t *v[THR_N];
+	char *step = NULL;
+	size_t m;
+	int len, rc;
+
+	t->step = -1;
+	rc = lm_jc_check_type(c, o, LM_JT_OBJECT);
+	if (rc == 0)
+		rc = lm_jc_check_members(c, o, thr_keys, THR_N, v);
+	if (rc == 0)
+		rc = lm_plan_one_of(c, thr_keys, v, 0, THR_N_METRICS,
+				    "threshold", "metric", &m);
+	if (rc != 0)
+		return rc;
+	t->metric = thr_metrics[m].metric;
+	t->pct = thr_metrics[m].pct;
+	rc = lm_jc_get_double(c, thr_keys[m].name, v[m], thr_metrics[m].min,
+			      thr_metrics[m].min_open, thr_metrics[m].max,
+			      thr_metrics[m].range, &t->limit);
+	if (rc == 0)
+		rc = lm_jc_get_bool(c, "abort_on_fail", v[THR_ABORT],
+				    &t->abort_on_fail);
+	/* a warm-up only delays the check that stops the run */
+	if (rc == 0 && v[THR_WARMUP] != NULL && !t->abort_on_fail)
+		rc = lm_jc_fail_at_key(c, "warmup_s",
+				       "\"warmup_s\" is only for a threshold with \"abort_on_fail\": true");
+	if (rc == 0)
+		rc = lm_jc_get_double(c, "warmup_s", v[THR_WARMUP], 0, false,
+				      PLAN_MAX_DURATION_S, "0 to 31536000",
+				      &t->warmup_s);
+	if (rc == 0 && v[THR_STEP] != NULL)
+		rc = parse_threshold_step(c, v[THR_STEP], plan, t, &step);
+	if (rc != 0) {
+		free(step);
+		return rc;
+	}
+	/* "browse/home p99 <= 50 ms", "all error_rate <= 0.01" */
+	len = snprintf(NULL, 0, "%s %s %s %.15g%s", step != NULL ? step : "all",
+		       thr_metrics[m].label, thr_metrics[m].op, t->limit,
+		       thr_metrics[m].unit);
+	t->text = malloc((size_t)len + 1);
+	if (t->text != NULL)
+		snprintf(t->text, (size_t)len + 1, "%s %s %s %.15g%s",
+			 step != NULL ? step : "all", thr_metrics[m].label,
+			 thr_metrics[m].op, t->limit, thr_metrics[m].unit);
+	free(step);
+	return t->text != NULL ? 0 : lm_jc_oom(c);
+}
+
+int
+lm_plan_parse_thresholds(struct lm_jc *c, json_t *a, struct lm_plan *plan)
+{
+	size_t i, n = json_array_size(a), saved;
+	int rc;
+
+	rc = lm_jc_check_count(c, a, PLAN_MAX_THRESHOLDS);
+	if (rc != 0)
+		return rc;
+	plan->thresholds = calloc(n, sizeof(*plan->thresholds));
+	if (plan->thresholds == NULL)
+		return lm_jc_oom(c);
+	for (i = 0; i < n; i++) {
+		/* counted first: on an error lm_plan_free() sees this entry too */
+		plan->n_thresholds = (uint32_t)i + 1;
+		saved = lm_jc_push_index(c, i);
+		rc = parse_threshold(c, json_array_get(a, i), plan,
+				     &plan->thresholds[i]);
+		lm_jc_pop(c, saved);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+void
+lm_plan_free_thresholds(struct lm_plan *plan)
+{
+	uint32_t i;
+
+	for (i = 0; plan->thresholds != NULL && i < plan->n_thresholds; i++)
+		free(plan->thresholds[i].text);
+	free(plan->thresholds);
+	plan->thresholds = NULL;
+	plan->n_thresholds = 0;
 }

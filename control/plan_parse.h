@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What the plan loader's files share (plan_load.c: the plan as a whole,
- * scenarios, include, data; plan_load_model.c: load, tcp and impair;
- * plan_steps.c: steps). Not an interface: only these files include it.
+ * scenarios, include, data; plan_load_model.c: load, tcp, impair and
+ * thresholds; plan_steps.c: steps). Not an interface: only these files
+ * include it.
  */
 #ifndef LM_PLAN_PARSE_H
 #define LM_PLAN_PARSE_H
@@ -62,6 +63,12 @@ void lm_plan_model_defaults(struct lm_plan *plan);
 int lm_plan_parse_load(struct lm_jc *c, json_t *o, struct lm_plan_load *l);
 int lm_plan_parse_tcp(struct lm_jc *c, json_t *o, struct lm_plan_tcp *t);
 int lm_plan_parse_impair(struct lm_jc *c, json_t *o, struct lm_plan_impair *im);
+/*
+ * "thresholds" (the current path) into plan->thresholds. The scenarios
+ * must be parsed already: a threshold names its step.
+ */
+int lm_plan_parse_thresholds(struct lm_jc *c, json_t *a, struct lm_plan *plan);
+void lm_plan_free_thresholds(struct lm_plan *plan);
 
 /* --- plan_http.c --- */
 
@@ -85,6 +92,15 @@ bool lm_plan_name_ok(const char *s);
 bool lm_plan_has_template(const char *s, size_t len);
 
 /* --- plan_steps.c --- */
+
+/*
+ * Exactly one of the keys spec[first..first+n) is in v: its index in
+ * *found. what names the object in messages ("step", "think"), lack what
+ * it must have one of ("kind").
+ */
+int lm_plan_one_of(struct lm_jc *c, const struct lm_jc_key *spec,
+		   json_t *const *v, size_t first, size_t n, const char *what,
+		   const char *lack, size_t *found);
 
 /*
  * Declare the capture variables of a steps array (loop bodies included)

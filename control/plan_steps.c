@@ -76,14 +76,10 @@ static const struct {
 };
 #define N_STEP_KINDS DIM(step_kinds)
 
-/*
- * Exactly one of the keys spec[first..first+n) is in v: its index in
- * *found. what names the object in messages ("step", "think").
- */
-static int
-one_of(struct lm_jc *c, const struct lm_jc_key *spec, json_t *const *v,
-       size_t first, size_t n, const char *what, const char *lack,
-       size_t *found)
+int
+lm_plan_one_of(struct lm_jc *c, const struct lm_jc_key *spec,
+	       json_t *const *v, size_t first, size_t n, const char *what,
+	       const char *lack, size_t *found)
 {
 	const char *names[16];
 	char list[256];
@@ -183,8 +179,8 @@ parse_think(struct lm_jc *c, json_t *o, struct lm_think_step *t)
 
 	rc = lm_jc_check_members(c, o, think_keys, THINK_N, v);
 	if (rc == 0)
-		rc = one_of(c, think_keys, v, 0, THINK_N, "think", "distribution",
-			    &k);
+		rc = lm_plan_one_of(c, think_keys, v, 0, THINK_N, "think",
+				    "distribution", &k);
 	if (rc != 0)
 		return rc;
 	t->dist = think_dists[k];
@@ -312,8 +308,8 @@ parse_raw_expect(struct lm_jc *c, json_t *o, struct lm_expect_step *e)
 
 	rc = lm_jc_check_members(c, o, expect_keys, EXP_N, v);
 	if (rc == 0)
-		rc = one_of(c, expect_keys, v, 0, EXP_N, "expect", "condition",
-			    &k);
+		rc = lm_plan_one_of(c, expect_keys, v, 0, EXP_N, "expect",
+				    "condition", &k);
 	if (rc != 0)
 		return rc;
 	e->kind = expect_kinds[k];
@@ -464,8 +460,8 @@ parse_step(struct flat *f, json_t *o, unsigned int depth)
 		rc = lm_jc_get_int(c, "timeout_ms", v[STEP_TIMEOUT], 1,
 				   PLAN_MAX_TIMEOUT_MS, &timeout);
 	if (rc == 0)
-		rc = one_of(c, step_keys, v, STEP_HTTP, N_STEP_KINDS, "step",
-			    "kind", &k);
+		rc = lm_plan_one_of(c, step_keys, v, STEP_HTTP, N_STEP_KINDS,
+				    "step", "kind", &k);
 	if (rc != 0)
 		return rc;
 	s = &f->sc->steps[idx];

@@ -148,17 +148,15 @@ errors_json(const uint64_t *errors)
 	return o;
 }
 
-int
-lm_report_summary(const char *path, const struct lm_plan *plan,
-		  const struct lm_view *v, double duration_s, char *err,
-		  size_t errlen)
+static json_t *
+summary_json(const struct lm_plan *plan, const struct lm_view *v,
+	     double duration_s)
 {
 	json_t *root = json_object(), *scens = json_array(), *totals;
 	uint64_t errors[LM_ERR_MAX] = {0};
 	uint64_t req = 0, ok = 0, failed = 0, txb = 0, rxb = 0, runs = 0;
 	uint64_t runs_ok = 0, runs_failed = 0, runs_started = 0;
 	uint32_t k = 0;
-	int rc = 0;
 
 	for (uint32_t i = 0; i < plan->n_scenarios; i++) {
 		const struct lm_scenario *sc = &plan->scenarios[i];
@@ -283,6 +281,28 @@ lm_report_summary(const char *path, const struct lm_plan *plan,
 		"in_use_end", (json_int_t)v->pools.tcbs_in_use_end,
 		"users", "size", (json_int_t)v->pools.users,
 		"active_end", (json_int_t)v->pools.users_active_end));
+	return root;
+}
+
+char *
+lm_report_summary_text(const struct lm_plan *plan, const struct lm_view *v,
+		       double duration_s)
+{
+	json_t *root = summary_json(plan, v, duration_s);
+	char *text = json_dumps(root, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+
+	json_decref(root);
+	return text;
+}
+
+int
+lm_report_summary(const char *path, const struct lm_plan *plan,
+		  const struct lm_view *v, double duration_s, char *err,
+		  size_t errlen)
+{
+	json_t *root = summary_json(plan, v, duration_s);
+	int rc = 0;
+
 	if (json_dump_file(root, path, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0) {
 		snprintf(err, errlen, "%s: cannot write the summary: %s", path,
 			 strerror(errno ? errno : EIO));

@@ -19,6 +19,10 @@ void lm_report_line(FILE *f, const struct lm_view *now,
 void lm_report_table(FILE *f, const struct lm_plan *plan,
 		     const struct lm_view *v, double duration_s);
 
+/* The JSON summary as text (malloc'd; NULL when out of memory). */
+char *lm_report_summary_text(const struct lm_plan *plan, const struct lm_view *v,
+			     double duration_s);
+
 /* Write the JSON summary to path. Returns 0 or -errno (message in err). */
 int lm_report_summary(const char *path, const struct lm_plan *plan,
 		      const struct lm_view *v, double duration_s,

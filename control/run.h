@@ -16,6 +16,8 @@
 
 struct lm_worker;
 struct rte_mempool;
+struct lm_influx;
+struct lm_api;
 
 struct lm_run_opts {
 	double duration_s;        /* 0: no limit (max_runs ends the run) */
@@ -23,6 +25,10 @@ struct lm_run_opts {
 	double arp_timeout_s;     /* next hops must answer within this */
 	const char *summary;      /* JSON summary path, or NULL */
 	struct rte_mempool *pool; /* the mbuf pool, for leak accounting */
+	struct lm_influx *influx; /* pushes each interval, or NULL */
+	struct lm_api *api;       /* the HTTP listener, or NULL */
+	const char *csv_prefix;   /* PREFIX_stats.csv, PREFIX_history.csv */
+	const char *hlog;         /* HdrHistogram interval log, or NULL */
 	uint64_t mbufs_free_start;
 	bool quiet;
 };

@@ -20,6 +20,11 @@ enum {
 	OPT_MAX_RUNS,
 	OPT_LIST,
 	OPT_STATS_NAME,
+	OPT_INFLUX,
+	OPT_API,
+	OPT_API_TOKEN,
+	OPT_CSV,
+	OPT_HLOG,
 	OPT_KEEP_STATS,
 };
 
@@ -60,6 +65,18 @@ lm_cli_usage(FILE *f, const char *prog)
 		"      --stats-name NAME the statistics area is /dev/shm/lemmings-dp.NAME\n"
 		"                        (default: the process id); others attach to it\n"
 		"      --keep-stats      leave that file after the run\n"
+		"      --metrics, --api [ADDR:]PORT\n"
+		"                        serve /metrics (Prometheus) and the HTTP API\n"
+		"                        (/api/status, /api/stats, /api/load, /api/stop,\n"
+		"                        /api/report); ADDR 127.0.0.1 when left out\n"
+		"      --api-token TOKEN the API's POSTs need \"Authorization: Bearer\n"
+		"                        TOKEN\" (or LEMMINGS_API_TOKEN)\n"
+		"      --csv PREFIX      write PREFIX_stats.csv and PREFIX_history.csv\n"
+		"      --hlog FILE       write an HdrHistogram interval log (.hlog)\n"
+		"      --influx URL      push line protocol each second to an InfluxDB\n"
+		"                        write URL (v1 .../write?db=DB, v2\n"
+		"                        .../api/v2/write?org=O&bucket=B with the token\n"
+		"                        in LEMMINGS_INFLUX_TOKEN)\n"
 		"  -h, --help            this text\n"
 		"\n"
 		"Exit status: 0 ok; 1 thresholds failed; 2 bad usage or bad plan;\n"
@@ -309,6 +326,13 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 		{"max-runs", required_argument, NULL, OPT_MAX_RUNS},
 		{"list", no_argument, NULL, OPT_LIST},
 		{"stats-name", required_argument, NULL, OPT_STATS_NAME},
+		{"influx", required_argument, NULL, OPT_INFLUX},
+		{"metrics", required_argument, NULL, OPT_API},
+		{"api", required_argument, NULL, OPT_API},
+		{"api-token", required_argument, NULL, OPT_API_TOKEN},
+		{"csv", required_argument, NULL, OPT_CSV},
+		{"hlog", required_argument, NULL, OPT_HLOG},
+		{"hdr-log", required_argument, NULL, OPT_HLOG},
 		{"keep-stats", no_argument, NULL, OPT_KEEP_STATS},
 		{"check", no_argument, NULL, 'c'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -381,6 +405,21 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 			break;
 		case OPT_KEEP_STATS:
 			c->keep_stats = true;
+			break;
+		case OPT_INFLUX:
+			c->influx = optarg;
+			break;
+		case OPT_API:
+			c->api = optarg;
+			break;
+		case OPT_API_TOKEN:
+			c->api_token = optarg;
+			break;
+		case OPT_CSV:
+			c->csv = optarg;
+			break;
+		case OPT_HLOG:
+			c->hlog = optarg;
 			break;
 		case OPT_IMPAIR:
 			if (lm_cli_parse_impair(optarg, &c->impair, msg,

@@ -26,6 +26,11 @@ struct lm_cli {
 	/* --impair SPEC: replaces the plan's "impair" as a whole */
 	struct lm_plan_impair impair;
 	bool impair_set;
+	const char *influx;      /* InfluxDB write URL, or NULL */
+	const char *api;         /* [ADDR:]PORT of /metrics and the API, or NULL */
+	const char *api_token;   /* Bearer token the API's POSTs need */
+	const char *csv;         /* PREFIX of the CSV files, or NULL */
+	const char *hlog;        /* HdrHistogram interval log, or NULL */
 	const char *stats_name;  /* /dev/shm/lemmings-dp.NAME; default: the pid */
 	bool keep_stats;         /* leave the statistics file after the run */
 	bool check;

@@ -21,6 +21,8 @@
 #include <lm/stats.h>
 
 #include "cli.h"
+#include "api.h"
+#include "influx.h"
 #include "stats_shm.h"
 #include "net/port.h"
 #include "run.h"
@@ -257,6 +259,25 @@ main(int argc, char **argv)
 		}
 		w_idx++;
 	}
+	/* exporters before the workers start: a bad URL stops nothing running */
+	if (cli.api != NULL) {
+		ro.api = lm_api_start(cli.api, cli.api_token, err, sizeof(err));
+		if (ro.api == NULL) {
+			fprintf(stderr, "error: %s\n", err);
+			status = LM_EXIT_USAGE;
+			goto out;
+		}
+		if (!cli.quiet)
+			printf("metrics and API: http://%s/metrics\n", cli.api);
+	}
+	if (cli.influx != NULL) {
+		ro.influx = lm_influx_start(cli.influx, NULL, err, sizeof(err));
+		if (ro.influx == NULL) {
+			fprintf(stderr, "error: %s\n", err);
+			status = LM_EXIT_USAGE;
+			goto out;
+		}
+	}
 	/* before the workers take any: the baseline of the leak accounting */
 	ro.mbufs_free_start = rte_mempool_avail_count(pool);
 	w_idx = 0;
@@ -268,6 +289,8 @@ main(int argc, char **argv)
 	ro.arp_timeout_s = LM_ARP_TIMEOUT_S;
 	ro.summary = cli.summary;
 	ro.pool = pool;
+	ro.csv_prefix = cli.csv;
+	ro.hlog = cli.hlog;
 	ro.quiet = cli.quiet;
 	if (!cli.quiet)
 		printf("lemmings-dp: plan %s, %u users on %u worker(s), %s%.0f s\n",
@@ -280,7 +303,19 @@ main(int argc, char **argv)
 	status = lm_control_run(workers, n_workers, plan, &layout,
 				lm_shm_slots(area), &ro);
 	lm_shm_set_state(area, LM_SHM_DONE);
+	if (ro.influx != NULL) {
+		lm_influx_stop(ro.influx, true);
+		ro.influx = NULL;
+	}
 out:
+	if (ro.influx != NULL)
+		lm_influx_stop(ro.influx, false);
+	if (ro.api != NULL) {
+		/* a last scrape or report fetch gets the final documents */
+		if (status != LM_EXIT_USAGE)
+			sleep(1);
+		lm_api_stop(ro.api);
+	}
 	if (workers != NULL) {
 		for (uint32_t i = 0; i < n_workers; i++)
 			lm_worker_fini(&workers[i]);

@@ -86,6 +86,12 @@ struct lm_worker {
 	uint32_t cmd;                 /* enum lm_worker_cmd, written by control */
 	uint32_t state;               /* enum lm_worker_state, written by worker */
 	uint32_t unresolved_ip;       /* next hop still unresolved (network order) */
+	/*
+	 * A load level set while the run goes on (the API's /api/load): the
+	 * users or the rate of the whole run, as the bits of a double; 0:
+	 * none, the plan's level (and stages) apply.
+	 */
+	uint64_t level_bits;
 };
 
 static inline uint64_t
@@ -98,6 +104,29 @@ static inline uint64_t
 lm_ms_to_tsc(const struct lm_worker *w, uint64_t ms)
 {
 	return ms * w->ticks_per_ms;
+}
+
+/* Set the run's load level (users or sessions/s) from the control plane. */
+static inline void
+lm_worker_set_level(struct lm_worker *w, double level)
+{
+	uint64_t bits;
+
+	memcpy(&bits, &level, sizeof(bits));
+	__atomic_store_n(&w->level_bits, bits, __ATOMIC_RELEASE);
+}
+
+/* The level set from the control plane, or a negative number. */
+static inline double
+lm_worker_level(const struct lm_worker *w)
+{
+	uint64_t bits = __atomic_load_n(&w->level_bits, __ATOMIC_ACQUIRE);
+	double level;
+
+	if (bits == 0)
+		return -1;
+	memcpy(&level, &bits, sizeof(level));
+	return level;
 }
 
 static inline enum lm_worker_cmd

@@ -132,7 +132,9 @@ closed_poll(struct lm_worker *w)
 	struct lm_gen *g = &w->gen;
 	const struct lm_plan_load *l = &w->plan->load;
 	double t = elapsed_s(w);
-	uint64_t level = (uint64_t)llround(level_at(l, t, l->users));
+	double set = lm_worker_level(w);
+	uint64_t level = (uint64_t)llround(set >= 0 ? set :
+					    level_at(l, t, l->users));
 	uint64_t may_start = UINT64_MAX;
 	uint32_t target = share_of(w, level);
 
@@ -204,7 +206,8 @@ open_poll(struct lm_worker *w)
 			end = w->now;
 		t = ((double)(g->t_acc - g->t0) + (double)(end - g->t_acc) / 2) /
 			(double)w->hz;
-		r = level_at(l, t, l->rate) / w->n_workers;
+		r = lm_worker_level(w);
+		r = (r >= 0 ? r : level_at(l, t, l->rate)) / w->n_workers;
 		dt = (double)(end - g->t_acc) / (double)w->hz;
 		need = g->threshold - g->credit;
 		if (r > 0 && r * dt >= need) {

@@ -586,7 +586,7 @@ test_err_unknown_key(void **state)
 		free(t);
 	}
 	check_subst("\"name\": \"demo\",", "\"name\": \"demo\", `\"Name\": 1,", "Name",
-		    "unknown key \"Name\" (expected name, description, ports, target, load, tcp, impair, data, scenarios, include, weights, on_start or on_stop)");
+		    "unknown key \"Name\" (expected name, description, ports, target, load, tcp, impair, data, scenarios, include, weights, on_start, on_stop or thresholds)");
 	check_subst("\"prefix\": 24}", "\"prefix\": 24, `\"mask\": 24}", "ports[0].mask",
 		    "unknown key \"mask\" (expected ip, prefix or gateway)");
 	check_subst("\"port\": 80}", "\"port\": 80, `\"proto\": \"tcp\"}", "target.proto",

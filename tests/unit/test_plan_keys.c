@@ -1171,7 +1171,7 @@ test_description(void **state)
 		       "description", "contains a NUL character (\\u0000)");
 	check_error_at(PLAN_HEAD " \"load\": {\"users\": 1}, `\"comment\": \"x\",\n" ONE_SCENARIO "}",
 		       "comment",
-		       "unknown key \"comment\" (expected name, description, ports, target, load, tcp, impair, data, scenarios, include, weights, on_start or on_stop)");
+		       "unknown key \"comment\" (expected name, description, ports, target, load, tcp, impair, data, scenarios, include, weights, on_start, on_stop or thresholds)");
 	/* weights without include work on the plan's own scenarios */
 	p = load_ok(PLAN_HEAD " \"load\": {\"users\": 1}, \"weights\": {\"s\": 7},\n" ONE_SCENARIO "}");
 	assert_true(p->scenarios[0].weight == 7);

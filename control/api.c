@@ -1,0 +1,858 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The HTTP API (see api.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "api.h"
+
+/*
+ * A handful of connections is plenty for a scraper, a dashboard and a
+ * person with curl; the limit bounds what a flood of clients can cost.
+ */
+#define API_CONN_LIMIT 8
+#define API_CONN_TIMEOUT_S 10
+/* A chunked body over the limit is read this far for its 413, no more. */
+#define API_DISCARD_MAX (1024 * 1024)
+
+struct api_doc {
+	char *text;
+	size_t len;
+	bool published;
+};
+
+struct lm_api {
+	struct MHD_Daemon *mhd;
+	int fd;                       /* the listening socket */
+	uint16_t port;
+	pthread_mutex_t lock;         /* docs, queue and accept flags */
+	struct api_doc docs[LM_API_DOC_MAX];
+	struct lm_api_cmd queue[LM_API_QUEUE];
+	unsigned int q_head;          /* oldest command */
+	unsigned int q_len;
+	bool accept_users;
+	bool accept_rate;
+	char *token;                  /* NULL: POSTs need no token */
+	size_t token_len;
+};
+
+enum api_route {
+	ROUTE_METRICS,
+	ROUTE_STATUS,
+	ROUTE_STATS,
+	ROUTE_REPORT,
+	ROUTE_LOAD,
+	ROUTE_STOP,
+};
+
+static const struct {
+	const char *path;
+	bool post;                    /* POST only; else GET and HEAD */
+	enum lm_api_doc doc;          /* GET routes */
+	const char *ctype;
+} routes[] = {
+	[ROUTE_METRICS] = { "/metrics", false, LM_API_DOC_METRICS,
+			    "text/plain; version=0.0.4; charset=utf-8" },
+	[ROUTE_STATUS] = { "/api/status", false, LM_API_DOC_STATUS,
+			   "application/json" },
+	[ROUTE_STATS] = { "/api/stats", false, LM_API_DOC_STATS,
+			  "application/json" },
+	[ROUTE_REPORT] = { "/api/report", false, LM_API_DOC_REPORT,
+			   "application/json" },
+	[ROUTE_LOAD] = { "/api/load", true, 0, NULL },
+	[ROUTE_STOP] = { "/api/stop", true, 0, NULL },
+};
+#define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
+
+/* A POST being received: its body so far. */
+struct api_req {
+	enum api_route route;
+	char *body;
+	size_t len;
+	size_t cap;
+	bool too_large;
+	size_t discarded;             /* bytes dropped past the limit */
+};
+
+/* ---- responses ---- */
+
+static enum MHD_Result
+respond(struct MHD_Connection *c, unsigned int status, const char *ctype,
+	const char *body, size_t len, const char *allow)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
+					    MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	/* every document changes each interval */
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (allow != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	if (status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+					"Bearer realm=\"lemmings\"");
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* {"error": msg} (or {"accepted": ...} for 202), built with jansson. */
+static enum MHD_Result
+respond_json(struct MHD_Connection *c, unsigned int status, json_t *o,
+	     const char *allow)
+{
+	char *text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	enum MHD_Result ret;
+
+	json_decref(o);
+	if (text == NULL)
+		return MHD_NO;
+	ret = respond(c, status, "application/json", text, strlen(text),
+		      allow);
+	free(text);
+	return ret;
+}
+
+static enum MHD_Result
+respond_error(struct MHD_Connection *c, unsigned int status, const char *msg,
+	      const char *allow)
+{
+	return respond_json(c, status, json_pack("{s:s}", "error", msg),
+			    allow);
+}
+
+static enum MHD_Result
+serve_doc(struct lm_api *a, struct MHD_Connection *c, enum api_route rt)
+{
+	const struct api_doc *d = &a->docs[routes[rt].doc];
+	struct MHD_Response *r = NULL;
+	bool published;
+
+	/* copied while locked: publish may replace the text at any time */
+	pthread_mutex_lock(&a->lock);
+	published = d->published;
+	if (published)
+		r = MHD_create_response_from_buffer(d->len, d->text,
+						    MHD_RESPMEM_MUST_COPY);
+	pthread_mutex_unlock(&a->lock);
+	if (!published) {
+		if (rt == ROUTE_REPORT)
+			return respond_error(c, MHD_HTTP_NOT_FOUND,
+				"no report yet: the run has not ended", NULL);
+		return respond_error(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+				     "not available yet", NULL);
+	}
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				routes[rt].ctype);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* ---- authorization ---- */
+
+/*
+ * Whether given equals the token, in a time that depends only on the
+ * token's length: how far a guess matches must not show in the timing.
+ */
+static bool
+token_equal(const struct lm_api *a, const char *given, size_t given_len)
+{
+	volatile unsigned char diff = given_len != a->token_len;
+
+	for (size_t i = 0; i < a->token_len; i++) {
+		unsigned char g = i < given_len ? (unsigned char)given[i] : 0;
+
+		diff |= g ^ (unsigned char)a->token[i];
+	}
+	return diff == 0;
+}
+
+static bool
+authorized(const struct lm_api *a, struct MHD_Connection *c)
+{
+	const char *h;
+
+	if (a->token == NULL)
+		return true;
+	h = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+					MHD_HTTP_HEADER_AUTHORIZATION);
+	/* the scheme is case-insensitive (RFC 7235) */
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return false;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	return token_equal(a, h, strlen(h));
+}
+
+/* ---- commands ---- */
+
+static bool
+enqueue(struct lm_api *a, const struct lm_api_cmd *cmd)
+{
+	bool ok;
+
+	pthread_mutex_lock(&a->lock);
+	ok = a->q_len < LM_API_QUEUE;
+	if (ok) {
+		a->queue[(a->q_head + a->q_len) % LM_API_QUEUE] = *cmd;
+		a->q_len++;
+	}
+	pthread_mutex_unlock(&a->lock);
+	return ok;
+}
+
+/* Parse a body as a JSON object; NULL with a message on failure. */
+static json_t *
+parse_object(const struct api_req *q, char *msg, size_t msglen,
+	     bool empty_ok)
+{
+	json_error_t je;
+	json_t *o;
+
+	if (q->len == 0 && empty_ok)
+		return json_object();
+	o = json_loadb(q->body != NULL ? q->body : "", q->len,
+		       JSON_REJECT_DUPLICATES, &je);
+	if (o == NULL) {
+		snprintf(msg, msglen, "malformed JSON: %s (line %d, column %d)",
+			 je.text, je.line, je.column);
+		return NULL;
+	}
+	if (!json_is_object(o)) {
+		snprintf(msg, msglen, "expected a JSON object");
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/*
+ * {"users": N} or {"rate": R}: exactly one key. Users must be a whole
+ * number from 1 (10.0 is taken as 10), the rate any positive number.
+ * Returns the status to answer with.
+ */
+static unsigned int
+parse_load(struct lm_api *a, const struct api_req *q, struct lm_api_cmd *cmd,
+	   char *msg, size_t msglen)
+{
+	json_t *o = parse_object(q, msg, msglen, false), *v;
+	const char *key;
+	bool users, rate;
+	double x;
+
+	if (o == NULL)
+		return MHD_HTTP_BAD_REQUEST;
+	if (json_object_size(o) != 1) {
+		snprintf(msg, msglen, "expected exactly one key, "
+			 "\"users\" or \"rate\"");
+		json_decref(o);
+		return MHD_HTTP_BAD_REQUEST;
+	}
+	key = json_object_iter_key(json_object_iter(o));
+	v = json_object_get(o, key);
+	users = strcmp(key, "users") == 0;
+	rate = strcmp(key, "rate") == 0;
+	if (!users && !rate) {
+		snprintf(msg, msglen, "unknown key \"%.64s\" (expected "
+			 "\"users\" or \"rate\")", key);
+		json_decref(o);
+		return MHD_HTTP_BAD_REQUEST;
+	}
+	x = json_is_number(v) ? json_number_value(v) : NAN;
+	json_decref(o);
+	if (users && !(x >= 1 && x <= UINT32_MAX && x == floor(x))) {
+		snprintf(msg, msglen, "\"users\" must be a whole number from 1");
+		return MHD_HTTP_BAD_REQUEST;
+	}
+	if (rate && !(x > 0 && isfinite(x))) {
+		snprintf(msg, msglen, "\"rate\" must be a positive number");
+		return MHD_HTTP_BAD_REQUEST;
+	}
+	pthread_mutex_lock(&a->lock);
+	bool accepted = users ? a->accept_users : a->accept_rate;
+	pthread_mutex_unlock(&a->lock);
+	if (!accepted) {
+		snprintf(msg, msglen, "this run's load model does not take "
+			 "\"%s\"", users ? "users" : "rate");
+		return MHD_HTTP_CONFLICT;
+	}
+	cmd->kind = users ? LM_API_CMD_USERS : LM_API_CMD_RATE;
+	cmd->value = x;
+	return MHD_HTTP_ACCEPTED;
+}
+
+static enum MHD_Result
+finish_post(struct lm_api *a, struct MHD_Connection *c, struct api_req *q)
+{
+	struct lm_api_cmd cmd = { .kind = LM_API_CMD_STOP };
+	unsigned int status = MHD_HTTP_ACCEPTED;
+	char msg[256];
+
+	if (q->route == ROUTE_LOAD) {
+		status = parse_load(a, q, &cmd, msg, sizeof(msg));
+	} else {
+		/* no body needed; one that is there must be a JSON object */
+		json_t *o = parse_object(q, msg, sizeof(msg), true);
+
+		if (o == NULL)
+			status = MHD_HTTP_BAD_REQUEST;
+		json_decref(o);
+	}
+	if (status != MHD_HTTP_ACCEPTED)
+		return respond_error(c, status, msg, NULL);
+	if (!enqueue(a, &cmd))
+		return respond_error(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+				     "too many commands waiting", NULL);
+	if (cmd.kind == LM_API_CMD_STOP)
+		return respond_json(c, status, json_pack("{s:s}", "accepted",
+							 "stop"), NULL);
+	return respond_json(c, status, json_pack("{s:{s:f}}", "accepted",
+		cmd.kind == LM_API_CMD_USERS ? "users" : "rate", cmd.value),
+		NULL);
+}
+
+/* ---- the request handler ---- */
+
+static enum MHD_Result
+first_call(struct lm_api *a, struct MHD_Connection *c, const char *url,
+	   const char *method, void **con_cls)
+{
+	bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+		strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+	bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
+	const char *clen;
+	struct api_req *q;
+	size_t rt;
+
+	for (rt = 0; rt < N_ROUTES; rt++)
+		if (strcmp(url, routes[rt].path) == 0)
+			break;
+	if (rt == N_ROUTES)
+		return respond_error(c, MHD_HTTP_NOT_FOUND, "no such resource",
+				     NULL);
+	if (routes[rt].post ? !post : !get)
+		return respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+				     "method not allowed",
+				     routes[rt].post ? "POST" : "GET, HEAD");
+	if (!routes[rt].post)
+		return serve_doc(a, c, (enum api_route)rt);
+	/* before reading any of the body: refusing costs nothing then */
+	if (!authorized(a, c))
+		return respond_error(c, MHD_HTTP_UNAUTHORIZED,
+				     "missing or wrong bearer token", NULL);
+	clen = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+					   MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (clen != NULL && strtoull(clen, NULL, 10) > LM_API_MAX_BODY)
+		return respond_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
+				     "request body over 64 KiB", NULL);
+	q = calloc(1, sizeof(*q));
+	if (q == NULL)
+		return MHD_NO;
+	q->route = (enum api_route)rt;
+	*con_cls = q;
+	return MHD_YES;
+}
+
+static bool
+append_body(struct api_req *q, const char *data, size_t n)
+{
+	if (q->too_large || q->len + n > LM_API_MAX_BODY) {
+		q->too_large = true;
+		q->discarded += n;
+		return true;
+	}
+	if (q->len + n > q->cap) {
+		size_t cap = q->cap ? q->cap : 1024;
+		char *b;
+
+		while (cap < q->len + n)
+			cap *= 2;
+		b = realloc(q->body, cap);
+		if (b == NULL)
+			return false;
+		q->body = b;
+		q->cap = cap;
+	}
+	memcpy(q->body + q->len, data, n);
+	q->len += n;
+	return true;
+}
+
+static enum MHD_Result
+handle(void *cls, struct MHD_Connection *c, const char *url,
+       const char *method, const char *version, const char *upload_data,
+       size_t *upload_data_size, void **con_cls)
+{
+	struct lm_api *a = cls;
+	struct api_req *q = *con_cls;
+
+	if (q == NULL)
+		return first_call(a, c, url, method, con_cls);
+	if (*upload_data_size > 0) {
+		size_t n = *upload_data_size;
+
+		*upload_data_size = 0;
+		if (!append_body(q, upload_data, n))
+			return MHD_NO;
+		/*
+		 * A chunked body has no Content-Length to refuse up front,
+		 * and MHD cannot answer before the body has ended: the rest
+		 * is read and dropped, and 413 sent at the end. Past
+		 * API_DISCARD_MAX the connection is closed instead, so
+		 * that an endless body cannot keep the thread busy.
+		 */
+		if (q->discarded > API_DISCARD_MAX)
+			return MHD_NO;
+		return MHD_YES;
+	}
+	if (q->too_large)
+		return respond_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
+				     "request body over 64 KiB", NULL);
+	return finish_post(a, c, q);
+}
+
+static void
+completed(void *cls, struct MHD_Connection *c, void **con_cls,
+	  enum MHD_RequestTerminationCode toe)
+{
+	struct api_req *q = *con_cls;
+
+	if (q == NULL)
+		return;
+	free(q->body);
+	free(q);
+	*con_cls = NULL;
+}
+
+/* ---- start and stop ---- */
+
+/* "[ADDR:]PORT" into a socket address; 0 or -EINVAL. */
+static int
+parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *sl,
+	   char *err, size_t errlen)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	char host[INET6_ADDRSTRLEN + 8];
+	const char *port = s, *colon;
+	unsigned long p;
+	char *end;
+	size_t hl = 0;
+
+	memset(ss, 0, sizeof(*ss));
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		if (close == NULL || close[1] != ':')
+			goto bad;
+		hl = (size_t)(close - s - 1);
+		if (hl >= sizeof(host))
+			goto bad;
+		memcpy(host, s + 1, hl);
+		port = close + 2;
+	} else if ((colon = strrchr(s, ':')) != NULL) {
+		hl = (size_t)(colon - s);
+		if (hl >= sizeof(host))
+			goto bad;
+		memcpy(host, s, hl);
+		port = colon + 1;
+	}
+	host[hl] = '\0';
+	errno = 0;
+	p = strtoul(port, &end, 10);
+	if (port[0] < '0' || port[0] > '9' || *end != '\0' || errno != 0 ||
+	    p > 65535)
+		goto bad;
+	if (hl == 0 || strcmp(host, "localhost") == 0) {
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sin->sin_port = htons((uint16_t)p);
+		*sl = sizeof(*sin);
+	} else if (s[0] != '[' && inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)p);
+		*sl = sizeof(*sin);
+	} else if (s[0] == '[' &&
+		   inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)p);
+		*sl = sizeof(*sin6);
+	} else {
+		goto bad;
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "API address \"%s\": expected [ADDR:]PORT "
+		 "(e.g. 9090, 0.0.0.0:9090, [::1]:9090)", s);
+	return -EINVAL;
+}
+
+/*
+ * The socket is bound here rather than by MHD so that a failure can say
+ * why (address in use, not ours to bind, ...).
+ */
+static int
+listen_on(const char *addr_port, uint16_t *port, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, one = 1;
+
+	if (parse_addr(addr_port, &ss, &sl, err, errlen) != 0)
+		return -1;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "API socket: %s", strerror(errno));
+		return -1;
+	}
+	/* a restart must not wait for the last run's TIME_WAIT */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, sl) != 0 ||
+	    listen(fd, API_CONN_LIMIT * 2) != 0) {
+		snprintf(err, errlen, "API on %s: %s", addr_port,
+			 strerror(errno));
+		close(fd);
+		return -1;
+	}
+	sl = sizeof(ss);
+	getsockname(fd, (struct sockaddr *)&ss, &sl);
+	*port = ntohs(ss.ss_family == AF_INET ?
+		      ((struct sockaddr_in *)&ss)->sin_port :
+		      ((struct sockaddr_in6 *)&ss)->sin6_port);
+	return fd;
+}
+
+struct lm_api *
+lm_api_start(const char *addr_port, const char *token, char *err,
+	     size_t errlen)
+{
+	struct lm_api *a = calloc(1, sizeof(*a));
+
+	if (a == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&a->lock, NULL);
+	a->accept_users = true;
+	a->accept_rate = true;
+	if (token == NULL)
+		token = getenv(LM_API_TOKEN_ENV);
+	if (token != NULL && token[0] != '\0') {
+		a->token = strdup(token);
+		a->token_len = strlen(token);
+		if (a->token == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+	}
+	a->fd = listen_on(addr_port, &a->port, err, errlen);
+	if (a->fd < 0)
+		goto fail;
+	a->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+				  MHD_USE_AUTO, 0, NULL, NULL, handle, a,
+				  MHD_OPTION_LISTEN_SOCKET, a->fd,
+				  MHD_OPTION_CONNECTION_LIMIT,
+				  (unsigned int)API_CONN_LIMIT,
+				  MHD_OPTION_CONNECTION_TIMEOUT,
+				  (unsigned int)API_CONN_TIMEOUT_S,
+				  MHD_OPTION_NOTIFY_COMPLETED, completed, a,
+				  MHD_OPTION_END);
+	if (a->mhd == NULL) {
+		snprintf(err, errlen, "API on %s: cannot start the HTTP server",
+			 addr_port);
+		close(a->fd);
+		goto fail;
+	}
+	return a;
+fail:
+	pthread_mutex_destroy(&a->lock);
+	free(a->token);
+	free(a);
+	return NULL;
+}
+
+void
+lm_api_stop(struct lm_api *a)
+{
+	if (a == NULL)
+		return;
+	/* waits for the thread; closes the listening socket it was given */
+	MHD_stop_daemon(a->mhd);
+	for (int i = 0; i < LM_API_DOC_MAX; i++)
+		free(a->docs[i].text);
+	pthread_mutex_destroy(&a->lock);
+	free(a->token);
+	free(a);
+}
+
+uint16_t
+lm_api_port(const struct lm_api *a)
+{
+	return a->port;
+}
+
+void
+lm_api_accept_load(struct lm_api *a, bool users, bool rate)
+{
+	pthread_mutex_lock(&a->lock);
+	a->accept_users = users;
+	a->accept_rate = rate;
+	pthread_mutex_unlock(&a->lock);
+}
+
+void
+lm_api_publish(struct lm_api *a, enum lm_api_doc doc, const char *text,
+	       size_t len)
+{
+	struct api_doc *d;
+	char *copy;
+
+	if ((unsigned int)doc >= LM_API_DOC_MAX)
+		return;
+	/* copied before taking the lock: a GET waits only for the swap */
+	copy = malloc(len + 1);
+	if (copy == NULL)
+		return;         /* the previous version stays: still valid */
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	d = &a->docs[doc];
+	pthread_mutex_lock(&a->lock);
+	char *old = d->text;
+
+	d->text = copy;
+	d->len = len;
+	d->published = true;
+	pthread_mutex_unlock(&a->lock);
+	free(old);
+}
+
+bool
+lm_api_take_command(struct lm_api *a, struct lm_api_cmd *cmd)
+{
+	bool got;
+
+	pthread_mutex_lock(&a->lock);
+	got = a->q_len > 0;
+	if (got) {
+		*cmd = a->queue[a->q_head];
+		a->q_head = (a->q_head + 1) % LM_API_QUEUE;
+		a->q_len--;
+	}
+	pthread_mutex_unlock(&a->lock);
+	return got;
+}
+
+/* ---- the JSON documents ---- */
+
+static double
+ms(uint64_t ns)
+{
+	return (double)ns / 1e6;
+}
+
+static json_t *
+latency_ms(const struct lm_hdr *h, bool mean)
+{
+	json_t *o = json_pack("{s:f, s:f, s:f, s:f}",
+		"p50", ms(lm_hdr_percentile(h, 50)),
+		"p90", ms(lm_hdr_percentile(h, 90)),
+		"p99", ms(lm_hdr_percentile(h, 99)),
+		"max", ms(lm_hdr_percentile(h, 100)));
+
+	if (o != NULL && mean)
+		json_object_set_new(o, "mean", json_real(lm_hdr_mean(h) / 1e6));
+	return o;
+}
+
+/* Only the reasons that occurred: a step's row stays short. */
+static json_t *
+errors_nonzero(const uint64_t *errors)
+{
+	json_t *o = json_object();
+
+	for (int e = 0; e < LM_ERR_MAX; e++)
+		if (errors[e] != 0)
+			json_object_set_new(o, lm_err_name(e),
+					    json_integer((json_int_t)errors[e]));
+	return o;
+}
+
+/* A row: counts of s, interval counts from s - b (b may be NULL). */
+static json_t *
+stats_row(const struct lm_step_stats *s, const struct lm_step_stats *b,
+	  const struct lm_hdr *cum, const struct lm_hdr *interval,
+	  double interval_s)
+{
+	double per_s = interval_s > 0 && b != NULL ? 1.0 / interval_s : 0.0;
+	uint64_t dreq = b != NULL ? s->requests - b->requests : 0;
+	uint64_t dfail = b != NULL ? s->failed - b->failed : 0;
+
+	return json_pack("{s:I, s:I, s:I, s:f, s:f, s:o, s:o, s:I, s:I, s:o}",
+		"requests", (json_int_t)s->requests,
+		"ok", (json_int_t)s->ok,
+		"failed", (json_int_t)s->failed,
+		"req_s", (double)dreq * per_s,
+		"fail_s", (double)dfail * per_s,
+		"latency_ms", latency_ms(cum, true),
+		"interval_ms", latency_ms(interval, false),
+		"tx_bytes", (json_int_t)s->tx_bytes,
+		"rx_bytes", (json_int_t)s->rx_bytes,
+		"errors", errors_nonzero(s->errors));
+}
+
+static void
+step_sum(struct lm_step_stats *d, const struct lm_step_stats *s)
+{
+	d->requests += s->requests;
+	d->ok += s->ok;
+	d->failed += s->failed;
+	d->tx_bytes += s->tx_bytes;
+	d->rx_bytes += s->rx_bytes;
+	for (int e = 0; e < LM_ERR_MAX; e++)
+		d->errors[e] += s->errors[e];
+}
+
+char *
+lm_api_render_stats(const struct lm_plan *plan, const struct lm_view *now,
+		    const struct lm_view *before, double interval_s)
+{
+	/* big (histograms): on the heap */
+	struct lm_hdr *ivl = malloc(sizeof(*ivl));
+	struct lm_hdr *all_ivl = malloc(sizeof(*all_ivl));
+	struct lm_step_stats *all = calloc(1, sizeof(*all));
+	struct lm_step_stats *all_b = calloc(1, sizeof(*all_b));
+	json_t *root = NULL, *steps, *errors, *totals;
+	char *text = NULL;
+	uint32_t k = 0;
+
+	if (ivl == NULL || all_ivl == NULL || all == NULL || all_b == NULL)
+		goto out;
+	lm_hdr_init(&all->latency);
+	lm_hdr_init(all_ivl);
+	steps = json_array();
+	for (uint32_t i = 0; i < plan->n_scenarios; i++) {
+		const struct lm_scenario *sc = &plan->scenarios[i];
+
+		for (uint32_t j = 0; j < sc->n_steps && k < now->n_steps;
+		     j++, k++) {
+			const struct lm_step *st = &sc->steps[j];
+			const struct lm_step_stats *s = &now->steps[k];
+			const struct lm_step_stats *b = before != NULL ?
+				&before->steps[k] : NULL;
+			json_t *row;
+
+			if (st->kind == LM_STEP_THINK || st->kind == LM_STEP_LOOP)
+				continue;
+			if (b != NULL)
+				lm_hdr_diff(ivl, &s->latency, &b->latency);
+			else
+				lm_hdr_init(ivl);
+			row = stats_row(s, b, &s->latency, ivl, interval_s);
+			json_object_set_new(row, "scenario",
+					    json_string(sc->name));
+			json_object_set_new(row, "step", json_string(st->name));
+			if (st->kind == LM_STEP_HTTP) {
+				json_object_set_new(row, "method", json_string(
+					lm_http_method_name(st->http.method)));
+				if (st->http.path != NULL)
+					json_object_set_new(row, "path",
+						json_string(st->http.path));
+			}
+			json_array_append_new(steps, row);
+			step_sum(all, s);
+			if (b != NULL)
+				step_sum(all_b, b);
+			lm_hdr_add(&all->latency, &s->latency);
+			lm_hdr_add(all_ivl, ivl);
+		}
+	}
+	totals = stats_row(all, before != NULL ? all_b : NULL, &all->latency,
+			   all_ivl, interval_s);
+	errors = json_object();
+	for (int e = 0; e < LM_ERR_MAX; e++)
+		json_object_set_new(errors, lm_err_name(e),
+				    json_integer((json_int_t)all->errors[e]));
+	root = json_pack("{s:f, s:I, s:I, s:o, s:o, s:o}",
+		"interval_s", before != NULL ? interval_s : 0.0,
+		"users", (json_int_t)now->w.users_active,
+		"connections", (json_int_t)now->w.conns_active,
+		"steps", steps, "totals", totals, "errors", errors);
+	if (root != NULL)
+		text = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
+out:
+	json_decref(root);
+	free(ivl);
+	free(all_ivl);
+	free(all);
+	free(all_b);
+	return text;
+}
+
+char *
+lm_api_render_status(const struct lm_plan *plan, const struct lm_view *now,
+		     const struct lm_prom_extra *x)
+{
+	uint64_t runs = 0;
+	json_t *root;
+	char *text;
+
+	for (uint32_t i = 0; i < now->n_scenarios; i++)
+		runs += now->scen[i].runs_ok + now->scen[i].runs_failed;
+	root = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"model", plan->load.model == LM_LOAD_OPEN ? "open" : "closed",
+		"users", (json_int_t)now->w.users_active,
+		"connections", (json_int_t)now->w.conns_active,
+		"requests_in_flight", (json_int_t)now->w.requests_inflight,
+		"requests", (json_int_t)lm_view_requests(now),
+		"ok", (json_int_t)lm_view_ok(now),
+		"failed", (json_int_t)lm_view_failed(now),
+		"runs", (json_int_t)runs);
+	if (root == NULL)
+		return NULL;
+	if (x != NULL) {
+		if (x->state != NULL)
+			json_object_set_new(root, "state",
+					    json_string(x->state));
+		if (x->plan != NULL)
+			json_object_set_new(root, "plan", json_string(x->plan));
+		if (x->shard != NULL)
+			json_object_set_new(root, "shard",
+					    json_string(x->shard));
+		json_object_set_new(root, "elapsed_s",
+				    json_real(x->elapsed_s));
+		if (x->target_users >= 0)
+			json_object_set_new(root, "target_users",
+					    json_real(x->target_users));
+		if (x->target_rate >= 0)
+			json_object_set_new(root, "target_rate",
+					    json_real(x->target_rate));
+	}
+	json_object_set_new(root, "duration_s",
+			    json_real(plan->load.duration_s));
+	text = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(root);
+	return text;
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The HTTP API: GET /metrics (Prometheus), GET /api/status, /api/stats,
+ * /api/report (JSON), POST /api/load and /api/stop.
+ *
+ * The listener (libmicrohttpd, one internal thread) never reads the
+ * statistics area, the views or the workers: the control loop renders the
+ * documents once per interval and publishes them here (a copy under a
+ * mutex), and it collects the commands the API queued, at its own pace.
+ * A slow or hostile client can then delay nothing but other clients.
+ *
+ * Status codes: 200, 202 (command queued), 400 (malformed JSON or wrong
+ * keys), 401 (missing or wrong bearer token on a POST), 404 (unknown
+ * route, or the report before the run ended), 405 (wrong method; Allow
+ * says which), 409 (load kind the run does not take), 413 (body over
+ * 64 KiB: refused unread when its Content-Length says so; a chunked one
+ * is read to its end and dropped, and past 1 MiB the connection is
+ * closed instead), 503 (document not published yet, or command queue
+ * full).
+ */
+#ifndef LM_API_H
+#define LM_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lm/plan.h>
+
+#include "merge.h"
+#include "prom.h"
+
+/* Largest request body read; larger ones get 413. */
+#define LM_API_MAX_BODY (64 * 1024)
+/* Commands waiting for the control loop; more get 503. */
+#define LM_API_QUEUE 16
+/* Environment variable holding the token when none is given. */
+#define LM_API_TOKEN_ENV "LEMMINGS_API_TOKEN"
+
+enum lm_api_doc {
+	LM_API_DOC_METRICS,  /* text/plain; version=0.0.4 (lm_prom_render) */
+	LM_API_DOC_STATUS,   /* application/json (lm_api_render_status) */
+	LM_API_DOC_STATS,    /* application/json (lm_api_render_stats) */
+	LM_API_DOC_REPORT,   /* application/json: the summary, at the end */
+	LM_API_DOC_MAX
+};
+
+enum lm_api_cmd_kind {
+	LM_API_CMD_USERS,    /* POST /api/load {"users": N}: closed model */
+	LM_API_CMD_RATE,     /* POST /api/load {"rate": R}: open model */
+	LM_API_CMD_STOP,     /* POST /api/stop */
+};
+
+struct lm_api_cmd {
+	enum lm_api_cmd_kind kind;
+	double value;        /* users (a whole number >= 1) or sessions/s (> 0) */
+};
+
+struct lm_api;
+
+/*
+ * Listen on addr_port, "[ADDR:]PORT": ADDR an IPv4 address, "[IPv6]" or
+ * "localhost"; 127.0.0.1 when left out (the API can stop the run: it is
+ * only reachable from elsewhere when asked for). PORT 0 picks a free port
+ * (lm_api_port()). token: bearer token every POST must carry; NULL takes
+ * it from LEMMINGS_API_TOKEN, and when that is unset or empty POSTs need
+ * none. Returns NULL with a message in err on failure.
+ *
+ * The listener thread is created here and inherits the caller's CPU
+ * affinity: call it from the main lcore, never from a worker.
+ */
+struct lm_api *lm_api_start(const char *addr_port, const char *token,
+			    char *err, size_t errlen);
+
+/* Stop listening, wait for the thread, free everything (NULL is fine). */
+void lm_api_stop(struct lm_api *a);
+
+/* The port listened on (what PORT 0 picked). */
+uint16_t lm_api_port(const struct lm_api *a);
+
+/*
+ * Which POST /api/load kinds the run takes (both by default); the other
+ * kind is answered 409, so a client is told at once rather than ignored.
+ */
+void lm_api_accept_load(struct lm_api *a, bool users, bool rate);
+
+/* Replace a document with a copy of text[0..len). */
+void lm_api_publish(struct lm_api *a, enum lm_api_doc doc, const char *text,
+		    size_t len);
+
+/* The oldest command not yet taken, if any (never blocks). */
+bool lm_api_take_command(struct lm_api *a, struct lm_api_cmd *cmd);
+
+/*
+ * The documents, as malloc'd NUL-terminated JSON (free() them); NULL when
+ * out of memory.
+ *
+ * Status: state, plan, shard, elapsed_s, model and targets (from x, which
+ * may be NULL), users, connections, requests in flight, requests, ok,
+ * failed, runs.
+ *
+ * Stats (like Locust's /stats/requests): per counted step, requests, ok,
+ * failed, req/s and fail/s over the interval, p50/p90/p99/max/mean of the
+ * response time in ms (cumulative and over the interval), bytes, errors by
+ * reason; the same for all steps; the errors by reason. before may be
+ * NULL (no interval yet: rates 0, interval latencies 0).
+ */
+char *lm_api_render_status(const struct lm_plan *plan,
+			   const struct lm_view *now,
+			   const struct lm_prom_extra *x);
+char *lm_api_render_stats(const struct lm_plan *plan,
+			  const struct lm_view *now,
+			  const struct lm_view *before, double interval_s);
+
+#endif /* LM_API_H */
