@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include "hlog.h"
+#include "util/errmsg.h"
 
 /*
  * Encoding cookies. Bits 4..7 of a cookie once carried the counts' word
@@ -36,17 +37,6 @@
 /* more than a year before StartTime: the timestamps are relative */
 #define YEAR_S (365.0 * 24 * 3600)
 
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* The encoding is big-endian throughout (Java's ByteBuffer default). */
 static void
@@ -353,12 +343,12 @@ layout_from(struct layout *lo, uint32_t digits, uint64_t lowest,
 	unsigned int count_mag = 0;
 
 	if (digits > 5) {
-		set_err(err, errlen, "%u significant digits (at most 5)",
+		lm_errf(err, errlen, "%u significant digits (at most 5)",
 			digits);
 		return -EINVAL;
 	}
 	if (lowest < 1) {
-		set_err(err, errlen, "lowest discernible value 0");
+		lm_errf(err, errlen, "lowest discernible value 0");
 		return -EINVAL;
 	}
 	for (uint32_t d = 0; d < digits; d++)
@@ -421,7 +411,7 @@ decode_v2(const uint8_t *p, size_t len, struct lm_hdr *out,
 	int rc;
 
 	if (len < LM_HLOG_V2_HEADER) {
-		set_err(err, errlen, "histogram encoding truncated (%zu bytes)",
+		lm_errf(err, errlen, "histogram encoding truncated (%zu bytes)",
 			len);
 		return -EINVAL;
 	}
@@ -432,18 +422,18 @@ decode_v2(const uint8_t *p, size_t len, struct lm_hdr *out,
 	ratio_bits = get_be64(p + 32);
 	memcpy(&ratio, &ratio_bits, sizeof(ratio));
 	if (payload > len - LM_HLOG_V2_HEADER) {
-		set_err(err, errlen, "histogram payload of %u bytes, only %zu "
+		lm_errf(err, errlen, "histogram payload of %u bytes, only %zu "
 			"present", payload, len - LM_HLOG_V2_HEADER);
 		return -EINVAL;
 	}
 	/* shifted or floating-point (DoubleHistogram) layouts: not ours */
 	if (offset != 0) {
-		set_err(err, errlen, "normalizing index offset %d not supported",
+		lm_errf(err, errlen, "normalizing index offset %d not supported",
 			offset);
 		return -EINVAL;
 	}
 	if (ratio != 1.0) {
-		set_err(err, errlen, "integer to double ratio %g: not an integer "
+		lm_errf(err, errlen, "integer to double ratio %g: not an integer "
 			"histogram", ratio);
 		return -EINVAL;
 	}
@@ -459,13 +449,13 @@ decode_v2(const uint8_t *p, size_t len, struct lm_hdr *out,
 		uint32_t k;
 
 		if (zz_get(p, end, &pos, &c) != 0) {
-			set_err(err, errlen, "histogram counts truncated");
+			lm_errf(err, errlen, "histogram counts truncated");
 			return -EINVAL;
 		}
 		if (c < 0) {
 			/* a run of zeros; INT64_MIN cannot be negated */
 			if (c == INT64_MIN || idx + (uint64_t)-c < idx) {
-				set_err(err, errlen, "bad run of zero counts");
+				lm_errf(err, errlen, "bad run of zero counts");
 				return -EINVAL;
 			}
 			idx += (uint64_t)-c;
@@ -479,7 +469,7 @@ decode_v2(const uint8_t *p, size_t len, struct lm_hdr *out,
 			k = (uint32_t)idx;
 		} else {
 			if (!layout_value(&lo, idx, &v)) {
-				set_err(err, errlen, "count at index %llu: value "
+				lm_errf(err, errlen, "count at index %llu: value "
 					"beyond 2^63", (unsigned long long)idx);
 				return -EINVAL;
 			}
@@ -526,16 +516,16 @@ lm_hlog_decode(const char *base64, size_t len, struct lm_hdr *out,
 
 	bin = malloc(len / 4 * 3 + 3);
 	if (bin == NULL) {
-		set_err(err, errlen, "out of memory");
+		lm_errf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	n = b64_decode(base64, len, bin);
 	if (n < 0) {
-		set_err(err, errlen, "histogram is not valid base64");
+		lm_errf(err, errlen, "histogram is not valid base64");
 		goto out;
 	}
 	if (n < 4) {
-		set_err(err, errlen, "histogram encoding truncated");
+		lm_errf(err, errlen, "histogram encoding truncated");
 		goto out;
 	}
 	cookie = get_be32(bin);
@@ -544,22 +534,22 @@ lm_hlog_decode(const char *base64, size_t len, struct lm_hdr *out,
 		goto out;
 	}
 	if (COOKIE_BASE(cookie) != V2_COMPRESSED_COOKIE_BASE) {
-		set_err(err, errlen, "unknown histogram encoding (cookie "
+		lm_errf(err, errlen, "unknown histogram encoding (cookie "
 			"0x%08x; only HdrHistogram V2 is read)", cookie);
 		goto out;
 	}
 	if (n < COMPRESSED_HEADER ||
 	    get_be32(bin + 4) > (uint64_t)n - COMPRESSED_HEADER) {
-		set_err(err, errlen, "compressed histogram truncated");
+		lm_errf(err, errlen, "compressed histogram truncated");
 		goto out;
 	}
 	rn = inflate_all(bin + COMPRESSED_HEADER, get_be32(bin + 4), &raw);
 	if (rn < 0) {
-		set_err(err, errlen, "compressed histogram does not inflate");
+		lm_errf(err, errlen, "compressed histogram does not inflate");
 		goto out;
 	}
 	if (rn < 4 || COOKIE_BASE(get_be32(raw)) != V2_COOKIE_BASE) {
-		set_err(err, errlen, "compressed data is not a V2 histogram "
+		lm_errf(err, errlen, "compressed data is not a V2 histogram "
 			"encoding");
 		goto out;
 	}
@@ -585,12 +575,12 @@ lm_hlog_open(const char *path, double start_epoch_s, char *err,
 	struct tm tm;
 
 	if (h == NULL || (h->path = strdup(path)) == NULL) {
-		set_err(err, errlen, "out of memory");
+		lm_errf(err, errlen, "out of memory");
 		goto fail;
 	}
 	h->f = fopen(path, "w");
 	if (h->f == NULL) {
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		lm_errf(err, errlen, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	/* the date after the number is for people; readers take the number */
@@ -604,7 +594,7 @@ lm_hlog_open(const char *path, double start_epoch_s, char *err,
 		"\"Interval_Compressed_Histogram\"\n",
 		start_epoch_s, date);
 	if (fflush(h->f) != 0 || ferror(h->f)) {
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		lm_errf(err, errlen, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	return h;
@@ -710,13 +700,13 @@ lm_hlog_read_file(const char *path, lm_hlog_line_fn fn, void *arg,
 
 	hist = malloc(sizeof(*hist));
 	if (hist == NULL) {
-		set_err(err, errlen, "out of memory");
+		lm_errf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	f = fopen(path, "r");
 	if (f == NULL) {
 		rc = -errno;
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		lm_errf(err, errlen, "%s: %s", path, strerror(errno));
 		free(hist);
 		return rc;
 	}
@@ -808,12 +798,12 @@ lm_hlog_read_file(const char *path, lm_hlog_line_fn fn, void *arg,
 	}
 	if (ferror(f)) {
 		rc = -EIO;
-		set_err(err, errlen, "%s: read error", path);
+		lm_errf(err, errlen, "%s: read error", path);
 	}
 	goto out;
 bad:
 	rc = -EINVAL;
-	set_err(err, errlen, "%s:%lu: %s", path, lineno, why);
+	lm_errf(err, errlen, "%s:%lu: %s", path, lineno, why);
 out:
 	fclose(f);
 	free(line);
@@ -970,7 +960,7 @@ merge_write(struct merge *m, const char *out_path, int64_t len_ms,
 	int rc = 0;
 
 	if (h == NULL) {
-		set_err(err, errlen, "out of memory");
+		lm_errf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	/* the merged log starts at its first slot: no negative timestamps */
@@ -994,14 +984,14 @@ merge_write(struct merge *m, const char *out_path, int64_t len_ms,
 				   (double)(m->p[i].slot - first) * len_s,
 				   len_s, h);
 		if (rc == -ERANGE)
-			set_err(err, errlen, "%s: a merged count above 2^63",
+			lm_errf(err, errlen, "%s: a merged count above 2^63",
 				out_path);
 		else if (rc != 0)
-			set_err(err, errlen, "%s: %s", out_path, strerror(-rc));
+			lm_errf(err, errlen, "%s: %s", out_path, strerror(-rc));
 	}
 	if (lm_hlog_close(out) != 0 && rc == 0) {
 		rc = -EIO;
-		set_err(err, errlen, "%s: write failed", out_path);
+		lm_errf(err, errlen, "%s: write failed", out_path);
 	}
 	free(h);
 	return rc;
@@ -1020,7 +1010,7 @@ lm_hlog_merge(const char *const *paths, size_t n_paths, const char *out_path,
 	for (i = 0; i < n_paths && rc == 0; i++) {
 		rc = lm_hlog_read_file(paths[i], merge_line, &m, err, errlen);
 		if (rc == -ENOMEM)
-			set_err(err, errlen, "out of memory");
+			lm_errf(err, errlen, "out of memory");
 	}
 	if (rc != 0)
 		goto out;
@@ -1031,12 +1021,12 @@ lm_hlog_merge(const char *const *paths, size_t n_paths, const char *out_path,
 		len_ms = commonest_length(&m);
 	if (len_ms < 0) {
 		rc = -ENOMEM;
-		set_err(err, errlen, "out of memory");
+		lm_errf(err, errlen, "out of memory");
 		goto out;
 	}
 	if (len_ms == 0) {
 		rc = -EINVAL;
-		set_err(err, errlen, "most interval lines are 0 s long: give "
+		lm_errf(err, errlen, "most interval lines are 0 s long: give "
 			"the interval length");
 		goto out;
 	}

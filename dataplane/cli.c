@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -313,6 +314,24 @@ lm_cli_parse_impair(const char *spec, struct lm_plan_impair *out, char *err,
 	return 0;
 }
 
+/* Where in struct lm_cli an option that takes a plain string goes. */
+static size_t
+string_option_field(int opt)
+{
+	switch (opt) {
+	case OPT_INFLUX:
+		return offsetof(struct lm_cli, influx);
+	case OPT_API:
+		return offsetof(struct lm_cli, api);
+	case OPT_API_TOKEN:
+		return offsetof(struct lm_cli, api_token);
+	case OPT_CSV:
+		return offsetof(struct lm_cli, csv);
+	default:
+		return offsetof(struct lm_cli, hlog);
+	}
+}
+
 int
 lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 {
@@ -407,19 +426,12 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 			c->keep_stats = true;
 			break;
 		case OPT_INFLUX:
-			c->influx = optarg;
-			break;
 		case OPT_API:
-			c->api = optarg;
-			break;
 		case OPT_API_TOKEN:
-			c->api_token = optarg;
-			break;
 		case OPT_CSV:
-			c->csv = optarg;
-			break;
 		case OPT_HLOG:
-			c->hlog = optarg;
+			/* options that only name something: a table says where */
+			*(const char **)((char *)c + string_option_field(opt)) = optarg;
 			break;
 		case OPT_IMPAIR:
 			if (lm_cli_parse_impair(optarg, &c->impair, msg,

@@ -18,6 +18,7 @@
 
 #include "app/template.h"
 #include "util/splitmix.h"
+#include "util/errmsg.h"
 
 /* A user's variable: its value and length (0 until captured). */
 struct var_slot {
@@ -99,17 +100,6 @@ static const struct {
 
 #define INT_DIGITS 20   /* UINT64_MAX and INT64_MIN both need 20 bytes */
 
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* Append to a message already in err (for the lists of known names). */
 static void
@@ -326,7 +316,7 @@ csv_field(struct csv_in *in, struct csv_out *o)
 	if (in->i == in->n || s[in->i] != '"') {
 		for (; !csv_field_end(in); in->i++) {
 			if (s[in->i] == '"') {
-				set_err(in->err, in->errlen, "%s:%lu: quote "
+				lm_errf(in->err, in->errlen, "%s:%lu: quote "
 					"inside an unquoted field (quote the "
 					"field and double the quote)", in->file,
 					(unsigned long)in->line);
@@ -338,7 +328,7 @@ csv_field(struct csv_in *in, struct csv_out *o)
 	}
 	for (in->i++;; in->i++) {
 		if (in->i == in->n) {
-			set_err(in->err, in->errlen, "%s:%lu: quoted field not "
+			lm_errf(in->err, in->errlen, "%s:%lu: quoted field not "
 				"closed", in->file, (unsigned long)qline);
 			return -EINVAL;
 		}
@@ -353,7 +343,7 @@ csv_field(struct csv_in *in, struct csv_out *o)
 	}
 	in->i++;
 	if (!csv_field_end(in)) {
-		set_err(in->err, in->errlen, "%s:%lu: unexpected character "
+		lm_errf(in->err, in->errlen, "%s:%lu: unexpected character "
 			"after a closing quote", in->file,
 			(unsigned long)in->line);
 		return -EINVAL;
@@ -367,7 +357,7 @@ csv_record_end(struct csv_in *in)
 {
 	if (in->i < in->n && in->s[in->i] == '\r') {
 		if (in->i + 1 == in->n || in->s[in->i + 1] != '\n') {
-			set_err(in->err, in->errlen, "%s:%lu: CR not followed "
+			lm_errf(in->err, in->errlen, "%s:%lu: CR not followed "
 				"by LF outside quotes", in->file,
 				(unsigned long)in->line);
 			return -EINVAL;
@@ -399,7 +389,7 @@ csv_decode(const uint8_t *s, size_t n, const char *file, struct csv_out *o,
 	if (n >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
 		in.i = 3;
 	if (in.i == n) {
-		set_err(err, errlen, "%s:1: empty file (expected a header row "
+		lm_errf(err, errlen, "%s:1: empty file (expected a header row "
 			"of column names)", file);
 		return -EINVAL;
 	}
@@ -422,7 +412,7 @@ csv_decode(const uint8_t *s, size_t n, const char *file, struct csv_out *o,
 		if (recs == 0) {
 			cols = fields;
 		} else if (fields != cols) {
-			set_err(err, errlen, "%s:%lu: %u fields, expected %u "
+			lm_errf(err, errlen, "%s:%lu: %u fields, expected %u "
 				"(as in the header)", file,
 				(unsigned long)rec_line, fields, cols);
 			return -EINVAL;
@@ -432,7 +422,7 @@ csv_decode(const uint8_t *s, size_t n, const char *file, struct csv_out *o,
 	if (csv_push(o) < 0)
 		goto nomem;
 	if (recs < 2) {
-		set_err(err, errlen, "%s:%lu: no data rows after the header",
+		lm_errf(err, errlen, "%s:%lu: no data rows after the header",
 			file, (unsigned long)in.line);
 		return -EINVAL;
 	}
@@ -440,7 +430,7 @@ csv_decode(const uint8_t *s, size_t n, const char *file, struct csv_out *o,
 	*n_recs = recs;
 	return 0;
 nomem:
-	set_err(err, errlen, "%s: out of memory", file);
+	lm_errf(err, errlen, "%s: out of memory", file);
 	return -ENOMEM;
 }
 
@@ -457,7 +447,7 @@ csv_build(struct dataset *ds, const struct csv_out *o, uint32_t cols,
 
 	if (cols > UINT16_MAX || recs - 1 > UINT32_MAX ||
 	    cells + 1 > (SIZE_MAX - bytes) / sizeof(uint32_t)) {
-		set_err(err, errlen, "%s: too many rows or columns", file);
+		lm_errf(err, errlen, "%s: too many rows or columns", file);
 		return -E2BIG;
 	}
 	ds->n_cols = cols;
@@ -466,7 +456,7 @@ csv_build(struct dataset *ds, const struct csv_out *o, uint32_t cols,
 	ds->col_max = calloc(cols, sizeof(*ds->col_max));
 	ds->off = malloc((cells + 1) * sizeof(uint32_t) + bytes);
 	if (ds->cols == NULL || ds->col_max == NULL || ds->off == NULL) {
-		set_err(err, errlen, "%s: out of memory", file);
+		lm_errf(err, errlen, "%s: out of memory", file);
 		return -ENOMEM;
 	}
 	for (c = 0; c < cols; c++) {
@@ -474,7 +464,7 @@ csv_build(struct dataset *ds, const struct csv_out *o, uint32_t cols,
 		size_t n = o->off[c + 1] - o->off[c];
 
 		if (!is_ident(s, n)) {
-			set_err(err, errlen, "%s:1: column %u name \"%.*s\" is "
+			lm_errf(err, errlen, "%s:1: column %u name \"%.*s\" is "
 				"not an identifier ([A-Za-z_][A-Za-z0-9_]*, at "
 				"most %d bytes)", file, c + 1,
 				(int)(n > 64 ? 64 : n), s, LM_TMPL_NAME_MAX);
@@ -482,14 +472,14 @@ csv_build(struct dataset *ds, const struct csv_out *o, uint32_t cols,
 		}
 		for (d = 0; d < c; d++) {
 			if (name_eq(ds->cols[d], s, n)) {
-				set_err(err, errlen, "%s:1: column name \"%s\" "
+				lm_errf(err, errlen, "%s:1: column name \"%s\" "
 					"appears twice", file, ds->cols[d]);
 				return -EINVAL;
 			}
 		}
 		ds->cols[c] = strndup(s, n);
 		if (ds->cols[c] == NULL) {
-			set_err(err, errlen, "%s: out of memory", file);
+			lm_errf(err, errlen, "%s: out of memory", file);
 			return -ENOMEM;
 		}
 	}
@@ -521,14 +511,14 @@ lm_tmpl_data_load_text(struct lm_tmpl_vars *v, const char *name,
 	int rc;
 
 	if (v == NULL || name == NULL || (csv == NULL && len > 0)) {
-		set_err(err, errlen, "invalid arguments");
+		lm_errf(err, errlen, "invalid arguments");
 		return -EINVAL;
 	}
 	if (file == NULL)
 		file = name;
 	rc = name_free(v, name);
 	if (rc < 0) {
-		set_err(err, errlen, rc == -EEXIST ?
+		lm_errf(err, errlen, rc == -EEXIST ?
 			"%s: data set name \"%s\" is already taken" :
 			"%s: data set name \"%s\" is not an identifier "
 			"([A-Za-z_][A-Za-z0-9_]*)", file, name);
@@ -536,17 +526,17 @@ lm_tmpl_data_load_text(struct lm_tmpl_vars *v, const char *name,
 	}
 	if (pick != LM_PICK_SEQUENTIAL && pick != LM_PICK_RANDOM &&
 	    pick != LM_PICK_UNIQUE) {
-		set_err(err, errlen, "%s: unknown pick mode", file);
+		lm_errf(err, errlen, "%s: unknown pick mode", file);
 		return -EINVAL;
 	}
 	/* offsets are 32 bits: a data set of 4 GiB is not a use case */
 	if (len >= UINT32_MAX) {
-		set_err(err, errlen, "%s: file too large", file);
+		lm_errf(err, errlen, "%s: file too large", file);
 		return -E2BIG;
 	}
 	o.buf = malloc(len > 0 ? len : 1);
 	if (o.buf == NULL) {
-		set_err(err, errlen, "%s: out of memory", file);
+		lm_errf(err, errlen, "%s: out of memory", file);
 		return -ENOMEM;
 	}
 	rc = csv_decode((const uint8_t *)csv, len, file, &o, &cols, &recs,
@@ -556,7 +546,7 @@ lm_tmpl_data_load_text(struct lm_tmpl_vars *v, const char *name,
 	free(o.buf);
 	free(o.off);
 	if (rc == 0 && pick == LM_PICK_UNIQUE && ds.n_rows < users) {
-		set_err(err, errlen, "%s: %u rows for %lu users (unique needs "
+		lm_errf(err, errlen, "%s: %u rows for %lu users (unique needs "
 			"one row per user)", file, ds.n_rows,
 			(unsigned long)users);
 		rc = -EINVAL;
@@ -569,7 +559,7 @@ lm_tmpl_data_load_text(struct lm_tmpl_vars *v, const char *name,
 		if (sets != NULL)
 			v->sets = sets;
 		if (ds.name == NULL || ds.file == NULL || sets == NULL) {
-			set_err(err, errlen, "%s: out of memory", file);
+			lm_errf(err, errlen, "%s: out of memory", file);
 			rc = -ENOMEM;
 		}
 	}
@@ -592,13 +582,13 @@ lm_tmpl_data_load(struct lm_tmpl_vars *v, const char *name,
 	int rc;
 
 	if (csv_path == NULL) {
-		set_err(err, errlen, "no CSV file");
+		lm_errf(err, errlen, "no CSV file");
 		return -EINVAL;
 	}
 	f = fopen(csv_path, "rb");
 	if (f == NULL) {
 		rc = -errno;
-		set_err(err, errlen, "%s: %s", csv_path, strerror(-rc));
+		lm_errf(err, errlen, "%s: %s", csv_path, strerror(-rc));
 		return rc;
 	}
 	for (;;) {
@@ -612,7 +602,7 @@ lm_tmpl_data_load(struct lm_tmpl_vars *v, const char *name,
 			if (t == NULL) {
 				free(text);
 				fclose(f);
-				set_err(err, errlen, "%s: out of memory",
+				lm_errf(err, errlen, "%s: out of memory",
 					csv_path);
 				return -ENOMEM;
 			}
@@ -626,7 +616,7 @@ lm_tmpl_data_load(struct lm_tmpl_vars *v, const char *name,
 	if (ferror(f)) {
 		free(text);
 		fclose(f);
-		set_err(err, errlen, "%s: read error", csv_path);
+		lm_errf(err, errlen, "%s: read error", csv_path);
 		return -EIO;
 	}
 	fclose(f);
@@ -706,7 +696,7 @@ compile_slot(const struct lm_tmpl_vars *v, struct lm_tmpl *t, struct piece *p,
 	uint32_t r;
 
 	if (n_w == 0) {
-		set_err(err, errlen, "offset %zu: empty {{ }}", open_at);
+		lm_errf(err, errlen, "offset %zu: empty {{ }}", open_at);
 		return -EINVAL;
 	}
 	b = builtin_find(w[0].s, w[0].n);
@@ -717,7 +707,7 @@ compile_slot(const struct lm_tmpl_vars *v, struct lm_tmpl *t, struct piece *p,
 		    !parse_i64(w[2].s, w[2].n, &hi) || lo > hi) {
 			size_t at = n_w < 2 ? w[0].at : w[1].at;
 
-			set_err(err, errlen, "offset %zu: rand takes two "
+			lm_errf(err, errlen, "offset %zu: rand takes two "
 				"integers A <= B (64-bit signed), as in "
 				"{{rand 1 100}}", at);
 			return -EINVAL;
@@ -728,7 +718,7 @@ compile_slot(const struct lm_tmpl_vars *v, struct lm_tmpl *t, struct piece *p,
 		return 0;
 	}
 	if (n_w > 1) {
-		set_err(err, errlen, "offset %zu: unexpected \"%.*s\" after "
+		lm_errf(err, errlen, "offset %zu: unexpected \"%.*s\" after "
 			"\"%.*s\"", w[1].at, W(w[1]), W(w[0]));
 		return -EINVAL;
 	}
@@ -739,14 +729,14 @@ compile_slot(const struct lm_tmpl_vars *v, struct lm_tmpl *t, struct piece *p,
 	dot = memchr(w[0].s, '.', w[0].n);
 	if (dot == NULL) {
 		if (!is_ident(w[0].s, w[0].n)) {
-			set_err(err, errlen, "offset %zu: \"%.*s\" is not a "
+			lm_errf(err, errlen, "offset %zu: \"%.*s\" is not a "
 				"name ([A-Za-z_][A-Za-z0-9_]*, or SET.COLUMN)",
 				w[0].at, W(w[0]));
 			return -EINVAL;
 		}
 		s = var_find(v, w[0].s, w[0].n);
 		if (s < 0) {
-			set_err(err, errlen, "offset %zu: unknown variable "
+			lm_errf(err, errlen, "offset %zu: unknown variable "
 				"\"%.*s\" (captures: ", w[0].at, W(w[0]));
 			list_vars(v, err, errlen);
 			add_err(err, errlen, "; data sets: ");
@@ -764,14 +754,14 @@ compile_slot(const struct lm_tmpl_vars *v, struct lm_tmpl *t, struct piece *p,
 				    w[0].at + sn + 1 };
 
 		if (!is_ident(w[0].s, sn) || !is_ident(col.s, col.n)) {
-			set_err(err, errlen, "offset %zu: \"%.*s\" is not "
+			lm_errf(err, errlen, "offset %zu: \"%.*s\" is not "
 				"SET.COLUMN (two names joined by a dot)",
 				w[0].at, W(w[0]));
 			return -EINVAL;
 		}
 		s = set_find(v, w[0].s, sn);
 		if (s < 0) {
-			set_err(err, errlen, "offset %zu: unknown data set "
+			lm_errf(err, errlen, "offset %zu: unknown data set "
 				"\"%.*s\" (data sets: ", w[0].at, (int)sn,
 				w[0].s);
 			list_sets(v, err, errlen);
@@ -782,7 +772,7 @@ compile_slot(const struct lm_tmpl_vars *v, struct lm_tmpl *t, struct piece *p,
 			if (name_eq(v->sets[s].cols[c], col.s, col.n))
 				break;
 		if (c == (int)v->sets[s].n_cols) {
-			set_err(err, errlen, "offset %zu: data set \"%s\" has "
+			lm_errf(err, errlen, "offset %zu: data set \"%s\" has "
 				"no column \"%.*s\" (columns: ", col.at,
 				v->sets[s].name, W(col));
 			for (c = 0; c < (int)v->sets[s].n_cols; c++)
@@ -797,7 +787,7 @@ compile_slot(const struct lm_tmpl_vars *v, struct lm_tmpl *t, struct piece *p,
 			break;
 	if (r == t->n_refs) {
 		if (t->n_refs == LM_TMPL_SETS_MAX) {
-			set_err(err, errlen, "offset %zu: more than %d data "
+			lm_errf(err, errlen, "offset %zu: more than %d data "
 				"sets in one template", w[0].at,
 				LM_TMPL_SETS_MAX);
 			return -EINVAL;
@@ -835,11 +825,11 @@ lm_tmpl_compile(const struct lm_tmpl_vars *v, const char *text, size_t len,
 	uint32_t k;
 
 	if (v == NULL || (text == NULL && len > 0)) {
-		set_err(err, errlen, "invalid arguments");
+		lm_errf(err, errlen, "invalid arguments");
 		return NULL;
 	}
 	if (len >= UINT32_MAX) {
-		set_err(err, errlen, "template too long");
+		lm_errf(err, errlen, "template too long");
 		return NULL;
 	}
 	/* every slot opens with "{{": that bounds the pieces */
@@ -849,7 +839,7 @@ lm_tmpl_compile(const struct lm_tmpl_vars *v, const char *text, size_t len,
 	t = calloc(1, sizeof(*t) + (2 * n_open + 1) * sizeof(struct piece) +
 		   len);
 	if (t == NULL) {
-		set_err(err, errlen, "out of memory");
+		lm_errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	t->pieces = (struct piece *)(t + 1);
@@ -883,7 +873,7 @@ lm_tmpl_compile(const struct lm_tmpl_vars *v, const char *text, size_t len,
 			if (text[close] == '}' && text[close + 1] == '}')
 				break;
 		if (close + 1 >= len) {
-			set_err(err, errlen, "offset %zu: \"{{\" without a "
+			lm_errf(err, errlen, "offset %zu: \"{{\" without a "
 				"closing \"}}\"", open);
 			goto fail;
 		}

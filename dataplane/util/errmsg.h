@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* A message into a caller's buffer (err may be NULL or errlen 0: no message). */
+#ifndef LM_ERRMSG_H
+#define LM_ERRMSG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+static inline void __attribute__((format(printf, 3, 4)))
+lm_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+#endif /* LM_ERRMSG_H */
