@@ -19,6 +19,7 @@
 
 #include <lm/hdr.h>
 
+#include "ctl_top.h"
 #include "hlog.h"
 
 #define EXIT_BAD_INPUT 1
@@ -40,6 +41,12 @@ static const char usage_text[] =
 	"      percentiles are exactly those of all the samples together. The\n"
 	"      interval length is --interval, else the commonest line length\n"
 	"      (to the millisecond). The merged log starts at its first slot.\n"
+	"\n"
+	"  top NAME [--count N] [--interval SECONDS]\n"
+	"      Attach read-only to a running instance's statistics\n"
+	"      (/dev/shm/lemmings-dp.NAME: NAME is its --stats-name, else its\n"
+	"      process id) and print a per-step table every interval (1 s),\n"
+	"      N times (default: until the run is done).\n"
 	"\n"
 	"  --help\n"
 	"      This text.\n"
@@ -279,6 +286,36 @@ cmd_demo(int argc, char **argv)
 	return rc;
 }
 
+static int
+cmd_top(int argc, char **argv)
+{
+	unsigned long count = 0;
+	double interval = 1.0;
+	const char *name = NULL;
+
+	for (int i = 0; i < argc; i++) {
+		char *end;
+
+		if (strcmp(argv[i], "--count") == 0 && i + 1 < argc) {
+			count = strtoul(argv[++i], &end, 10);
+			if (*end != '\0' || count > 1000000)
+				return usage_error("top: --count '%s'", argv[i]);
+		} else if (strcmp(argv[i], "--interval") == 0 && i + 1 < argc) {
+			interval = strtod(argv[++i], &end);
+			if (*end != '\0' || !(interval >= 0.05 && interval <= 3600))
+				return usage_error("top: --interval '%s': seconds "
+						   "from 0.05 to 3600", argv[i]);
+		} else if (argv[i][0] == '-' || name != NULL) {
+			return usage_error("top: unexpected '%s'", argv[i]);
+		} else {
+			name = argv[i];
+		}
+	}
+	if (name == NULL)
+		return usage_error("top needs the instance's NAME%s", "");
+	return lm_ctl_top(name, (unsigned int)count, interval);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -289,6 +326,8 @@ main(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return 0;
 	}
+	if (strcmp(argv[1], "top") == 0)
+		return cmd_top(argc - 2, argv + 2);
 	if (strcmp(argv[1], "hlog") != 0)
 		return usage_error("unknown command '%s'", argv[1]);
 	if (argc < 3)
