@@ -38,8 +38,20 @@ struct lm_impair_totals {
 	uint64_t dropped, duplicated, reordered, corrupted;
 };
 
+/* One interval of the run, as the live line shows it (summary "intervals"). */
+struct lm_interval {
+	double t_s;          /* end of the interval, seconds since the start */
+	double length_s;
+	uint64_t users;
+	uint64_t requests;   /* started in the interval */
+	uint64_t failed;     /* ended failed in the interval */
+	uint64_t p50_ns, p90_ns, p99_ns, max_ns;  /* response times ended in it */
+};
+
 struct lm_view {
 	uint64_t tsc;                       /* when it was taken */
+	const struct lm_interval *series;   /* the run's intervals (final view) */
+	uint32_t n_series;
 	bool impair_on;
 	struct lm_impair_totals impair_rx, impair_tx;
 	struct lm_pool_counters pools;

@@ -217,6 +217,26 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 		"late_starts", (json_int_t)v->w.late_starts,
 		"arrivals_dropped", (json_int_t)v->w.arrivals_dropped));
 	json_object_set_new(root, "totals", totals);
+	{
+		/* the run second by second, as the live line showed it */
+		json_t *series = json_array();
+
+		for (uint32_t i = 0; i < v->n_series; i++) {
+			const struct lm_interval *e = &v->series[i];
+
+			json_array_append_new(series, json_pack(
+				"{s:f, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f}",
+				"t_s", e->t_s, "length_s", e->length_s,
+				"users", (json_int_t)e->users,
+				"requests", (json_int_t)e->requests,
+				"failed", (json_int_t)e->failed,
+				"rps", e->length_s > 0 ?
+					(double)e->requests / e->length_s : 0.0,
+				"p50_us", e->p50_ns / 1e3, "p90_us", e->p90_ns / 1e3,
+				"p99_us", e->p99_ns / 1e3, "max_us", e->max_ns / 1e3));
+		}
+		json_object_set_new(root, "intervals", series);
+	}
 	json_object_set_new(root, "scenarios", scens);
 	json_object_set_new(root, "tcp", json_pack(
 		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",

@@ -232,6 +232,41 @@ hlog_interval(struct lm_hlog *hl, struct lm_hdr *iv, const struct lm_plan *plan,
 	return 0;
 }
 
+/* Keep one interval's figures for the summary's series. */
+static void
+series_add(struct lm_interval **s, uint32_t *n, uint32_t *cap,
+	   const struct lm_view *now, const struct lm_view *before,
+	   double t_s, double length_s)
+{
+	struct lm_interval *e;
+	struct lm_hdr *h;
+
+	if (*n == *cap) {
+		uint32_t c = *cap ? *cap * 2 : 64;
+		struct lm_interval *ns = realloc(*s, sizeof(**s) * c);
+
+		if (ns == NULL)
+			return; /* the series stops growing; the run goes on */
+		*s = ns;
+		*cap = c;
+	}
+	h = malloc(sizeof(*h));
+	if (h == NULL)
+		return;
+	lm_view_latency_since(h, now, before);
+	e = &(*s)[(*n)++];
+	e->t_s = t_s;
+	e->length_s = length_s;
+	e->users = now->w.users_active;
+	e->requests = lm_view_requests(now) - lm_view_requests(before);
+	e->failed = lm_view_failed(now) - lm_view_failed(before);
+	e->p50_ns = lm_hdr_percentile(h, 50);
+	e->p90_ns = lm_hdr_percentile(h, 90);
+	e->p99_ns = lm_hdr_percentile(h, 99);
+	e->max_ns = lm_hdr_percentile(h, 100);
+	free(h);
+}
+
 /* Thresholds at the end: the table, and exit status 1 on any failure. */
 static int
 thresholds_end(const struct lm_plan *plan, const struct lm_view *now,
@@ -268,6 +303,8 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 	struct lm_csv_history *hist = NULL;
 	struct lm_hlog *hl = NULL;
 	struct lm_hdr *iv = NULL;
+	struct lm_interval *series = NULL;
+	uint32_t n_series = 0, cap_series = 0;
 	struct lm_prom_extra x = {
 		.state = "starting",
 		.target_users = plan->load.model == LM_LOAD_CLOSED ?
@@ -381,6 +418,8 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 				influx_push(o->influx, plan, &now, &before, iv_s);
 			x.elapsed_s = elapsed;
 			api_publish(o->api, plan, &now, &before, iv_s, &x);
+			series_add(&series, &n_series, &cap_series, &now, &before,
+				   elapsed, iv_s);
 			if (hl != NULL &&
 			    hlog_interval(hl, iv, plan, &now, &before,
 					  (double)(before.tsc - t_start) / (double)hz,
@@ -430,6 +469,8 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 		hl = NULL;
 	}
 	lm_report_table(stdout, plan, &now, duration);
+	now.series = series;
+	now.n_series = n_series;
 	if (o->summary != NULL) {
 		char err[512];
 
@@ -462,6 +503,7 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 		}
 	}
 out:
+	free(series);
 	if (hl != NULL)
 		lm_hlog_close(hl);
 	free(iv);
