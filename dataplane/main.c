@@ -313,7 +313,7 @@ out:
 	if (ro.api != NULL) {
 		/* a last scrape or report fetch gets the final documents */
 		if (status != LM_EXIT_USAGE)
-			sleep(1);
+			sleep(2);
 		lm_api_stop(ro.api);
 	}
 	if (workers != NULL) {

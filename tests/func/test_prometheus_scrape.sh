@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# A real Prometheus server (Debian's) scrapes a run's /metrics twice a
+# second; after the run, a query of the request counter through its HTTP
+# API equals the summary's total, and a histogram_quantile over the scraped
+# buckets is within the buckets' resolution of the summary's p50.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+command -v prometheus >/dev/null || lm_skip "prometheus is not installed (tools/deps installs it)"
+PORT=19190
+PPORT=19191
+D=$LM_TEST_DIR/prom
+mkdir -p "$D/data"
+cat >"$D/prometheus.yml" <<YML
+global:
+  scrape_interval: 500ms
+  scrape_timeout: 400ms
+scrape_configs:
+  - job_name: lemmings
+    static_configs:
+      - targets: ['127.0.0.1:$PORT']
+YML
+# in the client namespace: the binary's API listens on that namespace's loopback
+ip netns exec "$LM_NS_CLI" prometheus --config.file="$D/prometheus.yml" \
+	--storage.tsdb.path="$D/data" --web.listen-address="127.0.0.1:$PPORT" \
+	>"$D/prometheus.log" 2>&1 </dev/null &
+prom=$!
+trap 'kill "$prom" 2>/dev/null || true; wait "$prom" 2>/dev/null || true' EXIT
+q() { ip netns exec "$LM_NS_CLI" curl -sS --noproxy '*' --max-time 5 \
+	"http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=$1"; }
+for _ in $(seq 100); do
+	ip netns exec "$LM_NS_CLI" curl -sf --noproxy '*' "http://127.0.0.1:$PPORT/-/ready" \
+		>/dev/null 2>&1 && break
+	kill -0 "$prom" 2>/dev/null || fail "prometheus did not start: $(tail -5 "$D/prometheus.log")"
+	sleep 0.2
+done
+
+lm_plan_lab "$LM_TEST_DIR/plan.json" '{"users": 4, "duration_s": 4}' \
+	'[{"name": "s", "steps": [{"name": "home", "http": {"path": "/index.html"}}]}]'
+rc=0
+lm_run --plan "$LM_TEST_DIR/plan.json" --quiet --summary "$LM_TEST_DIR/s.json" \
+	--metrics "127.0.0.1:$PORT" || rc=$?
+[ "$rc" -eq 0 ] || { lm_show_run; fail "exit status $rc"; }
+S=$LM_TEST_DIR/s.json
+total=$(jq '.totals.requests' "$S")
+got=$(q 'sum(max_over_time(lemmings_requests_total[10m]))' | jq -r '.data.result[0].value[1]')
+assert_eq "$got" "$total" "requests counted by Prometheus (the last scrape) vs the summary"
+up=$(q 'max_over_time(lemmings_up[10m])' | jq -r '.data.result[0].value[1]')
+assert_eq "$up" 1 "lemmings_up"
+p50=$(q 'histogram_quantile(0.5, sum by (le) (max_over_time(lemmings_response_seconds_bucket[10m])))' |
+	jq -r '.data.result[0].value[1]')
+ours=$(jq '.scenarios[0].steps[0].latency_us.p50 / 1e6' "$S")
+# the fixed buckets are coarse (100 us, 250 us, 500 us ...): the interpolated
+# quantile must fall in the same bucket as ours, i.e. within a factor of 2.5
+awk -v a="$p50" -v b="$ours" 'BEGIN { exit !(a > 0 && a <= b * 2.5 + 0.0001 && a >= b / 2.5) }' ||
+	fail "histogram_quantile p50 $p50 s vs the summary's $ours s"
+echo "ok: Prometheus counted $got requests (summary $total), p50 $p50 s (summary $ours s)"
