@@ -469,6 +469,10 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 		hl = NULL;
 	}
 	lm_report_table(stdout, plan, &now, duration);
+	/* the last push carries the final totals */
+	if (o->influx != NULL)
+		influx_push(o->influx, plan, &now, &before,
+			    (double)(rte_rdtsc() - before.tsc) / (double)hz);
 	now.series = series;
 	now.n_series = n_series;
 	if (o->summary != NULL) {
