@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Merging worker slots into views (see merge.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,21 +46,23 @@ add_counters(uint64_t *dst, const uint64_t *src, size_t n)
 		dst[i] += __atomic_load_n(&src[i], __ATOMIC_RELAXED);
 }
 
-void
-lm_view_collect(struct lm_view *v, const struct lm_stats_layout *l, void *area)
+static void
+collect(struct lm_view *v, const struct lm_stats_layout *l, void *area,
+	bool all)
 {
 	const size_t step_ctrs = offsetof(struct lm_step_stats, connect) /
 		sizeof(uint64_t);
-	struct lm_hdr *tmp = malloc(sizeof(*tmp));
 
 	memset(&v->w, 0, sizeof(v->w));
 	memset(v->scen, 0, sizeof(*v->scen) * v->n_scenarios);
 	for (uint32_t i = 0; i < v->n_steps; i++) {
 		memset(&v->steps[i], 0, offsetof(struct lm_step_stats, connect));
-		lm_hdr_init(&v->steps[i].connect);
-		lm_hdr_init(&v->steps[i].ttfb);
 		lm_hdr_init(&v->steps[i].latency);
-		lm_hdr_init(&v->steps[i].latency_raw);
+		if (all) {
+			lm_hdr_init(&v->steps[i].connect);
+			lm_hdr_init(&v->steps[i].ttfb);
+			lm_hdr_init(&v->steps[i].latency_raw);
+		}
 	}
 	for (uint32_t k = 0; k < l->n_workers; k++) {
 		struct lm_stats_slot_view s;
@@ -74,19 +77,27 @@ lm_view_collect(struct lm_view *v, const struct lm_stats_layout *l, void *area)
 
 			add_counters((uint64_t *)d, (const uint64_t *)&s.steps[i],
 				     step_ctrs);
-			if (tmp == NULL)
+			lm_hdr_add_live(&d->latency, &s.steps[i].latency);
+			if (!all)
 				continue;
-			lm_hdr_snapshot(tmp, &s.steps[i].connect);
-			lm_hdr_add(&d->connect, tmp);
-			lm_hdr_snapshot(tmp, &s.steps[i].ttfb);
-			lm_hdr_add(&d->ttfb, tmp);
-			lm_hdr_snapshot(tmp, &s.steps[i].latency);
-			lm_hdr_add(&d->latency, tmp);
-			lm_hdr_snapshot(tmp, &s.steps[i].latency_raw);
-			lm_hdr_add(&d->latency_raw, tmp);
+			lm_hdr_add_live(&d->connect, &s.steps[i].connect);
+			lm_hdr_add_live(&d->ttfb, &s.steps[i].ttfb);
+			lm_hdr_add_live(&d->latency_raw, &s.steps[i].latency_raw);
 		}
 	}
-	free(tmp);
+}
+
+void
+lm_view_collect(struct lm_view *v, const struct lm_stats_layout *l, void *area)
+{
+	collect(v, l, area, true);
+}
+
+void
+lm_view_collect_latency(struct lm_view *v, const struct lm_stats_layout *l,
+			void *area)
+{
+	collect(v, l, area, false);
 }
 
 void

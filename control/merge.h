@@ -71,6 +71,14 @@ void lm_view_free(struct lm_view *v);
 void lm_view_collect(struct lm_view *v, const struct lm_stats_layout *l,
 		     void *area);
 
+/*
+ * The same, for a live interval: counters and the response-time
+ * histograms only (what the live line, the API and the pushes use); the
+ * other histograms of v are left as they are.
+ */
+void lm_view_collect_latency(struct lm_view *v, const struct lm_stats_layout *l,
+			     void *area);
+
 /* Copy src into dst (same shape). */
 void lm_view_copy(struct lm_view *dst, const struct lm_view *src);
 

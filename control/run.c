@@ -410,7 +410,11 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 		if (t - last_line >= hz) {
 			double iv_s = (double)(t - before.tsc) / (double)hz;
 
-			lm_view_collect(&now, l, area);
+			/* the .hlog needs every histogram; the rest, latency */
+			if (hl != NULL)
+				lm_view_collect(&now, l, area);
+			else
+				lm_view_collect_latency(&now, l, area);
 			now.tsc = t;
 			if (!o->quiet)
 				lm_report_line(stdout, &now, &before, elapsed, iv_s);

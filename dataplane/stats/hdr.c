@@ -202,3 +202,31 @@ lm_hdr_mean(const struct lm_hdr *h)
 		return 0.0;
 	return (double)h->sum / (double)h->total;
 }
+
+void
+lm_hdr_add_live(struct lm_hdr *dst, const struct lm_hdr *src)
+{
+	uint64_t total = __atomic_load_n(&src->total, __ATOMIC_ACQUIRE);
+	uint64_t clamped = __atomic_load_n(&src->clamped, __ATOMIC_RELAXED);
+	uint64_t min = __atomic_load_n(&src->min, __ATOMIC_RELAXED);
+	uint64_t max = __atomic_load_n(&src->max, __ATOMIC_RELAXED);
+	uint32_t lo, hi;
+
+	if (total == 0 && clamped == 0)
+		return;
+	if (min > LM_HDR_MAX_VALUE)
+		min = 0;
+	if (max > LM_HDR_MAX_VALUE)
+		max = LM_HDR_MAX_VALUE;
+	lo = lm_hdr_index(min);
+	hi = lm_hdr_index(max);
+	for (uint32_t i = lo; i <= hi && i < LM_HDR_COUNTS; i++)
+		dst->counts[i] += __atomic_load_n(&src->counts[i], __ATOMIC_RELAXED);
+	dst->total += total;
+	dst->sum += __atomic_load_n(&src->sum, __ATOMIC_RELAXED);
+	dst->clamped += clamped;
+	if (min < dst->min)
+		dst->min = min;
+	if (max > dst->max)
+		dst->max = max;
+}

@@ -84,6 +84,14 @@ uint64_t lm_hdr_highest_at(uint32_t i);
 /* Copy src into dst with relaxed atomic loads (src may be written meanwhile). */
 void lm_hdr_snapshot(struct lm_hdr *dst, const struct lm_hdr *src);
 
+/*
+ * dst += src, where src may be written meanwhile by its worker: read with
+ * relaxed loads, total first (a sample counted in it has its min and max
+ * already written), and only the sub-buckets between src's min and max,
+ * which is what makes merging many mostly-empty histograms cheap.
+ */
+void lm_hdr_add_live(struct lm_hdr *dst, const struct lm_hdr *src);
+
 /* dst += src, index-wise; min/max combined. */
 void lm_hdr_add(struct lm_hdr *dst, const struct lm_hdr *src);
 

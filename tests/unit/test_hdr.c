@@ -548,6 +548,51 @@ test_mean(void **state)
 	free(h);
 }
 
+/*
+ * Adding a histogram as it is being written (only the sub-buckets between
+ * its min and max) gives exactly what adding a copy gives.
+ */
+static void
+test_add_live(void **state)
+{
+	struct lm_hdr *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	struct lm_hdr *x = malloc(sizeof(*x)), *y = malloc(sizeof(*y));
+	uint64_t seed = 9;
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(x);
+	assert_non_null(y);
+	lm_hdr_init(a);
+	lm_hdr_init(b);
+	lm_hdr_init(x);
+	lm_hdr_init(y);
+	for (int i = 0; i < 10000; i++) {
+		lm_hdr_record(a, 5000 + rng_next(&seed) % 3000000);
+		lm_hdr_record(b, 100 + rng_next(&seed) % 50000);
+	}
+	lm_hdr_record(b, LM_HDR_MAX_VALUE + 5);   /* clamped */
+	lm_hdr_add(x, a);
+	lm_hdr_add(x, b);
+	lm_hdr_add_live(y, a);
+	lm_hdr_add_live(y, b);
+	assert_int_equal(x->total, y->total);
+	assert_int_equal(x->sum, y->sum);
+	assert_int_equal(x->min, y->min);
+	assert_int_equal(x->max, y->max);
+	assert_int_equal(x->clamped, y->clamped);
+	assert_memory_equal(x->counts, y->counts, sizeof(x->counts));
+	/* an empty histogram adds nothing */
+	lm_hdr_init(a);
+	lm_hdr_add_live(y, a);
+	assert_int_equal(x->total, y->total);
+	free(a);
+	free(b);
+	free(x);
+	free(y);
+}
+
 int
 main(void)
 {
@@ -568,6 +613,7 @@ main(void)
 		cmocka_unit_test(test_snapshot),
 		cmocka_unit_test(test_diff),
 		cmocka_unit_test(test_mean),
+		cmocka_unit_test(test_add_live),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
