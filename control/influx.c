@@ -110,9 +110,8 @@ sender(void *arg)
 		if (c != NULL)
 			post(ix, c, body, len);
 		free(body);
+		/* stopping: the queue holds at most the final batch (see stop) */
 		pthread_mutex_lock(&ix->mu);
-		if (ix->stop)
-			break; /* do not hold the end of the run on a slow server */
 	}
 	pthread_mutex_unlock(&ix->mu);
 	if (c != NULL)
@@ -197,27 +196,47 @@ lm_influx_counters(struct lm_influx *ix, struct lm_influx_counters *out)
 	pthread_mutex_unlock(&ix->mu);
 }
 
+static void influx_stop(struct lm_influx *ix, bool flush,
+			struct lm_influx_counters *out);
+
 void
 lm_influx_stop(struct lm_influx *ix, bool flush)
+{
+	influx_stop(ix, flush, NULL);
+}
+
+void
+lm_influx_stop_counted(struct lm_influx *ix, struct lm_influx_counters *out)
+{
+	influx_stop(ix, true, out);
+}
+
+static void
+influx_stop(struct lm_influx *ix, bool flush, struct lm_influx_counters *out)
 {
 	if (ix == NULL)
 		return;
 	pthread_mutex_lock(&ix->mu);
-	if (!flush) {
-		/* what is still queued is dropped, and counted */
-		while (ix->n > 0) {
-			free(ix->q[ix->head]);
-			ix->q[ix->head] = NULL;
-			ix->head = (ix->head + 1) % LM_INFLUX_QUEUE;
-			ix->n--;
-			ix->ctr.dropped++;
-		}
+	/*
+	 * At the end only the newest batch matters (it holds the final
+	 * totals), and waiting on a dead server for every queued one could
+	 * hold the exit for half a minute: keep that one (when flushing),
+	 * drop the others, and count them.
+	 */
+	while (ix->n > (flush ? 1u : 0u)) {
+		free(ix->q[ix->head]);
+		ix->q[ix->head] = NULL;
+		ix->head = (ix->head + 1) % LM_INFLUX_QUEUE;
+		ix->n--;
+		ix->ctr.dropped++;
 	}
 	ix->stop = true;
 	pthread_cond_signal(&ix->cv);
 	pthread_mutex_unlock(&ix->mu);
 	/* at most one post in progress, bounded by its timeout */
 	pthread_join(ix->thread, NULL);
+	if (out != NULL)
+		*out = ix->ctr;
 	for (unsigned int i = 0; i < LM_INFLUX_QUEUE; i++)
 		free(ix->q[i]);
 	pthread_mutex_destroy(&ix->mu);

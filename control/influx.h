@@ -36,6 +36,9 @@ void lm_influx_counters(struct lm_influx *ix, struct lm_influx_counters *out);
 /* Stop; flush: post what is queued first (each post bounded by 2 s). */
 void lm_influx_stop(struct lm_influx *ix, bool flush);
 
+/* Flush, stop, and report what happened to the pushes. */
+void lm_influx_stop_counted(struct lm_influx *ix, struct lm_influx_counters *out);
+
 /*
  * The line protocol of one interval: one line per step (cumulative counts,
  * the interval's rate and percentiles) and one for the run; timestamps in

@@ -298,6 +298,8 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 	struct lm_view now, before, start;
 	uint64_t t0, t_start, t_end = 0, last_line;
 	uint64_t hz = rte_get_tsc_hz();
+	uint64_t tick = (uint64_t)((o->interval_s > 0 ? o->interval_s : 1.0) *
+				   (double)hz);
 	int status = LM_EXIT_OK;
 	bool draining = false, thr_abort = false;
 	struct lm_csv_history *hist = NULL;
@@ -407,7 +409,7 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 		if (draining && (idle || lm_stop_requests > 1 ||
 				 (double)(t - t_end) / (double)hz >= o->grace_s))
 			break;
-		if (t - last_line >= hz) {
+		if (t - last_line >= tick) {
 			double iv_s = (double)(t - before.tsc) / (double)hz;
 
 			/* the .hlog needs every histogram; the rest, latency */

@@ -29,6 +29,7 @@ struct lm_run_opts {
 	struct lm_api *api;       /* the HTTP listener, or NULL */
 	const char *csv_prefix;   /* PREFIX_stats.csv, PREFIX_history.csv */
 	const char *hlog;         /* HdrHistogram interval log, or NULL */
+	double interval_s;        /* statistics interval, seconds [1] */
 	uint64_t mbufs_free_start;
 	bool quiet;
 };

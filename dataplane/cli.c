@@ -26,6 +26,7 @@ enum {
 	OPT_API_TOKEN,
 	OPT_CSV,
 	OPT_HLOG,
+	OPT_INTERVAL,
 	OPT_KEEP_STATS,
 };
 
@@ -74,6 +75,7 @@ lm_cli_usage(FILE *f, const char *prog)
 		"                        TOKEN\" (or LEMMINGS_API_TOKEN)\n"
 		"      --csv PREFIX      write PREFIX_stats.csv and PREFIX_history.csv\n"
 		"      --hlog FILE       write an HdrHistogram interval log (.hlog)\n"
+		"      --interval S      statistics interval: live line, exports, API [1]\n"
 		"      --influx URL      push line protocol each second to an InfluxDB\n"
 		"                        write URL (v1 .../write?db=DB, v2\n"
 		"                        .../api/v2/write?org=O&bucket=B with the token\n"
@@ -352,6 +354,7 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 		{"csv", required_argument, NULL, OPT_CSV},
 		{"hlog", required_argument, NULL, OPT_HLOG},
 		{"hdr-log", required_argument, NULL, OPT_HLOG},
+		{"interval", required_argument, NULL, OPT_INTERVAL},
 		{"keep-stats", no_argument, NULL, OPT_KEEP_STATS},
 		{"check", no_argument, NULL, 'c'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -433,6 +436,19 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 			/* options that only name something: a table says where */
 			*(const char **)((char *)c + string_option_field(opt)) = optarg;
 			break;
+		case OPT_INTERVAL: {
+			char *end;
+
+			errno = 0;
+			c->interval_s = strtod(optarg, &end);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    !(c->interval_s >= 0.1 && c->interval_s <= 3600)) {
+				fprintf(err, "error: --interval: \"%s\" is not a "
+					"number of seconds from 0.1 to 3600\n", optarg);
+				return -EINVAL;
+			}
+			break;
+		}
 		case OPT_IMPAIR:
 			if (lm_cli_parse_impair(optarg, &c->impair, msg,
 						sizeof(msg)) != 0) {

@@ -31,6 +31,7 @@ struct lm_cli {
 	const char *api_token;   /* Bearer token the API's POSTs need */
 	const char *csv;         /* PREFIX of the CSV files, or NULL */
 	const char *hlog;        /* HdrHistogram interval log, or NULL */
+	double interval_s;       /* statistics interval [1] */
 	const char *stats_name;  /* /dev/shm/lemmings-dp.NAME; default: the pid */
 	bool keep_stats;         /* leave the statistics file after the run */
 	bool check;

@@ -4,6 +4,7 @@
  * the control loop runs on the main lcore until the run is over.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -290,6 +291,7 @@ main(int argc, char **argv)
 	ro.summary = cli.summary;
 	ro.pool = pool;
 	ro.csv_prefix = cli.csv;
+	ro.interval_s = cli.interval_s;
 	ro.hlog = cli.hlog;
 	ro.quiet = cli.quiet;
 	if (!cli.quiet)
@@ -304,8 +306,13 @@ main(int argc, char **argv)
 				lm_shm_slots(area), &ro);
 	lm_shm_set_state(area, LM_SHM_DONE);
 	if (ro.influx != NULL) {
-		lm_influx_stop(ro.influx, true);
+		struct lm_influx_counters ic;
+
+		lm_influx_stop_counted(ro.influx, &ic);
 		ro.influx = NULL;
+		if (!cli.quiet || ic.failed || ic.dropped)
+			printf("influx: %" PRIu64 " pushes sent, %" PRIu64 " failed, %"
+			       PRIu64 " dropped\n", ic.sent, ic.failed, ic.dropped);
 	}
 out:
 	if (ro.influx != NULL)
