@@ -54,9 +54,14 @@ got=$(iq -G --data-urlencode 'db=lemmings' \
 assert_eq "$got" "$total" "requests in InfluxDB (the last push) vs the summary"
 
 # A write URL that accepts connections and never answers: the run is not slowed.
+# The rate on this 2-CPU machine varies from run to run (nginx shares the
+# CPUs): the best of two runs each way is compared.
 rate() { jq '.totals.requests / .duration_s' "$1"; }
-lm_run --plan "$LM_TEST_DIR/plan.json" --quiet --summary "$LM_TEST_DIR/base.json" ||
-	fail "run without pushes failed"
+best() { awk -v a="$1" -v b="$2" 'BEGIN { print (a > b) ? a : b }'; }
+for i in 1 2; do
+	lm_run --plan "$LM_TEST_DIR/plan.json" --quiet --summary "$LM_TEST_DIR/base$i.json" ||
+		fail "run without pushes failed"
+done
 ip netns exec "$LM_NS_CLI" python3 -c '
 import socket, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -70,12 +75,15 @@ while time.time() < end:
 ' &
 stall=$!
 sleep 0.5
-rc=0
-lm_run --plan "$LM_TEST_DIR/plan.json" --quiet --summary "$LM_TEST_DIR/stalled.json" \
-	--influx "http://127.0.0.1:18099/write?db=x" || rc=$?
-[ "$rc" -eq 0 ] || { lm_show_run; fail "run with a stalled InfluxDB: exit status $rc"; }
-base=$(rate "$LM_TEST_DIR/base.json")
-slow=$(rate "$LM_TEST_DIR/stalled.json")
-awk -v a="$slow" -v b="$base" 'BEGIN { exit !(a >= 0.8 * b) }' ||
+for i in 1 2; do
+	rc=0
+	lm_run --plan "$LM_TEST_DIR/plan.json" --quiet --summary "$LM_TEST_DIR/stalled$i.json" \
+		--influx "http://127.0.0.1:18099/write?db=x" || rc=$?
+	[ "$rc" -eq 0 ] || { lm_show_run; fail "run with a stalled InfluxDB: exit status $rc"; }
+done
+assert_contains "$LM_STDOUT" "influx:"
+base=$(best "$(rate "$LM_TEST_DIR/base1.json")" "$(rate "$LM_TEST_DIR/base2.json")")
+slow=$(best "$(rate "$LM_TEST_DIR/stalled1.json")" "$(rate "$LM_TEST_DIR/stalled2.json")")
+awk -v a="$slow" -v b="$base" 'BEGIN { exit !(a >= 0.85 * b) }' ||
 	fail "with a stalled InfluxDB the rate fell from $base to $slow req/s"
 echo "ok: InfluxDB counted $got requests (summary $total); rate $base req/s alone, $slow with a stalled InfluxDB"
