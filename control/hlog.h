@@ -138,4 +138,13 @@ int lm_hlog_merge(const char *const *paths, size_t n_paths,
 		  const char *out_path, double interval_s,
 		  char *err, size_t errlen);
 
+/* Saturating addition of counts (for hlog.c and hlog_merge.c). */
+static inline uint64_t
+lm_hlog_sat_add(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+
+	return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
 #endif /* LM_HLOG_H */
