@@ -283,11 +283,13 @@ static const struct lm_plan_tcp tcp_defaults = {
 	.sack = true,
 	.timestamps = true,
 	.window_scaling = true,
+	.sack_compress = true,
 };
 
 enum {
 	TCP_TIME_WAIT, TCP_DELAYED_ACK, TCP_SYN_RETRIES, TCP_DATA_RETRIES,
-	TCP_WINDOW, TCP_INIT_CWND, TCP_SACK, TCP_TIMESTAMPS, TCP_WSCALE, TCP_N
+	TCP_WINDOW, TCP_INIT_CWND, TCP_SACK, TCP_TIMESTAMPS, TCP_WSCALE, TCP_SACK_COMPRESS,
+	TCP_N
 };
 static const struct lm_jc_key tcp_keys[TCP_N] = {
 	[TCP_TIME_WAIT] = { "time_wait_ms", LM_JT_INTEGER, false },
@@ -299,6 +301,7 @@ static const struct lm_jc_key tcp_keys[TCP_N] = {
 	[TCP_SACK] = { "sack", LM_JT_BOOL, false },
 	[TCP_TIMESTAMPS] = { "timestamps", LM_JT_BOOL, false },
 	[TCP_WSCALE] = { "window_scaling", LM_JT_BOOL, false },
+	[TCP_SACK_COMPRESS] = { "sack_compress", LM_JT_BOOL, false },
 };
 
 /* The integer keys: their ranges and where they go. */
@@ -326,6 +329,7 @@ static const struct {
 	{ TCP_SACK, offsetof(struct lm_plan_tcp, sack) },
 	{ TCP_TIMESTAMPS, offsetof(struct lm_plan_tcp, timestamps) },
 	{ TCP_WSCALE, offsetof(struct lm_plan_tcp, window_scaling) },
+	{ TCP_SACK_COMPRESS, offsetof(struct lm_plan_tcp, sack_compress) },
 };
 
 int

@@ -50,6 +50,7 @@ tcp_settings(struct lm_worker *w, struct lm_tcp *t)
 	t->data_retries = (uint8_t)(c.data_retries ? c.data_retries : 1);
 	t->init_cwnd = c.init_cwnd ? c.init_cwnd : LM_TCP_INIT_CWND;
 	t->sack = c.sack;
+	t->sack_compress = c.sack_compress;
 	t->timestamps = c.timestamps;
 	t->window_scaling = c.window_scaling;
 	t->rcv_wnd = c.window_bytes ? c.window_bytes : 65535;
@@ -209,20 +210,6 @@ lm_tcp_ack_cancel(struct lm_worker *w, struct lm_tcb *tcb)
 		}
 	}
 	tcb->flags &= ~LM_TCBF_ACK_PENDING;
-}
-
-void
-lm_tcb_ooo_flush(struct lm_worker *w, struct lm_tcb *tcb)
-{
-	struct lm_ooo_seg *n;
-
-	while ((n = tcb->ooo) != NULL) {
-		tcb->ooo = n->next;
-		rte_pktmbuf_free(n->m);
-		n->next = w->tcp.ooo_free;
-		w->tcp.ooo_free = n;
-	}
-	tcb->n_ooo = 0;
 }
 
 void

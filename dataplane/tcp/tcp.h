@@ -93,6 +93,15 @@ struct lm_ooo_seg {
 	bool fin;                   /* a FIN follows the payload */
 };
 
+/* The most SACK blocks one option carries (RFC 2018 section 3). */
+#define LM_TCP_SACK_BLOCKS 4
+
+/* A block of held out-of-order data, [lo, hi), as a SACK option names it. */
+struct lm_sack_block {
+	uint32_t lo;
+	uint32_t hi;
+};
+
 /* The application on top of a connection. Called from TCP input/timers. */
 struct lm_tcp_ops {
 	/* handshake complete */
@@ -119,6 +128,7 @@ struct lm_tcb {
 	void *app;                  /* NULL once the app detached */
 	struct lm_timer timer;
 	struct lm_ooo_seg *ooo;     /* out-of-order segments, by sequence */
+	struct lm_ooo_seg *ooo_tail; /* the last of them */
 
 	/* the 4-tuple, network byte order */
 	uint32_t laddr;
@@ -137,6 +147,7 @@ struct lm_tcb {
 	uint8_t unacked_segs;       /* in-order segments received, not yet ACKed */
 	uint16_t n_ooo;             /* segments held in ooo */
 	uint16_t smss;              /* sender MSS (RFC 9293 3.7.1) */
+	uint16_t rcv_mss;           /* payload of the peer's full-sized segments */
 
 	/* send sequence space */
 	uint32_t iss;
@@ -157,7 +168,11 @@ struct lm_tcb {
 	uint32_t irs;
 	uint32_t rcv_nxt;
 	uint32_t last_ack_sent;     /* RCV.NXT in the last segment sent */
-	uint32_t ooo_last;          /* sequence of the latest segment held (SACK) */
+	uint32_t ooo_acks_at;       /* RCV.NXT those duplicate ACKs carried */
+	/* what is held, most recently changed first (RFC 2018 4) */
+	struct lm_sack_block sack[LM_TCP_SACK_BLOCKS];
+	uint8_t n_sack;
+	uint8_t ooo_acks;           /* duplicate ACKs sent at once at ooo_acks_at */
 	/* RFC 7323 timestamps */
 	uint32_t ts_recent;
 
@@ -192,6 +207,7 @@ struct lm_tcp {
 	uint8_t syn_retries;
 	uint8_t data_retries;
 	bool sack;                  /* offer SACK-permitted */
+	bool sack_compress;         /* coalesce duplicate ACKs past DupThresh */
 	bool timestamps;            /* offer timestamps */
 	bool window_scaling;        /* offer window scaling */
 	uint16_t ooo_per_conn;      /* out-of-order segments held per connection */
@@ -213,6 +229,7 @@ struct lm_tcp {
 #define LM_TCP_OOO_PER_WORKER 8192    /* out-of-order segments held per worker */
 #define LM_TCP_WINDOW 262144          /* receive window when the plan sets none */
 #define LM_TCP_INIT_CWND 10           /* segments, RFC 6928 */
+#define LM_TCP_DUPTHRESH 3            /* duplicate ACKs for fast retransmit */
 #define LM_TCP_PAWS_WINDOW 1           /* timestamp ticks of slack in PAWS */
 
 int lm_tcp_init(struct lm_worker *w, uint32_t n_tcbs, uint16_t mtu);
@@ -271,6 +288,22 @@ struct lm_tcb *lm_tcb_alloc(struct lm_worker *w);
 void lm_tcb_insert(struct lm_worker *w, struct lm_tcb *tcb);
 /* Free every out-of-order segment held by tcb. */
 void lm_tcb_ooo_flush(struct lm_worker *w, struct lm_tcb *tcb);
+
+/* tcp_ooo.c: the out-of-order queue and its SACK blocks */
+/*
+ * Hold a segment that starts beyond RCV.NXT (the mbuf m, payload at
+ * data_off). Returns 0 when m is kept; -EEXIST for a duplicate of what is
+ * held, -ENOBUFS when there is no room (counted): the caller frees m.
+ */
+int lm_tcp_ooo_hold(struct lm_worker *w, struct lm_tcb *tcb,
+		    struct rte_mbuf *m, uint32_t seq, uint32_t len,
+		    uint16_t data_off, bool fin);
+/* The first held segment if RCV.NXT has reached it, unlinked; else NULL. */
+struct lm_ooo_seg *lm_tcp_ooo_take(struct lm_tcb *tcb);
+/* Free a taken segment's mbuf and return its node to the pool. */
+void lm_tcp_ooo_free(struct lm_worker *w, struct lm_ooo_seg *n);
+/* Drop the SACK blocks (or their parts) RCV.NXT has passed. */
+void lm_tcp_sack_trim(struct lm_tcb *tcb);
 /* Unhash, cancel its timer, tell the app (if attached) why, free. */
 void lm_tcb_release(struct lm_worker *w, struct lm_tcb *tcb,
 		    enum lm_tcp_end why);

@@ -80,7 +80,7 @@ lm_tcp_cc_dupack(struct lm_worker *w, struct lm_tcb *tcb)
 		tcb->cwnd += tcb->smss;
 		return;
 	}
-	if (++tcb->dupacks != 3)
+	if (++tcb->dupacks != LM_TCP_DUPTHRESH)
 		return;
 	/*
 	 * RFC 6582 3.2 step 2: only when the ACK covers more than "recover",

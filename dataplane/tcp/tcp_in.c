@@ -152,6 +152,9 @@ syn_sent_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 	}
 	if (w->tcp.sack && s->sack_perm)
 		tcb->flags |= LM_TCBF_SACK;
+	/* a full segment from the peer: its MSS less the options it carries */
+	tcb->rcv_mss = (uint16_t)(tcb->smss -
+				  ((tcb->flags & LM_TCBF_TS) ? 12 : 0)); /* NOP NOP TS */
 	if (!ack) {
 		/*
 		 * Simultaneous open (SYN without ACK): RFC 9293 allows it, but
@@ -310,43 +313,6 @@ deliver(struct lm_worker *w, struct lm_tcb *tcb, struct rte_mbuf *m,
 	}
 }
 
-/*
- * Hold a segment that starts beyond RCV.NXT until the gap is filled.
- * Returns true when the mbuf is kept. A segment that is already covered
- * by what is held, or for which there is no room (per connection, or in
- * the worker's pool), is dropped and counted: the peer sends it again.
- */
-static bool
-ooo_insert(struct lm_worker *w, struct lm_tcb *tcb, const struct seg *s)
-{
-	struct lm_ooo_seg **pp = &tcb->ooo, *prev = NULL, *n;
-	uint32_t end = s->seq + s->len;
-
-	while (*pp != NULL && LM_SEQ_LEQ((*pp)->seq, s->seq)) {
-		prev = *pp;
-		pp = &(*pp)->next;
-	}
-	if (prev != NULL && LM_SEQ_GEQ(prev->seq + prev->len, end))
-		return false; /* a duplicate of what is held */
-	if (tcb->n_ooo >= w->tcp.ooo_per_conn || w->tcp.ooo_free == NULL) {
-		LM_STAT_INC(w->ctr->tcp_ooo_dropped);
-		return false;
-	}
-	n = w->tcp.ooo_free;
-	w->tcp.ooo_free = n->next;
-	n->m = s->m;
-	n->seq = s->seq;
-	n->len = s->len;
-	n->data_off = (uint16_t)s->data_off;
-	n->fin = s->flags & RTE_TCP_FIN_FLAG;
-	n->next = *pp;
-	*pp = n;
-	tcb->n_ooo++;
-	tcb->ooo_last = s->seq;
-	LM_STAT_INC(w->ctr->tcp_ooo_held);
-	return true;
-}
-
 static void fin_input(struct lm_worker *w, struct lm_tcb *tcb,
 		      uint32_t fin_seq);
 
@@ -356,19 +322,43 @@ ooo_drain(struct lm_worker *w, struct lm_tcb *tcb)
 {
 	struct lm_ooo_seg *n;
 
-	while ((n = tcb->ooo) != NULL && LM_SEQ_LEQ(n->seq, tcb->rcv_nxt) &&
-	       tcb->state != LM_TCP_CLOSED) {
+	while (tcb->state != LM_TCP_CLOSED &&
+	       (n = lm_tcp_ooo_take(tcb)) != NULL) {
 		uint32_t skip = tcb->rcv_nxt - n->seq;
 
-		tcb->ooo = n->next;
-		tcb->n_ooo--;
 		if (skip < n->len)
 			deliver(w, tcb, n->m, n->data_off + skip, n->len - skip);
 		if (n->fin)
 			fin_input(w, tcb, n->seq + n->len);
-		rte_pktmbuf_free(n->m);
-		n->next = w->tcp.ooo_free;
-		w->tcp.ooo_free = n;
+		lm_tcp_ooo_free(w, n);
+	}
+	lm_tcp_sack_trim(tcb);
+}
+
+/*
+ * The ACK for an out-of-order segment. RFC 5681 4.2 and RFC 9293 3.10.7.4
+ * ask for a duplicate ACK at once for each; the sender's fast retransmit
+ * waits for three (DupThresh, RFC 5681 3.2, RFC 6675). With SACK in use,
+ * the ones after those tell the sender nothing the last ACK of the worker
+ * pass does not tell it too, with the freshest blocks, so they wait for it
+ * (sack_compress, Linux's SACK compression): under loss that halves the
+ * ACKs the sender must process. Without SACK, NewReno inflates its window
+ * by each duplicate (RFC 6582), so every one goes at once.
+ */
+static void
+ooo_ack(struct lm_worker *w, struct lm_tcb *tcb)
+{
+	if (tcb->ooo_acks_at != tcb->rcv_nxt) {
+		tcb->ooo_acks_at = tcb->rcv_nxt;
+		tcb->ooo_acks = 0;
+	}
+	if (!(tcb->flags & LM_TCBF_SACK) || !w->tcp.sack_compress ||
+	    tcb->ooo_acks < LM_TCP_DUPTHRESH) {
+		if (tcb->ooo_acks < UINT8_MAX)
+			tcb->ooo_acks++;
+		lm_tcp_send_ack(w, tcb);
+	} else {
+		lm_tcp_ack_later(w, tcb);
 	}
 }
 
@@ -385,15 +375,12 @@ text_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 	if (s->len == 0)
 		return false;
 	if (LM_SEQ_GT(s->seq, tcb->rcv_nxt)) {
-		bool kept = ooo_insert(w, tcb, s);
+		bool kept = lm_tcp_ooo_hold(w, tcb, s->m, s->seq, s->len,
+					    (uint16_t)s->data_off,
+					    s->flags & RTE_TCP_FIN_FLAG) == 0;
 
-		/*
-		 * RFC 5681 4.2 and RFC 9293 3.10.7.4: a duplicate ACK at once
-		 * for each out-of-order segment, not coalesced, so that the
-		 * peer's fast retransmit sees them all.
-		 */
 		s->flags &= ~RTE_TCP_FIN_FLAG;
-		lm_tcp_send_ack(w, tcb);
+		ooo_ack(w, tcb);
 		return kept;
 	}
 	skip = tcb->rcv_nxt - s->seq; /* already received: trim */

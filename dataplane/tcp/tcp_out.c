@@ -53,52 +53,25 @@ put_ts(uint8_t *p, uint32_t val, uint32_t ecr)
 }
 
 /*
- * SACK blocks for what is held out of order (RFC 2018 section 4): the
- * block holding the latest segment first, then the others in order, as
- * many as fit. Returns the end of what was written.
+ * SACK blocks for what is held out of order (RFC 2018 section 4), most
+ * recently changed first, as many as fit. Returns the end of what was
+ * written.
  */
 static uint8_t *
 put_sack(const struct lm_tcb *tcb, uint8_t *p, unsigned int max_blocks)
 {
-	uint32_t lo[4], hi[4], first = UINT32_MAX;
-	unsigned int n = 0, out = 0;
-	const struct lm_ooo_seg *s = tcb->ooo;
+	unsigned int n = tcb->n_sack < max_blocks ? tcb->n_sack : max_blocks;
 
-	/* merge held segments into contiguous blocks; keep up to 4 */
-	while (s != NULL && n < 4) {
-		uint32_t l = s->seq, h = s->seq + s->len;
-
-		for (s = s->next; s != NULL && LM_SEQ_LEQ(s->seq, h); s = s->next)
-			if (LM_SEQ_GT(s->seq + s->len, h))
-				h = s->seq + s->len;
-		if (LM_SEQ_LEQ(l, tcb->ooo_last) && LM_SEQ_LT(tcb->ooo_last, h))
-			first = n;
-		lo[n] = l;
-		hi[n] = h;
-		n++;
-	}
 	if (n == 0)
 		return p;
-	if (n > max_blocks)
-		n = max_blocks;
 	p[0] = OPT_NOP;
 	p[1] = OPT_NOP;
 	p[2] = OPT_SACK;
 	p[3] = (uint8_t)(2 + 8 * n);
 	p += 4;
-	if (first != UINT32_MAX && first < 4) {
-		put32(p, lo[first]);
-		put32(p + 4, hi[first]);
-		p += 8;
-		out++;
-	}
-	for (unsigned int i = 0; out < n && i < 4; i++) {
-		if (i == first)
-			continue;
-		put32(p, lo[i]);
-		put32(p + 4, hi[i]);
-		p += 8;
-		out++;
+	for (unsigned int i = 0; i < n; i++, p += 8) {
+		put32(p, tcb->sack[i].lo);
+		put32(p + 4, tcb->sack[i].hi);
 	}
 	return p;
 }
@@ -120,15 +93,10 @@ opt_len(const struct lm_worker *w, const struct lm_tcb *tcb, bool syn)
 		return n;
 	}
 	n = (tcb->flags & LM_TCBF_TS) ? 12 : 0;
-	if ((tcb->flags & LM_TCBF_SACK) && tcb->ooo != NULL) {
+	if ((tcb->flags & LM_TCBF_SACK) && tcb->n_sack > 0) {
 		unsigned int blocks = (TCP_MAX_OPT - n - 4) / 8;
-		unsigned int held = 0;
 
-		/* an upper bound is enough: the header length follows the writing */
-		for (const struct lm_ooo_seg *s = tcb->ooo; s && held < blocks;
-		     s = s->next)
-			held++;
-		n += 4 + 8 * held;
+		n += 4 + 8 * (tcb->n_sack < blocks ? tcb->n_sack : blocks);
 	}
 	return n;
 }
@@ -171,7 +139,7 @@ opt_write(const struct lm_worker *w, const struct lm_tcb *tcb, bool syn,
 	}
 	if (tcb->flags & LM_TCBF_TS)
 		p = put_ts(p, ts_now(w), tcb->ts_recent);
-	if ((tcb->flags & LM_TCBF_SACK) && tcb->ooo != NULL)
+	if ((tcb->flags & LM_TCBF_SACK) && tcb->n_sack > 0)
 		p = put_sack(tcb, p, (TCP_MAX_OPT - (uint32_t)(p - opt) - 4) / 8);
 	return (uint32_t)(p - opt);
 }
@@ -494,19 +462,27 @@ lm_tcp_ack_data(struct lm_worker *w, struct lm_tcb *tcb, uint32_t len)
 {
 	struct lm_tcp *t = &w->tcp;
 
-	if (len >= tcb->smss && tcb->unacked_segs < UINT8_MAX)
+	/*
+	 * No delay set: the ACK goes at the end of the pass that received
+	 * the data, so no segment waits for its ACK, and a burst read in one
+	 * pass (up to LM_RX_BURST segments) draws one ACK, as the kernel's
+	 * GRO coalesces a burst into one segment to acknowledge.
+	 */
+	if (t->delack_tsc == 0) {
+		lm_tcp_ack_later(w, tcb);
+		return;
+	}
+	/* what the peer sends full-sized, as far as its segments show */
+	if (len > tcb->rcv_mss)
+		tcb->rcv_mss = (uint16_t)(len < w->tcp.mss ? len : w->tcp.mss);
+	if (len >= tcb->rcv_mss && tcb->unacked_segs < UINT8_MAX)
 		tcb->unacked_segs++;
 	/*
 	 * RFC 5681 4.2 / RFC 9293 3.8.6.3: an ACK for at least every second
-	 * full-sized segment, and none delayed by more than the delay set
-	 * (0: at the end of this pass, which already coalesces a burst).
+	 * full-sized segment, and none delayed by more than the delay set.
 	 */
 	if (tcb->unacked_segs >= 2) {
 		lm_tcp_send_ack(w, tcb);
-		return;
-	}
-	if (t->delack_tsc == 0) {
-		lm_tcp_ack_later(w, tcb);
 		return;
 	}
 	if (tcb->flags & (LM_TCBF_DELACK | LM_TCBF_ACK_PENDING))

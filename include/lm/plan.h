@@ -83,6 +83,7 @@ struct lm_plan_tcp {
 	bool sack;                 /* offer SACK-permitted (RFC 2018) [true] */
 	bool timestamps;           /* offer timestamps (RFC 7323) [true] */
 	bool window_scaling;       /* offer window scaling (RFC 7323) [true] */
+	bool sack_compress;        /* coalesce SACK-carrying duplicate ACKs [true] */
 };
 
 /* One direction of the fault injector: probabilities in [0, 1]. */

@@ -1219,6 +1219,7 @@ assert_tcp_defaults(const struct lm_plan_tcp *t)
 	assert_true(t->sack);
 	assert_true(t->timestamps);
 	assert_true(t->window_scaling);
+	assert_true(t->sack_compress);
 }
 
 static void
@@ -1255,7 +1256,8 @@ test_tcp_valid(void **state)
 	/* lower bounds */
 	p = load_top("\"tcp\": {\"time_wait_ms\": 0, \"delayed_ack_ms\": 0, \"syn_retries\": 0,"
 		     " \"data_retries\": 1, \"window_bytes\": 1024, \"init_cwnd\": 1,"
-		     " \"sack\": false, \"timestamps\": false, \"window_scaling\": false}");
+		     " \"sack\": false, \"timestamps\": false, \"window_scaling\": false,"
+		     " \"sack_compress\": false}");
 	assert_int_equal(p->tcp.time_wait_ms, 0);
 	assert_int_equal(p->tcp.delayed_ack_ms, 0);
 	assert_int_equal(p->tcp.syn_retries, 0);
@@ -1265,12 +1267,14 @@ test_tcp_valid(void **state)
 	assert_false(p->tcp.sack);
 	assert_false(p->tcp.timestamps);
 	assert_false(p->tcp.window_scaling);
+	assert_false(p->tcp.sack_compress);
 	lm_plan_free(p);
 
 	/* upper bounds */
 	p = load_top("\"tcp\": {\"time_wait_ms\": 600000, \"delayed_ack_ms\": 500, \"syn_retries\": 10,"
 		     " \"data_retries\": 20, \"window_bytes\": 16777216, \"init_cwnd\": 100,"
-		     " \"sack\": true, \"timestamps\": true, \"window_scaling\": true}");
+		     " \"sack\": true, \"timestamps\": true, \"window_scaling\": true,"
+		     " \"sack_compress\": true}");
 	assert_int_equal(p->tcp.time_wait_ms, 600000);
 	assert_int_equal(p->tcp.delayed_ack_ms, 500);
 	assert_int_equal(p->tcp.syn_retries, 10);
@@ -1280,6 +1284,7 @@ test_tcp_valid(void **state)
 	assert_true(p->tcp.sack);
 	assert_true(p->tcp.timestamps);
 	assert_true(p->tcp.window_scaling);
+	assert_true(p->tcp.sack_compress);
 	lm_plan_free(p);
 }
 
@@ -1297,7 +1302,9 @@ test_tcp_errors(void **state)
 		{ "window_bytes", 1024, 16777216 },
 		{ "init_cwnd", 1, 100 },
 	};
-	static const char *const bools[] = { "sack", "timestamps", "window_scaling" };
+	static const char *const bools[] = {
+		"sack", "timestamps", "window_scaling", "sack_compress"
+	};
 	char extra[256], path[64], msg[128];
 	size_t i;
 
@@ -1330,7 +1337,8 @@ test_tcp_errors(void **state)
 	}
 	check_top("\"tcp\": {`\"mss\": 1460}", "tcp.mss",
 		  "unknown key \"mss\" (expected time_wait_ms, delayed_ack_ms, syn_retries,"
-		  " data_retries, window_bytes, init_cwnd, sack, timestamps or window_scaling)");
+		  " data_retries, window_bytes, init_cwnd, sack, timestamps, window_scaling"
+		  " or sack_compress)");
 	check_top("\"tcp\": `[]", "tcp", "expected an object, got an array");
 	check_top("\"tcp\": {}, `\"tcp\": {}", "tcp", "duplicate key \"tcp\"");
 }
