@@ -254,7 +254,7 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 		"ooo_dropped", (json_int_t)v->w.tcp_ooo_dropped,
 		"segments_no_connection", (json_int_t)v->w.tcp_no_conn));
 	json_object_set_new(root, "packets", json_pack(
-		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		"rx_not_ours", (json_int_t)v->w.rx_not_ours,
 		"arp_rx", (json_int_t)v->w.arp_rx,
 		"arp_tx", (json_int_t)v->w.arp_tx,
@@ -264,7 +264,9 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 		"tx_bytes", (json_int_t)v->w.tx_bytes,
 		"tx_dropped", (json_int_t)v->w.tx_dropped,
 		"rx_bad_checksum", (json_int_t)v->w.rx_bad_csum,
-		"mbuf_alloc_failed", (json_int_t)v->w.mbuf_alloc_fail));
+		"mbuf_alloc_failed", (json_int_t)v->w.mbuf_alloc_fail,
+		"redirected", (json_int_t)v->w.redirected,
+		"redirect_dropped", (json_int_t)v->w.redirect_dropped));
 	json_t *ports = json_array();
 
 	for (uint32_t i = 0; i < v->n_ports; i++) {

@@ -260,6 +260,13 @@ main(int argc, char **argv)
 		}
 		w_idx++;
 	}
+	rc = lm_handoff_setup(workers, n_workers);
+	if (rc != 0) {
+		fprintf(stderr, "error: rings between workers: %s\n",
+			strerror(-rc));
+		status = LM_EXIT_RUNTIME;
+		goto out;
+	}
 	/* exporters before the workers start: a bad URL stops nothing running */
 	if (cli.api != NULL) {
 		ro.api = lm_api_start(cli.api, cli.api_token, err, sizeof(err));

@@ -2,7 +2,9 @@
 /*
  * The worker loop:
  *
- *   rx burst on each owned queue -> Ethernet -> ARP | IPv4 -> ICMP | TCP
+ *   rx burst on each owned queue -> (another worker's? hand it over)
+ *     -> Ethernet -> ARP | IPv4 -> ICMP | TCP
+ *   what the other workers handed over -> Ethernet -> ...
  *   expire due timers (bounded per pass)
  *   application: advance ready sessions (bounded per pass)
  *   ACKs owed, then TX flush
@@ -71,6 +73,7 @@ lm_worker_fini(struct lm_worker *w)
 		lm_impair_fini(&w->imp_rx[i]);
 		lm_impair_fini(&w->imp_tx[i]);
 	}
+	lm_handoff_fini(w);
 	lm_gen_fini(w);
 	lm_tcp_fini(w);
 }
@@ -112,9 +115,21 @@ lm_worker_poll(struct lm_worker *w)
 		for (uint16_t k = 0; k < n; k++) {
 			if (k + 1 < n)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[k + 1], void *));
+			if (w->ho.on) {
+				LM_STAT_INC(w->ctr->rx_pkts);
+				LM_STAT_ADD(w->ctr->rx_bytes,
+					    rte_pktmbuf_pkt_len(pkts[k]));
+				if (!lm_handoff_steer(w, i, pkts[k]))
+					lm_eth_input(w, i, pkts[k]);
+				continue;
+			}
 			lm_worker_input(w, i, pkts[k]);
 		}
+		if (w->ho.on)
+			lm_handoff_flush(w);
 	}
+	if (w->ho.on)
+		lm_handoff_poll(w);
 	lm_wheel_expire(&w->wheel, w->now, LM_TIMER_BUDGET, timer_fired, w);
 	lm_load_poll(w);
 	lm_gen_poll(w, LM_APP_BUDGET);

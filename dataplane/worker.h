@@ -19,6 +19,7 @@
 #include "net/netif.h"
 #include "net/arp.h"
 #include "net/impair.h"
+#include "net/handoff.h"
 #include "tcp/tcp.h"
 #include "gen/session.h"
 #include "util/splitmix.h"
@@ -72,6 +73,7 @@ struct lm_worker {
 	uint16_t rxq[LM_MAX_PORTS];   /* our RX queue on each port */
 	struct lm_txq txq[LM_MAX_PORTS];
 
+	struct lm_handoff ho;         /* packets to and from the other workers */
 	struct lm_arp_table arp;
 	struct lm_tcp tcp;
 	struct lm_gen gen;

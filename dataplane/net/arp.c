@@ -105,7 +105,9 @@ lm_arp_input(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m)
 		e->state = LM_ARP_RESOLVED;
 		e->expire = w->now + lm_ms_to_tsc(w, LM_ARP_TTL_MS);
 	}
-	if (for_us && ah->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST))
+	/* a copy from another worker: that one answered already */
+	if (for_us && ah->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST) &&
+	    !w->ho.from_peer)
 		arp_send(w, ifidx, RTE_ARP_OP_REPLY, &ah->arp_data.arp_sha, sip);
 out:
 	rte_pktmbuf_free(m);

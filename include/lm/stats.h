@@ -21,7 +21,7 @@
 #include <lm/hdr.h>
 
 #define LM_STATS_MAGIC 0x4c4d5354u /* "LMST" */
-#define LM_STATS_VERSION 1
+#define LM_STATS_VERSION 2
 
 /* Why a request (or a run) failed. Names are part of the output format. */
 enum lm_err {
@@ -77,6 +77,8 @@ struct lm_worker_counters {
 	uint64_t sessions_arrived; /* open model: sessions that came due */
 	uint64_t late_starts;     /* open model: started 1 ms or more after due */
 	uint64_t arrivals_dropped; /* open model: due while the backlog was full */
+	uint64_t redirected;      /* packets handed to the worker owning them */
+	uint64_t redirect_dropped; /* ... dropped: that worker's ring was full */
 };
 
 struct lm_scenario_counters {

@@ -68,8 +68,12 @@ assert_contains() {
 }
 
 # _lm_prepare ARGS...: set LM_CMD (the command line), LM_PREFIX, LM_STDOUT, LM_STDERR.
+# LM_WORKERS=N (default 1) runs N worker lcores, spread over the machine's CPUs, on N
+# queue pairs of the lab port (the kernel's fanout spreads flows over them by hash, so
+# the workers hand each other what they do not own).
 _lm_prepare() {
-	local -a mem
+	local -a mem cores
+	local n=${LM_WORKERS:-1} ncpu k map vdev="net_af_packet0,iface=$LM_IF_CLI"
 	[ -n "$LM_BIN" ] || fail "no lemmings-dp binary: ${LM_BIN_NOTE:-LM_BIN is empty}"
 	[ -x "$LM_BIN" ] || fail "$LM_BIN missing: build it first (meson setup build && ninja -C build)"
 	LM_RUN_N=$((LM_RUN_N + 1))
@@ -77,8 +81,18 @@ _lm_prepare() {
 	LM_STDOUT=$LM_TEST_DIR/run$LM_RUN_N.out
 	LM_STDERR=$LM_TEST_DIR/run$LM_RUN_N.err
 	read -ra mem <<<"$LM_EAL_MEM"
-	LM_CMD=(ip netns exec "$LM_NS_CLI" "$LM_BIN" -l 0-1 --no-pci "${mem[@]}"
-		--file-prefix "$LM_PREFIX" --vdev="net_af_packet0,iface=$LM_IF_CLI" -- "$@")
+	if [ "$n" -le 1 ]; then
+		cores=(-l 0-1)
+	else
+		# lcore 0 (the control plane, mostly asleep) on CPU 0; worker k on CPU k mod ncpu
+		ncpu=$(nproc)
+		map="0@0"
+		for k in $(seq "$n"); do map+=",$k@$((k % ncpu))"; done
+		cores=(--lcores "$map")
+		vdev+=",qpairs=$n"
+	fi
+	LM_CMD=(ip netns exec "$LM_NS_CLI" "$LM_BIN" "${cores[@]}" --no-pci "${mem[@]}"
+		--file-prefix "$LM_PREFIX" --vdev="$vdev" -- "$@")
 }
 
 # _lm_done RC: after a run, remove the EAL's runtime directory (its prefix is this run's
