@@ -292,8 +292,9 @@ void lm_tcb_ooo_flush(struct lm_worker *w, struct lm_tcb *tcb);
 /* tcp_ooo.c: the out-of-order queue and its SACK blocks */
 /*
  * Hold a segment that starts beyond RCV.NXT (the mbuf m, payload at
- * data_off). Returns 0 when m is kept; -EEXIST for a duplicate of what is
- * held, -ENOBUFS when there is no room (counted): the caller frees m.
+ * data_off). Returns 0 when m is kept, 1 when it is kept and starts a new
+ * SACK block; -EEXIST for a duplicate of what is held, -ENOBUFS when there
+ * is no room (counted): the caller frees m.
  */
 int lm_tcp_ooo_hold(struct lm_worker *w, struct lm_tcb *tcb,
 		    struct rte_mbuf *m, uint32_t seq, uint32_t len,

@@ -343,17 +343,21 @@ ooo_drain(struct lm_worker *w, struct lm_tcb *tcb)
  * pass does not tell it too, with the freshest blocks, so they wait for it
  * (sack_compress, Linux's SACK compression): under loss that halves the
  * ACKs the sender must process. Without SACK, NewReno inflates its window
- * by each duplicate (RFC 6582), so every one goes at once.
+ * by each duplicate (RFC 6582), so every one goes at once. A segment past
+ * a new hole goes at once too: its block must be reported before newer
+ * ones push it out of the option (a block the sender never sees makes it
+ * retransmit data we hold and take the late cumulative ACK for
+ * reordering, which slows its loss detection).
  */
 static void
-ooo_ack(struct lm_worker *w, struct lm_tcb *tcb)
+ooo_ack(struct lm_worker *w, struct lm_tcb *tcb, bool new_block)
 {
 	if (tcb->ooo_acks_at != tcb->rcv_nxt) {
 		tcb->ooo_acks_at = tcb->rcv_nxt;
 		tcb->ooo_acks = 0;
 	}
 	if (!(tcb->flags & LM_TCBF_SACK) || !w->tcp.sack_compress ||
-	    tcb->ooo_acks < LM_TCP_DUPTHRESH) {
+	    tcb->ooo_acks < LM_TCP_DUPTHRESH || new_block) {
 		if (tcb->ooo_acks < UINT8_MAX)
 			tcb->ooo_acks++;
 		lm_tcp_send_ack(w, tcb);
@@ -375,13 +379,13 @@ text_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 	if (s->len == 0)
 		return false;
 	if (LM_SEQ_GT(s->seq, tcb->rcv_nxt)) {
-		bool kept = lm_tcp_ooo_hold(w, tcb, s->m, s->seq, s->len,
-					    (uint16_t)s->data_off,
-					    s->flags & RTE_TCP_FIN_FLAG) == 0;
+		int held = lm_tcp_ooo_hold(w, tcb, s->m, s->seq, s->len,
+					   (uint16_t)s->data_off,
+					   s->flags & RTE_TCP_FIN_FLAG);
 
 		s->flags &= ~RTE_TCP_FIN_FLAG;
-		ooo_ack(w, tcb);
-		return kept;
+		ooo_ack(w, tcb, held == 1);
+		return held >= 0;
 	}
 	skip = tcb->rcv_nxt - s->seq; /* already received: trim */
 	if (skip >= s->len) {

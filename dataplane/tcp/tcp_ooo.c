@@ -31,14 +31,15 @@ sack_touches(const struct lm_sack_block *b, uint32_t lo, uint32_t hi)
 
 /*
  * [lo, hi) was just held: its block, merged with every block it touches,
- * goes first; the others keep their order behind it.
+ * goes first; the others keep their order behind it. Returns true when it
+ * touched none: a new block, past a new hole.
  */
-static void
+static bool
 sack_note(struct lm_tcb *tcb, uint32_t lo, uint32_t hi)
 {
 	struct lm_sack_block rest[LM_TCP_SACK_BLOCKS];
 	unsigned int n_rest = tcb->n_sack;
-	bool grew = true;
+	bool grew = true, alone = true;
 
 	/*
 	 * Absorb every block the new one touches; as it grows it can come to
@@ -56,6 +57,7 @@ sack_note(struct lm_tcb *tcb, uint32_t lo, uint32_t hi)
 				if (LM_SEQ_GT(b->hi, hi))
 					hi = b->hi;
 				grew = true;
+				alone = false;
 			} else {
 				rest[n_rest++] = *b;
 			}
@@ -69,6 +71,7 @@ sack_note(struct lm_tcb *tcb, uint32_t lo, uint32_t hi)
 	tcb->sack[0].lo = lo;
 	tcb->sack[0].hi = hi;
 	tcb->n_sack = (uint8_t)(n_rest + 1);
+	return alone;
 }
 
 void
@@ -126,8 +129,8 @@ lm_tcp_ooo_hold(struct lm_worker *w, struct lm_tcb *tcb, struct rte_mbuf *m,
 		tcb->ooo_tail = n;
 	tcb->n_ooo++;
 	LM_STAT_INC(w->ctr->tcp_ooo_held);
-	if (tcb->flags & LM_TCBF_SACK)
-		sack_note(tcb, seq, end);
+	if ((tcb->flags & LM_TCBF_SACK) && sack_note(tcb, seq, end))
+		return 1;
 	return 0;
 }
 
