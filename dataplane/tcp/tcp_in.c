@@ -463,7 +463,19 @@ established_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 	}
 	/* first: sequence number */
 	if (!seq_acceptable(w, tcb, s)) {
-		if (!(s->flags & RTE_TCP_RST_FLAG))
+		if (s->flags & RTE_TCP_RST_FLAG)
+			return false;
+		/*
+		 * RFC 9293 3.10.7.4, TIME-WAIT: "The only thing that can
+		 * arrive in this state is a retransmission of the remote FIN.
+		 * Acknowledge it, and restart the 2 MSL timeout." It lies
+		 * just below RCV.NXT, so the check above turns it away.
+		 */
+		if ((s->flags & RTE_TCP_FIN_FLAG) &&
+		    (tcb->flags & LM_TCBF_PEER_FIN) &&
+		    s->seq + s->len + 1 == tcb->rcv_nxt)
+			fin_input(w, tcb, s->seq + s->len);
+		else
 			lm_tcp_ack_later(w, tcb);
 		return false;
 	}
