@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The plan's "http" steps: method, path, headers, body, expect and
- * captures, compiled into the request bytes at plan load, or into a
- * template of the whole request when the path, a header value or the body
- * holds a {{...}} slot (see docs/plan.md and app/template.h).
+ * captures, compiled into the request bytes at plan load, or into
+ * templates of the head and the body when the path, a header value or the
+ * body holds a {{...}} slot (see docs/plan.md and app/template.h).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -596,10 +596,15 @@ blank_slots(const char *s, const char *ph)
 	return b.p;
 }
 
-/* One templated value on its own, so that an error names that value. */
+/*
+ * One templated value on its own, so that an error names that value. A
+ * value of the head may not read a data set cell holding a control
+ * character: the whole column is known now, so the plan is refused rather
+ * than requests failing at run time.
+ */
 static int
 check_template(struct plan_ctx *x, const char *key, const char *sub,
-	       const char *s, size_t len)
+	       const char *s, size_t len, bool head)
 {
 	struct lm_tmpl_vars *vars = lm_plan_vars(x);
 	char msg[LM_PLAN_ERR_MAX];
@@ -612,8 +617,10 @@ check_template(struct plan_ctx *x, const char *key, const char *sub,
 	msg[0] = '\0';
 	t = lm_tmpl_compile(vars, s, len, msg, sizeof(msg));
 	if (t != NULL) {
+		rc = head ? lm_tmpl_check_head(t, vars, msg, sizeof(msg)) : 0;
 		lm_tmpl_free(t);
-		return 0;
+		if (rc == 0)
+			return 0;
 	}
 	saved = lm_jc_push_key(x->c, key);
 	if (sub != NULL)
@@ -657,25 +664,21 @@ check_framing(struct lm_jc *c, const struct lm_http_step *h, bool body_tmpl)
 }
 
 /*
- * The whole request as one template, laid out exactly as
+ * The head of the request as template text, laid out exactly as
  * lm_http_request_compile() lays out a constant request (see
- * http_request.h), so that rendering it gives the bytes to send. A
- * templated body is framed by "Content-Length: {{__body_len}}": the sender
- * knows the body's length only once it has rendered it.
+ * http_request.h), so that rendering it and then the body gives the bytes
+ * to send. A templated body is framed by "Content-Length: {{__body_len}}":
+ * the sender knows the body's length only once it has rendered it.
  */
-static int
-build_template(struct plan_ctx *x, struct lm_http_step *h, bool body_tmpl)
+static void
+head_text(const struct lm_plan_target *t, const struct lm_http_step *h,
+	  bool body_tmpl, struct sbuf *b)
 {
-	const struct lm_plan_target *t = &x->plan->target;
-	struct lm_tmpl_vars *vars = lm_plan_vars(x);
 	bool host = true, ua = true, framed = false, length = false;
-	char msg[LM_PLAN_ERR_MAX], num[48];
-	struct sbuf b = { 0 };
+	char num[48];
 	uint64_t len = 0;
 	uint32_t i;
 
-	if (vars == NULL)
-		return -ENOMEM;
 	for (i = 0; i < h->n_headers; i++) {
 		if (name_is(h->headers[i].name, "Host"))
 			host = false;
@@ -692,10 +695,10 @@ build_template(struct plan_ctx *x, struct lm_http_step *h, bool body_tmpl)
 		len = h->body_generated ? h->body_gen_size : h->body_len;
 	}
 
-	sb_str(&b, lm_http_method_name(h->method));
-	sb_str(&b, " ");
-	sb_str(&b, h->path);
-	sb_str(&b, " HTTP/1.1\r\n");
+	sb_str(b, lm_http_method_name(h->method));
+	sb_str(b, " ");
+	sb_str(b, h->path);
+	sb_str(b, " HTTP/1.1\r\n");
 	if (host) {
 		if (t->port == 80)
 			snprintf(num, sizeof(num), "Host: %u.%u.%u.%u\r\n",
@@ -705,25 +708,41 @@ build_template(struct plan_ctx *x, struct lm_http_step *h, bool body_tmpl)
 			snprintf(num, sizeof(num), "Host: %u.%u.%u.%u:%u\r\n",
 				 t->ip >> 24, t->ip >> 16 & 0xff,
 				 t->ip >> 8 & 0xff, t->ip & 0xff, t->port);
-		sb_str(&b, num);
+		sb_str(b, num);
 	}
 	for (i = 0; i < h->n_headers; i++) {
-		sb_str(&b, h->headers[i].name);
-		sb_str(&b, ": ");
-		sb_str(&b, h->headers[i].value);
-		sb_str(&b, "\r\n");
+		sb_str(b, h->headers[i].name);
+		sb_str(b, ": ");
+		sb_str(b, h->headers[i].value);
+		sb_str(b, "\r\n");
 	}
 	if (ua)
-		sb_str(&b, "User-Agent: " LM_HTTP_USER_AGENT "\r\n");
+		sb_str(b, "User-Agent: " LM_HTTP_USER_AGENT "\r\n");
 	if (body_tmpl && !framed) {
-		sb_str(&b, "Content-Length: {{__body_len}}\r\n");
+		sb_str(b, "Content-Length: {{__body_len}}\r\n");
 	} else if (length) {
 		snprintf(num, sizeof(num), "Content-Length: %" PRIu64 "\r\n", len);
-		sb_str(&b, num);
+		sb_str(b, num);
 	}
-	sb_str(&b, "\r\n");
-	if (h->body != NULL && !h->body_generated)
-		sb_put(&b, h->body, h->body_len);
+	sb_str(b, "\r\n");
+}
+
+/*
+ * The head and the literal body as two templates: the sender renders the
+ * body first and the head after it, so it never has to search the
+ * rendered bytes for where the head ends (a value could hold an empty
+ * line). An empty body needs no template.
+ */
+static int
+build_template(struct plan_ctx *x, struct lm_http_step *h, bool body_tmpl)
+{
+	struct lm_tmpl_vars *vars = lm_plan_vars(x);
+	char msg[LM_PLAN_ERR_MAX];
+	struct sbuf b = { 0 };
+
+	if (vars == NULL)
+		return -ENOMEM;
+	head_text(&x->plan->target, h, body_tmpl, &b);
 	if (b.oom) {
 		free(b.p);
 		return lm_jc_oom(x->c);
@@ -734,6 +753,14 @@ build_template(struct plan_ctx *x, struct lm_http_step *h, bool body_tmpl)
 	if (h->tmpl == NULL)
 		return lm_jc_fail(x->c, LM_JC_AT_VALUE, "the request: %s",
 				  msg[0] != '\0' ? msg : "invalid template");
+	if (h->body == NULL || h->body_generated || h->body_len == 0)
+		return 0;
+	msg[0] = '\0';
+	h->tmpl_body = lm_tmpl_compile(vars, h->body, h->body_len, msg,
+				       sizeof(msg));
+	if (h->tmpl_body == NULL)
+		return lm_jc_fail_key(x->c, "body", "%s", msg[0] != '\0' ?
+				      msg : "invalid template");
 	return 0;
 }
 
@@ -752,8 +779,8 @@ free_probe(struct lm_http_step *p)
 /*
  * A request with {{...}} slots: each templated value must compile on its
  * own (so that an error names it), the request with its slots blanked
- * must pass every check a constant request passes, and then the whole
- * request becomes one template; h->request stays NULL.
+ * must pass every check a constant request passes, and then the head and
+ * the body become templates; h->request stays NULL.
  */
 static int
 compile_templated(struct plan_ctx *x, struct lm_http_step *h, bool body_tmpl)
@@ -764,14 +791,16 @@ compile_templated(struct plan_ctx *x, struct lm_http_step *h, bool body_tmpl)
 	int rc = 0;
 
 	if (str_has_template(h->path))
-		rc = check_template(x, "path", NULL, h->path, strlen(h->path));
+		rc = check_template(x, "path", NULL, h->path, strlen(h->path),
+				    true);
 	for (i = 0; rc == 0 && i < h->n_headers; i++)
 		if (str_has_template(h->headers[i].value))
 			rc = check_template(x, "headers", h->headers[i].name,
 					    h->headers[i].value,
-					    strlen(h->headers[i].value));
+					    strlen(h->headers[i].value), true);
 	if (rc == 0 && body_tmpl)
-		rc = check_template(x, "body", NULL, h->body, h->body_len);
+		rc = check_template(x, "body", NULL, h->body, h->body_len,
+				    false);
 	if (rc == 0)
 		rc = check_framing(c, h, body_tmpl);
 	if (rc != 0)
@@ -859,6 +888,8 @@ lm_plan_free_http(struct lm_http_step *h)
 	free(h->request);
 	if (h->tmpl != NULL)
 		lm_tmpl_free(h->tmpl);
+	if (h->tmpl_body != NULL)
+		lm_tmpl_free(h->tmpl_body);
 	if (h->captures != NULL)
 		lm_captures_free(h->captures);
 }

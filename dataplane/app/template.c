@@ -11,6 +11,7 @@
  * arrive cut anywhere.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,6 +183,7 @@ lm_tmpl_dataset_clear(struct dataset *ds)
 			free(ds->cols[c]);
 	free(ds->cols);
 	free(ds->col_max);
+	free(ds->ctl);
 	free(ds->off);
 	memset(ds, 0, sizeof(*ds));
 }
@@ -662,67 +664,107 @@ pick_row(const struct dataset *ds, const struct lm_tmpl_env *env,
 	}
 }
 
-size_t
-lm_tmpl_render(const struct lm_tmpl *t, const struct lm_tmpl_env *env,
-	       uint8_t *dst, size_t cap)
+/*
+ * The row of each data set t reads, once per rendering, so that every
+ * column of a set comes from one row. A set that other (the head of the
+ * same request, whose rows are in other_rows) reads keeps that row.
+ */
+static void
+pick_rows(const struct lm_tmpl *t, const struct lm_tmpl_env *env,
+	  uint64_t *rng, const struct lm_tmpl *other,
+	  const uint32_t *other_rows, uint32_t *rows)
 {
 	const struct lm_tmpl_vars *v = env->vars;
-	uint32_t rows[LM_TMPL_SETS_MAX];
-	uint64_t no_rng = 0;
-	uint64_t *rng = env->rng != NULL ? env->rng : &no_rng;
+	uint32_t k, j;
+
+	for (k = 0; k < t->n_refs; k++) {
+		if (v == NULL || t->ref_set[k] >= v->n_sets)
+			continue;
+		for (j = 0; other != NULL && j < other->n_refs; j++)
+			if (other->ref_set[j] == t->ref_set[k])
+				break;
+		if (other != NULL && j < other->n_refs)
+			rows[k] = other_rows[j];
+		else
+			rows[k] = pick_row(&v->sets[t->ref_set[k]], env, rng);
+	}
+}
+
+/* Whether n bytes at p hold one that a request head cannot carry. */
+static bool
+head_unsafe(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (lm_tmpl_head_ctl(p[i]))
+			return true;
+	return false;
+}
+
+/*
+ * The pieces of t into dst, with the rows picked. With unsafe, the values
+ * only known at run time (variables, data set cells) are checked for what
+ * a request head cannot carry; the literals were checked at plan load.
+ * The source is checked, not what fits, so the answer does not depend on
+ * cap either.
+ */
+static size_t
+render_pieces(const struct lm_tmpl *t, const struct lm_tmpl_env *env,
+	      const uint32_t *rows, uint64_t *rng, uint8_t *dst, size_t cap,
+	      bool *unsafe)
+{
+	const struct lm_tmpl_vars *v = env->vars;
 	size_t pos = 0;
 	uint32_t k;
 
-	/* once per rendering: every column of a set comes from one row */
-	for (k = 0; k < t->n_refs; k++)
-		if (v != NULL && t->ref_set[k] < v->n_sets)
-			rows[k] = pick_row(&v->sets[t->ref_set[k]], env, rng);
 	/*
 	 * No early exit at cap: the generator must advance the same way
 	 * whatever cap is, so a rendering can be regenerated.
 	 */
 	for (k = 0; k < t->n_pieces; k++) {
 		const struct piece *p = &t->pieces[k];
+		const uint8_t *val;
+		size_t n;
 
 		switch (p->kind) {
 		case PK_LIT:
 			pos = put(dst, pos, cap, t->lit + p->lit_off, p->idx);
-			break;
+			continue;
 		case PK_USER:
 			pos = put_u64(dst, pos, cap, env->user);
-			break;
+			continue;
 		case PK_RUN:
 			pos = put_u64(dst, pos, cap, env->run);
-			break;
+			continue;
 		case PK_WORKER:
 			pos = put_u64(dst, pos, cap, env->worker);
-			break;
+			continue;
 		case PK_SEQ:
 			pos = put_u64(dst, pos, cap, env->seq);
-			break;
+			continue;
 		case PK_TIME_MS:
 			pos = put_u64(dst, pos, cap, env->time_ms);
-			break;
+			continue;
 		case PK_BODY_LEN:
 			pos = put_u64(dst, pos, cap, env->body_len);
-			break;
+			continue;
 		case PK_RAND: {
 			uint64_t off = p->span == UINT64_MAX ?
 				lm_splitmix64(rng) : below(rng, p->span + 1);
 
 			pos = put_i64(dst, pos, cap,
 				      (int64_t)((uint64_t)p->lo + off));
-			break;
+			continue;
 		}
 		case PK_VAR: {
 			const struct var_slot *s =
 				var_slot(v, env->user_store, p->idx);
-			size_t n;
 
 			if (s == NULL)
-				break;
+				continue;
+			val = s->val;
 			n = s->len <= LM_VAR_MAX ? s->len : LM_VAR_MAX;
-			pos = put(dst, pos, cap, s->val, n);
 			break;
 		}
 		case PK_DATA: {
@@ -730,15 +772,115 @@ lm_tmpl_render(const struct lm_tmpl *t, const struct lm_tmpl_env *env,
 			uint64_t cell;
 
 			if (v == NULL || p->idx >= v->n_sets)
-				break;
+				continue;
 			ds = &v->sets[p->idx];
 			cell = (uint64_t)rows[p->ref] * ds->n_cols + p->col;
-			pos = put(dst, pos, cap, ds->bytes + ds->off[cell],
-				  ds->off[cell + 1] - ds->off[cell]);
+			val = ds->bytes + ds->off[cell];
+			n = ds->off[cell + 1] - ds->off[cell];
 			break;
 		}
+		default:
+			continue;
 		}
+		if (unsafe != NULL && !*unsafe && head_unsafe(val, n))
+			*unsafe = true;
+		pos = put(dst, pos, cap, val, n);
 	}
 	return pos;
 }
 
+size_t
+lm_tmpl_render(const struct lm_tmpl *t, const struct lm_tmpl_env *env,
+	       uint8_t *dst, size_t cap)
+{
+	uint32_t rows[LM_TMPL_SETS_MAX];
+	uint64_t no_rng = 0;
+	uint64_t *rng = env->rng != NULL ? env->rng : &no_rng;
+
+	pick_rows(t, env, rng, NULL, NULL, rows);
+	return render_pieces(t, env, rows, rng, dst, cap, NULL);
+}
+
+size_t
+lm_tmpl_render_head(const struct lm_tmpl *t, const struct lm_tmpl_env *env,
+		    uint8_t *dst, size_t cap, bool *unsafe)
+{
+	uint32_t rows[LM_TMPL_SETS_MAX];
+	uint64_t no_rng = 0;
+	uint64_t *rng = env->rng != NULL ? env->rng : &no_rng;
+
+	*unsafe = false;
+	pick_rows(t, env, rng, NULL, NULL, rows);
+	return render_pieces(t, env, rows, rng, dst, cap, unsafe);
+}
+
+size_t
+lm_tmpl_render_request(const struct lm_tmpl *head, const struct lm_tmpl *body,
+		       const struct lm_tmpl_env *env, uint8_t *dst, size_t cap,
+		       bool *unsafe)
+{
+	uint32_t head_rows[LM_TMPL_SETS_MAX], body_rows[LM_TMPL_SETS_MAX];
+	struct lm_tmpl_env head_env = *env;
+	size_t at = head->max_len < cap ? head->max_len : cap;
+	size_t n_head, n_body = 0;
+	uint64_t no_rng = 0;
+	uint64_t *rng = env->rng != NULL ? env->rng : &no_rng;
+
+	*unsafe = false;
+	pick_rows(head, env, rng, NULL, NULL, head_rows);
+	if (body != NULL) {
+		pick_rows(body, env, rng, head, head_rows, body_rows);
+		/* past the head's bound: the head cannot overwrite it */
+		n_body = render_pieces(body, env, body_rows, rng, dst + at,
+				       cap - at, NULL);
+	}
+	head_env.body_len = n_body;
+	n_head = render_pieces(head, &head_env, head_rows, rng, dst, at,
+			       unsafe);
+	if (n_body > 0)
+		memmove(dst + n_head, dst + at, n_body);
+	return n_head + n_body;
+}
+
+/* --- what a request head may hold --- */
+
+static const char *
+ctl_name(uint8_t c)
+{
+	switch (c) {
+	case '\0':
+		return " (NUL)";
+	case '\r':
+		return " (CR)";
+	case '\n':
+		return " (LF)";
+	default:
+		return "";
+	}
+}
+
+int
+lm_tmpl_check_head(const struct lm_tmpl *t, const struct lm_tmpl_vars *v,
+		   char *err, size_t errlen)
+{
+	uint32_t k;
+
+	for (k = 0; k < t->n_pieces; k++) {
+		const struct piece *p = &t->pieces[k];
+		const struct dataset *ds;
+		const struct cell_ctl *x;
+
+		if (p->kind != PK_DATA || v == NULL || p->idx >= v->n_sets)
+			continue;
+		ds = &v->sets[p->idx];
+		x = &ds->ctl[p->col];
+		if (x->row == UINT32_MAX)
+			continue;
+		lm_errf(err, errlen, "%s:%" PRIu64 ": column \"%s\" holds "
+			"control character 0x%02x%s at offset %" PRIu32 ", "
+			"which a request head cannot carry", ds->file, x->line,
+			ds->cols[p->col], x->byte, ctl_name(x->byte), x->at);
+		return -EINVAL;
+	}
+	return 0;
+}

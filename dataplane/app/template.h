@@ -84,6 +84,17 @@ bool lm_tmpl_is_constant(const struct lm_tmpl *t);   /* no slots at all */
  */
 size_t lm_tmpl_max_len(const struct lm_tmpl *t);
 void lm_tmpl_free(struct lm_tmpl *t);
+/*
+ * Whether t can go into a request head (request line or a header field):
+ * every data set cell it reads must be free of control characters other
+ * than HTAB. 0, or -EINVAL with the first cell at fault in err:
+ * "FILE:LINE: column "COLUMN" holds control character 0x0a (LF) at
+ * offset 3, which a request head cannot carry" (LINE: where its row
+ * starts). Captured values are only known when rendering: see
+ * lm_tmpl_render_head().
+ */
+int lm_tmpl_check_head(const struct lm_tmpl *t, const struct lm_tmpl_vars *v,
+		       char *err, size_t errlen);
 
 /*
  * Captures of a step: declared variable indexes; 0 or -errno (-EINVAL for
@@ -123,7 +134,8 @@ struct lm_tmpl_env {
 	uint64_t seq;           /* globally unique: the caller draws it */
 	uint64_t time_ms;       /* wall clock, ms since the epoch */
 	uint64_t *rng;          /* splitmix64 state for rand and random picks */
-	uint64_t body_len;      /* for {{__body_len}} */
+	uint64_t body_len;      /* for {{__body_len}}; lm_tmpl_render_request()
+				   sets it itself */
 	uint64_t seq_row;       /* counter for sequential picks */
 };
 
@@ -137,6 +149,33 @@ struct lm_tmpl_env {
  */
 size_t lm_tmpl_render(const struct lm_tmpl *t, const struct lm_tmpl_env *env,
 		      uint8_t *dst, size_t cap);
+
+/*
+ * The same for a request head: *unsafe tells whether a captured value or
+ * a data set cell rendered holds a control character other than HTAB (CR,
+ * LF, NUL, DEL...). Such a head must not be sent: a CR LF in it would end
+ * a field early and let the value start a header, or a request, of its
+ * own (RFC 9110 section 5.5, RFC 9112 section 3.2). Literals are not
+ * looked at: the plan loader checks them.
+ */
+size_t lm_tmpl_render_head(const struct lm_tmpl *t,
+			   const struct lm_tmpl_env *env, uint8_t *dst,
+			   size_t cap, bool *unsafe);
+
+/*
+ * A request from its head and its body (NULL for none), into dst: the
+ * body first, at dst + lm_tmpl_max_len(head), so that the head's
+ * {{__body_len}} is its length; then the head, at dst, as
+ * lm_tmpl_render_head() does; then the body moved to follow the head.
+ * Returns the request's length, which is the whole request when cap is at
+ * least the two templates' max_len. A data set read by both comes from
+ * one row, as in a single template; draws and picks are a function of
+ * env alone, whatever cap is.
+ */
+size_t lm_tmpl_render_request(const struct lm_tmpl *head,
+			      const struct lm_tmpl *body,
+			      const struct lm_tmpl_env *env, uint8_t *dst,
+			      size_t cap, bool *unsafe);
 
 /*
  * Per request matching state of a step's captures (small, in the session).

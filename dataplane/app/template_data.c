@@ -182,6 +182,46 @@ nomem:
 	return -ENOMEM;
 }
 
+/*
+ * Find, per column, the first cell a request head cannot carry, with the
+ * line its row starts on. Decoding dropped the line ends between records
+ * but kept the LFs inside quoted fields, so a row's line is the header's
+ * line, plus one per record before it, plus the LFs in the cells before
+ * it (those of the header included).
+ */
+static void
+csv_scan_ctl(struct dataset *ds, const struct csv_out *o)
+{
+	const uint8_t *b = o->buf;
+	uint32_t cols = ds->n_cols, r, c, at;
+	uint64_t lfs = 0;
+
+	for (c = 0; c < cols; c++)
+		ds->ctl[c].row = UINT32_MAX;
+	for (at = 0; at < o->off[cols]; at++)
+		lfs += b[at] == '\n';
+	for (r = 0; r < ds->n_rows; r++) {
+		uint64_t line = 2 + r + lfs;
+
+		for (c = 0; c < cols; c++) {
+			uint32_t from = o->off[(uint64_t)(r + 1) * cols + c];
+			uint32_t to = o->off[(uint64_t)(r + 1) * cols + c + 1];
+			struct cell_ctl *x = &ds->ctl[c];
+
+			for (at = from; at < to; at++) {
+				lfs += b[at] == '\n';
+				if (x->row != UINT32_MAX ||
+				    !lm_tmpl_head_ctl(b[at]))
+					continue;
+				x->row = r;
+				x->at = at - from;
+				x->line = line;
+				x->byte = b[at];
+			}
+		}
+	}
+}
+
 /* Build ds from the decoded records: names from the header, one block. */
 static int
 csv_build(struct dataset *ds, const struct csv_out *o, uint32_t cols,
@@ -202,8 +242,10 @@ csv_build(struct dataset *ds, const struct csv_out *o, uint32_t cols,
 	ds->n_rows = (uint32_t)(recs - 1);
 	ds->cols = calloc(cols, sizeof(*ds->cols));
 	ds->col_max = calloc(cols, sizeof(*ds->col_max));
+	ds->ctl = calloc(cols, sizeof(*ds->ctl));
 	ds->off = malloc((cells + 1) * sizeof(uint32_t) + bytes);
-	if (ds->cols == NULL || ds->col_max == NULL || ds->off == NULL) {
+	if (ds->cols == NULL || ds->col_max == NULL || ds->ctl == NULL ||
+	    ds->off == NULL) {
 		lm_errf(err, errlen, "%s: out of memory", file);
 		return -ENOMEM;
 	}
@@ -242,6 +284,7 @@ csv_build(struct dataset *ds, const struct csv_out *o, uint32_t cols,
 	ds->bytes = (const uint8_t *)(ds->off + cells + 1);
 	if (bytes > 0)
 		memcpy((uint8_t *)ds->bytes, o->buf + base, bytes);
+	csv_scan_ctl(ds, o);
 	return 0;
 }
 

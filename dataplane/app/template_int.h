@@ -12,6 +12,26 @@
 
 #include "app/template.h"
 
+/*
+ * A byte that a request head cannot carry: a control character other than
+ * HTAB (RFC 9110 section 5.5 for field values, RFC 9112 section 3.2 for
+ * the request-target). CR or LF there would end the field early and let a
+ * value start a header or a request of its own.
+ */
+static inline bool
+lm_tmpl_head_ctl(uint8_t c)
+{
+	return (c < 0x20 && c != '\t') || c == 0x7f;
+}
+
+/* The first cell of a column holding such a byte (row UINT32_MAX: none). */
+struct cell_ctl {
+	uint32_t row;
+	uint32_t at;            /* its offset in the cell */
+	uint64_t line;          /* the line of the CSV file the row starts on */
+	uint8_t byte;
+};
+
 /* A user's variable: its value and length (0 until captured). */
 struct var_slot {
 	uint16_t len;
@@ -26,6 +46,7 @@ struct dataset {
 	uint32_t n_rows;
 	char **cols;
 	uint32_t *col_max;      /* longest cell of each column */
+	struct cell_ctl *ctl;   /* per column: what keeps it out of a head */
 	/*
 	 * One allocation: n_rows * n_cols + 1 cell offsets (cell k spans
 	 * [off[k], off[k + 1]) of bytes), then the bytes.

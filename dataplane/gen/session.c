@@ -84,6 +84,33 @@ ready_pop(struct lm_gen *g)
 	return s;
 }
 
+/*
+ * Templated requests render into a buffer of the largest one's size: the
+ * head's bound, then room for the body (app/template.h,
+ * lm_tmpl_render_request). 0, or -E2BIG past what a request may hold.
+ */
+static int
+render_buf_size(const struct lm_plan *p, uint32_t *size)
+{
+	for (uint32_t i = 0; i < p->n_scenarios; i++)
+		for (uint32_t j = 0; j < p->scenarios[i].n_steps; j++) {
+			const struct lm_step *st = &p->scenarios[i].steps[j];
+			const struct lm_http_step *hs = &st->http;
+			size_t n;
+
+			if (st->kind != LM_STEP_HTTP || hs->tmpl == NULL)
+				continue;
+			n = lm_tmpl_max_len(hs->tmpl);
+			if (hs->tmpl_body != NULL)
+				n += lm_tmpl_max_len(hs->tmpl_body);
+			if (n > UINT32_MAX)
+				return -E2BIG;
+			if (n > *size)
+				*size = (uint32_t)n;
+		}
+	return 0;
+}
+
 int
 lm_gen_init(struct lm_worker *w, uint32_t first_user, uint32_t n_users,
 	    uint64_t runs_share)
@@ -120,15 +147,11 @@ lm_gen_init(struct lm_worker *w, uint32_t first_user, uint32_t n_users,
 		lm_gen_fini(w);
 		return rc;
 	}
-	/* templated requests render into a buffer of the largest one's size */
-	for (uint32_t i = 0; i < p->n_scenarios; i++)
-		for (uint32_t j = 0; j < p->scenarios[i].n_steps; j++) {
-			const struct lm_step *st = &p->scenarios[i].steps[j];
-
-			if (st->kind == LM_STEP_HTTP && st->http.tmpl != NULL &&
-			    lm_tmpl_max_len(st->http.tmpl) > g->buf_size)
-				g->buf_size = (uint32_t)lm_tmpl_max_len(st->http.tmpl);
-		}
+	rc = render_buf_size(p, &g->buf_size);
+	if (rc != 0) {
+		lm_gen_fini(w);
+		return rc;
+	}
 	if (p->vars != NULL)
 		g->store_size = (uint32_t)lm_tmpl_user_size(p->vars);
 	rc = lm_raw_init(w);
@@ -488,41 +511,38 @@ sess_fill(struct lm_worker *w, struct lm_tcb *tcb, uint32_t off, uint8_t *dst,
 	struct lm_session *s = tcb->app;
 	const struct lm_http_step *hs = &cur_step(w, s)->http;
 	uint64_t rel = off - s->req_off;
-	uint64_t total = hs->request_len +
-		(hs->body_generated ? hs->body_gen_size : 0);
+	const uint8_t *head = hs->request;
+	uint32_t head_len = hs->request_len;
+	uint64_t total;
 
 	if (cur_step(w, s)->kind == LM_STEP_SEND) {
 		lm_raw_fill(w, s, (uint32_t)rel, dst, len);
 		return;
 	}
-
 	if (hs->tmpl != NULL) {
 		/* a rendered request: the bytes stay in the session's buffer */
-		if (unlikely(rel > s->req_len || len > s->req_len - rel))
-			memset(dst, 0, len);
-		else
-			memcpy(dst, sess_buf(w, s) + rel, len);
-		return;
+		head = sess_buf(w, s);
+		head_len = s->req_len;
 	}
-
+	total = head_len + (hs->body_generated ? hs->body_gen_size : 0);
 	/* only the current request can be unacknowledged (no pipelining) */
 	if (unlikely(rel > total || len > total - rel)) {
 		memset(dst, 0, len);
 		return;
 	}
-	/* the compiled head (and literal body), then the generated body */
-	if (rel < hs->request_len) {
-		uint32_t n = hs->request_len - (uint32_t)rel;
+	/* the head (and literal body), then the generated body */
+	if (rel < head_len) {
+		uint32_t n = head_len - (uint32_t)rel;
 
 		if (n > len)
 			n = len;
-		memcpy(dst, hs->request + rel, n);
+		memcpy(dst, head + rel, n);
 		dst += n;
 		len -= n;
 		rel += n;
 	}
 	if (len > 0)
-		lm_body_gen(hs->body_gen_seed, rel - hs->request_len, dst, len);
+		lm_body_gen(hs->body_gen_seed, rel - head_len, dst, len);
 }
 
 void
@@ -542,11 +562,7 @@ lm_gen_timer_expired(struct lm_worker *w, struct lm_session *s)
 
 /* --- the application phase --- */
 
-/*
- * Render a templated request into the session's buffer. A templated body
- * needs its own length in the head ({{__body_len}}): render once to find
- * where the head ends, then again with the body's length.
- */
+/* The values a template renders from for s; *rng is its generator. */
 void
 lm_sess_tmpl_env(struct lm_worker *w, struct lm_session *s,
 		 struct lm_tmpl_env *env, uint64_t *rng)
@@ -566,27 +582,22 @@ lm_sess_tmpl_env(struct lm_worker *w, struct lm_session *s,
 	env->seq_row = g->seq_row++;
 }
 
+/*
+ * Render a templated request into the session's buffer, where it stays
+ * for retransmissions. *unsafe: a captured value would put a control
+ * character into the head.
+ */
 static uint32_t
 render_request(struct lm_worker *w, struct lm_session *s,
-	       const struct lm_http_step *hs)
+	       const struct lm_http_step *hs, bool *unsafe)
 {
-	struct lm_gen *g = &w->gen;
 	struct lm_tmpl_env env;
 	uint64_t rng;
 
 	lm_sess_tmpl_env(w, s, &env, &rng);
-	uint8_t *buf = sess_buf(w, s);
-	uint64_t saved = rng;
-	size_t n = lm_tmpl_render(hs->tmpl, &env, buf, g->buf_size);
-	uint8_t *end = memmem(buf, n, "\r\n\r\n", 4);
-
-	if (end != NULL && (size_t)(end + 4 - buf) < n) {
-		/* the same draws again, so both renderings agree */
-		env.body_len = n - (size_t)(end + 4 - buf);
-		rng = saved;
-		n = lm_tmpl_render(hs->tmpl, &env, buf, g->buf_size);
-	}
-	return (uint32_t)n;
+	return (uint32_t)lm_tmpl_render_request(hs->tmpl, hs->tmpl_body, &env,
+						sess_buf(w, s), w->gen.buf_size,
+						unsafe);
 }
 
 static void
@@ -599,8 +610,18 @@ send_request(struct lm_worker *w, struct lm_session *s)
 	uint32_t total = hs->request_len +
 		(uint32_t)(hs->body_generated ? hs->body_gen_size : 0);
 
-	if (hs->tmpl != NULL)
-		total = s->req_len = render_request(w, s, hs);
+	if (hs->tmpl != NULL) {
+		bool unsafe;
+
+		s->req_len = render_request(w, s, hs, &unsafe);
+		if (unlikely(unsafe)) {
+			/* it would split the request in two: never send it */
+			lm_sess_step_end(w, s, LM_ERR_CAPTURE);
+			return;
+		}
+		total = s->req_len + (uint32_t)(hs->body_generated ?
+						 hs->body_gen_size : 0);
+	}
 	if (hs->captures != NULL)
 		lm_captures_begin(hs->captures, &s->cap);
 	s->state = LM_SESS_AWAIT;

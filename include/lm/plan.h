@@ -137,10 +137,14 @@ struct lm_http_step {
 	uint32_t n_expect_status;
 	/*
 	 * Templated requests (a {{...}} in the path, a header value or the
-	 * body): tmpl renders the whole request (head and literal body) for
-	 * each send, request/request_len are then NULL/0.
+	 * body): tmpl renders the head (request line, headers, empty line)
+	 * and tmpl_body the literal body, NULL when there is none (no body,
+	 * an empty or a generated one), for each send; request/request_len
+	 * are then NULL/0. Two templates, so that the head's end is known
+	 * without searching the rendered bytes for it.
 	 */
 	struct lm_tmpl *tmpl;
+	struct lm_tmpl *tmpl_body;
 	/* captures applied to the response (app/template.h), or NULL */
 	struct lm_captures *captures;
 	/*

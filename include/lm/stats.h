@@ -34,7 +34,8 @@ enum lm_err {
 	LM_ERR_STATUS,           /* response complete, status not as expected */
 	LM_ERR_PROTOCOL,         /* response not valid HTTP/1.1 */
 	LM_ERR_BODY_MISMATCH,    /* body length or CRC-32C not as expected */
-	LM_ERR_CAPTURE,          /* a capture found no value in the response */
+	LM_ERR_CAPTURE,          /* a capture found no value in the response, or
+				  * a captured value a request head cannot carry */
 	LM_ERR_NO_RESOURCES,     /* no TCB or source port free */
 	LM_ERR_ABORTED,          /* still in flight when the run stopped */
 	LM_ERR_MAX

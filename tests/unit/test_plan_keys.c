@@ -189,21 +189,40 @@ user_store(const struct lm_plan *p)
 }
 
 /*
- * What the sender does for a templated request: render once to learn the
- * body's length (the head ends at the first empty line), then again with
- * it; the rendering is a function of env alone, so both agree.
+ * What the sender does for a templated request: the body, then the head
+ * with the body's length, into one NUL-terminated buf; *unsafe as the
+ * sender sees it.
  */
+static size_t
+render_request_unsafe(const struct lm_plan *p, const struct lm_http_step *h,
+		      void *store, char *buf, size_t cap, bool *unsafe)
+{
+	uint64_t rng = 1;
+	struct lm_tmpl_env env = {
+		.vars = p->vars, .user_store = store, .user = 7, .run = 3,
+		.worker = 1, .seq = 42, .time_ms = 1000, .rng = &rng,
+	};
+	size_t n, max;
+
+	assert_non_null(h->tmpl);
+	max = lm_tmpl_max_len(h->tmpl) +
+	      (h->tmpl_body != NULL ? lm_tmpl_max_len(h->tmpl_body) : 0);
+	assert_true(max < cap);
+	n = lm_tmpl_render_request(h->tmpl, h->tmpl_body, &env, (uint8_t *)buf,
+				   max, unsafe);
+	buf[n] = '\0';
+	return n;
+}
+
 static size_t
 render_request(const struct lm_plan *p, const struct lm_http_step *h,
 	       void *store, char *buf, size_t cap)
 {
-	const char *end;
-	size_t n;
+	bool unsafe;
+	size_t n = render_request_unsafe(p, h, store, buf, cap, &unsafe);
 
-	n = render(p, h->tmpl, store, 0, 0, buf, cap);
-	end = strstr(buf, "\r\n\r\n");
-	assert_non_null(end);
-	return render(p, h->tmpl, store, n - (size_t)(end + 4 - buf), 0, buf, cap);
+	assert_false(unsafe);
+	return n;
 }
 
 /* ---- load ---- */
@@ -817,7 +836,9 @@ test_templated_request(void **state)
 
 	/* a templated path with a constant body: the body's length is known */
 	h = &p->scenarios[0].steps[1].http;
-	render(p, h->tmpl, store, 0, 0, buf, sizeof(buf));
+	assert_non_null(h->tmpl_body);
+	assert_true(lm_tmpl_is_constant(h->tmpl_body));
+	render_request(p, h, store, buf, sizeof(buf));
 	assert_string_equal(buf, "PUT /p/1 HTTP/1.1\r\n"
 			    "Host: 198.18.0.2\r\n"
 			    "User-Agent: lemmings-dp/0.1\r\n"
@@ -832,7 +853,8 @@ test_templated_request(void **state)
 
 	/* the plan's Host replaces ours, templated or not */
 	h = &p->scenarios[0].steps[2].http;
-	render(p, h->tmpl, store, 0, 0, buf, sizeof(buf));
+	assert_null(h->tmpl_body);
+	render_request(p, h, store, buf, sizeof(buf));
 	assert_string_equal(buf, "GET / HTTP/1.1\r\n"
 			    "Host: h7.example\r\n"
 			    "User-Agent: lemmings-dp/0.1\r\n\r\n");
@@ -840,7 +862,8 @@ test_templated_request(void **state)
 	/* a generated body: the template is the head, as request would be */
 	h = &p->scenarios[0].steps[3].http;
 	assert_true(h->body_generated);
-	render(p, h->tmpl, store, 0, 0, buf, sizeof(buf));
+	assert_null(h->tmpl_body);
+	render_request(p, h, store, buf, sizeof(buf));
 	assert_string_equal(buf, "POST /up/7 HTTP/1.1\r\n"
 			    "Host: 198.18.0.2\r\n"
 			    "User-Agent: lemmings-dp/0.1\r\n"
@@ -993,9 +1016,10 @@ test_data(void **state)
 	assert_non_null(p->vars);
 	h = &p->scenarios[0].steps[0].http;
 	store = user_store(p);
-	render(p, h->tmpl, store, 0, 1, buf, sizeof(buf));
-	assert_non_null(strstr(buf, "\r\n\r\nu=b@x.org&p=pb2"));
-	assert_non_null(strstr(buf, "Content-Length: 0\r\n"));
+	render(p, h->tmpl_body, store, 0, 1, buf, sizeof(buf));
+	assert_string_equal(buf, "u=b@x.org&p=pb2");
+	render_request(p, h, store, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "Content-Length: 14\r\n\r\nu=a@x.org&p=pa"));
 	free(store);
 	lm_plan_free(p);
 
@@ -1038,6 +1062,62 @@ test_data(void **state)
 			 " \"scenarios\": [{\"name\": \"s\", \"steps\": [{\"http\": {\"path\": \"/\","
 			 " \"capture\": {\"token\": {\"header\": \"X-T\"}}}}]}]}",
 			 "data.token", "data set name \"token\" is taken by a capture");
+}
+
+#define HEAD_PLAN(http) \
+	PLAN_HEAD " \"load\": {\"users\": 1},\n" \
+	" \"data\": {\"users\": {\"csv\": \"lf.csv\"}},\n" \
+	" \"scenarios\": [{\"name\": \"s\", \"steps\": [{\"http\": " http "}]}]}\n"
+
+/*
+ * A data set cell that would split the request (a quoted field holding a
+ * newline) cannot go into the head: the plan is refused, naming the CSV
+ * file, the line of the row, the column and the value that reads it. In
+ * the body it is only bytes.
+ */
+static void
+test_data_head(void **state)
+{
+	char plan[256], csv[256], buf[1024], msg[1024];
+	const struct lm_http_step *h;
+	struct lm_plan *p;
+	void *store;
+
+	(void)state;
+	write_file("lf.csv", "name,id\nalice,1\n\"bob\nby\",2\n", csv,
+		   sizeof(csv));
+	snprintf(plan, sizeof(plan), "%s/head.json", tmpdir);
+	snprintf(msg, sizeof(msg), "%s:3: column \"name\" holds control "
+		 "character 0x0a (LF) at offset 3, which a request head cannot "
+		 "carry", csv);
+	check_file_error(plan, plan,
+			 HEAD_PLAN("{\"path\": \"/\", \"headers\": {\"X-Name\": `\"<{{users.name}}>\"}}"),
+			 "scenarios[0].steps[0].http.headers.X-Name", msg);
+	check_file_error(plan, plan,
+			 HEAD_PLAN("{\"path\": `\"/u/{{users.name}}\"}"),
+			 "scenarios[0].steps[0].http.path", msg);
+
+	/* another column of the set, and the same column in the body */
+	write_file("head.json",
+		   HEAD_PLAN("{\"method\": \"POST\", \"path\": \"/u/{{users.id}}\","
+			     " \"headers\": {\"X-Id\": \"{{users.id}}\"},"
+			     " \"body\": \"n={{users.name}};\"}"),
+		   plan, sizeof(plan));
+	p = load_file_ok(plan);
+	h = &p->scenarios[0].steps[0].http;
+	assert_non_null(h->tmpl_body);
+	store = user_store(p);
+	render(p, h->tmpl_body, store, 0, 1, buf, sizeof(buf));
+	assert_string_equal(buf, "n=bob\nby;");
+	render_request(p, h, store, buf, sizeof(buf));
+	assert_string_equal(buf, "POST /u/1 HTTP/1.1\r\n"
+			    "Host: 198.18.0.2\r\n"
+			    "X-Id: 1\r\n"
+			    "User-Agent: lemmings-dp/0.1\r\n"
+			    "Content-Length: 8\r\n\r\n"
+			    "n=alice;");
+	free(store);
+	lm_plan_free(p);
 }
 
 static void
@@ -1283,6 +1363,7 @@ main(void)
 		cmocka_unit_test(test_captures),
 		cmocka_unit_test(test_templated_request),
 		cmocka_unit_test_setup_teardown(test_data, setup_tmpdir, teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_data_head, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_include, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_include_errors, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test(test_description),

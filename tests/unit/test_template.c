@@ -919,6 +919,276 @@ test_pick_unique(void **state)
 	lm_tmpl_vars_free(v);
 }
 
+/* --- what a request head may hold --- */
+
+/* Render t as a head into out (NUL-terminated); whether it was unsafe. */
+static bool
+head_unsafe(const struct lm_tmpl *t, const struct lm_tmpl_env *env,
+	    char *out, size_t cap)
+{
+	bool unsafe = true;     /* the call must clear it */
+	size_t n = lm_tmpl_render_head(t, env, (uint8_t *)out, cap - 1,
+				       &unsafe);
+
+	out[n] = '\0';
+	return unsafe;
+}
+
+/*
+ * A captured value that would split the request is flagged, whatever
+ * control character it holds (DEL included); HTAB and every other byte
+ * are fine. The bytes are rendered all the same: the caller decides.
+ */
+static void
+test_head_unsafe_capture(void **state)
+{
+	static const uint8_t bad[] = { '\r', '\n', '\0', 0x7f, 0x01, 0x1b,
+				       0x1f };
+	struct fixture f;
+	struct lm_tmpl *t, *body;
+	uint8_t val[8];
+	char out[256];
+	unsigned int c;
+	size_t i;
+
+	(void)state;
+	fixture_init(&f);
+	t = compile(f.v, "GET /{{session}} HTTP/1.1\r\n"
+		    "Authorization: Bearer {{token}}\r\n\r\n");
+	body = compile(f.v, "t={{token}}");
+	/* the head's own CR LF are literals, never flagged */
+	assert_false(head_unsafe(t, &f.env, out, sizeof(out)));
+	for (i = 0; i < sizeof(bad); i++) {
+		memcpy(val, "ab?cd", 5);
+		val[2] = bad[i];
+		assert_int_equal(lm_tmpl_var_set(f.v, f.store, f.token, val, 5),
+				 0);
+		if (!head_unsafe(t, &f.env, out, sizeof(out)))
+			fail_msg("0x%02x in a header not flagged", bad[i]);
+		assert_memory_equal(out + strlen("GET / HTTP/1.1\r\n"
+						 "Authorization: Bearer "),
+				    val, 5);
+		/* the same value in the request line */
+		assert_int_equal(lm_tmpl_var_set(f.v, f.store, f.token, "x", 1),
+				 0);
+		assert_int_equal(lm_tmpl_var_set(f.v, f.store, f.session, val,
+						 5), 0);
+		if (!head_unsafe(t, &f.env, out, sizeof(out)))
+			fail_msg("0x%02x in the path not flagged", bad[i]);
+		lm_tmpl_var_set(f.v, f.store, f.session, "", 0);
+	}
+	/* every other byte, HTAB included, one at a time */
+	for (c = 0; c < 256; c++) {
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			continue;
+		val[0] = (uint8_t)c;
+		assert_int_equal(lm_tmpl_var_set(f.v, f.store, f.token, val, 1),
+				 0);
+		if (head_unsafe(t, &f.env, out, sizeof(out)))
+			fail_msg("0x%02x flagged", c);
+	}
+	assert_int_equal(lm_tmpl_var_set(f.v, f.store, f.token, "a\tb c~\x80",
+					 7), 0);
+	assert_false(head_unsafe(t, &f.env, out, sizeof(out)));
+	assert_string_equal(out, "GET / HTTP/1.1\r\n"
+			    "Authorization: Bearer a\tb c~\x80\r\n\r\n");
+	/* a body may carry anything: only the head is looked at */
+	assert_int_equal(lm_tmpl_var_set(f.v, f.store, f.token, "a\r\n\r\nb",
+					 6), 0);
+	{
+		struct lm_tmpl *h = compile(f.v, "POST / HTTP/1.1\r\n"
+					    "Content-Length: {{__body_len}}"
+					    "\r\n\r\n");
+		bool unsafe = true;
+		size_t n = lm_tmpl_render_request(h, body, &f.env,
+						  (uint8_t *)out,
+						  sizeof(out) - 1, &unsafe);
+
+		out[n] = '\0';
+		assert_false(unsafe);
+		assert_string_equal(out, "POST / HTTP/1.1\r\n"
+				    "Content-Length: 8\r\n\r\nt=a\r\n\r\nb");
+		/* while the head with the same value is not sent */
+		assert_true(head_unsafe(t, &f.env, out, sizeof(out)));
+		lm_tmpl_render_request(t, body, &f.env, (uint8_t *)out,
+				       sizeof(out) - 1, &unsafe);
+		assert_true(unsafe);
+		lm_tmpl_free(h);
+	}
+	lm_tmpl_free(body);
+	lm_tmpl_free(t);
+	fixture_fini(&f);
+}
+
+#define ACCT_CSV \
+	"id,pw,note\n" \
+	"0,pw-0,\"two\nlines\"\n" \
+	"1,pw-1,plain\n" \
+	"2,pw-2,x\n" \
+	"3,pw-3,y\n"
+
+/*
+ * The head and the body of a request: the body's length in the head, the
+ * body right after it, one row for a data set both read (picked at
+ * random), and the same bytes and draws whatever cap is.
+ */
+static void
+test_render_request(void **state)
+{
+	struct lm_tmpl_vars *v = lm_tmpl_vars_new();
+	struct lm_tmpl_env env = { .vars = v, .user = 5 };
+	struct lm_tmpl *head, *body;
+	char err[256], out[512], full[512];
+	uint64_t rng = 11, after;
+	size_t n, n_full, cap, max;
+	bool unsafe;
+	int seen[4] = { 0 }, i;
+
+	(void)state;
+	env.rng = &rng;
+	assert_int_equal(lm_tmpl_data_load_text(v, "acct", "acct.csv", ACCT_CSV,
+						strlen(ACCT_CSV),
+						LM_PICK_RANDOM, 0, err,
+						sizeof(err)), 0);
+	head = compile(v, "POST /u/{{user}}/{{acct.id}} HTTP/1.1\r\n"
+		       "Content-Length: {{__body_len}}\r\n\r\n");
+	body = compile(v, "id={{acct.id}}&pw={{acct.pw}}&r={{rand 0 9}}");
+	max = lm_tmpl_max_len(head) + lm_tmpl_max_len(body);
+	for (i = 0; i < 400; i++) {
+		unsigned int id, bid, pw, r, len;
+		int at = 0;
+
+		n = lm_tmpl_render_request(head, body, &env, (uint8_t *)out,
+					   max, &unsafe);
+		assert_true(n <= max);
+		out[n] = '\0';
+		assert_false(unsafe);
+		assert_int_equal(sscanf(out, "POST /u/5/%u HTTP/1.1\r\n"
+					"Content-Length: %u\r\n\r\n%n", &id,
+					&len, &at), 2);
+		assert_int_equal(len, n - (size_t)at);
+		assert_int_equal(sscanf(out + at, "id=%u&pw=pw-%u&r=%u", &bid,
+					&pw, &r), 3);
+		assert_int_equal(bid, id);
+		assert_int_equal(pw, id);
+		assert_true(id < 4 && r <= 9);
+		seen[id]++;
+	}
+	for (i = 0; i < 4; i++)
+		assert_true(seen[i] > 50);
+	/* a short buffer cuts the request, never the draws */
+	rng = 7;
+	n_full = lm_tmpl_render_request(head, body, &env, (uint8_t *)full, max,
+					&unsafe);
+	after = rng;
+	for (cap = 0; cap <= max; cap++) {
+		memset(out, 0xa5, sizeof(out));
+		rng = 7;
+		n = lm_tmpl_render_request(head, body, &env, (uint8_t *)out,
+					   cap, &unsafe);
+		assert_true(n <= cap);
+		assert_int_equal(rng, after);
+		assert_int_equal((uint8_t)out[cap], 0xa5);
+		if (cap == max)
+			assert_memory_equal(out, full, n_full);
+	}
+	/* a head without a body is the head */
+	rng = 7;
+	n = lm_tmpl_render_request(head, NULL, &env, (uint8_t *)out,
+				   lm_tmpl_max_len(head), &unsafe);
+	out[n] = '\0';
+	assert_true(n > 23);
+	assert_string_equal(out + n - 23, "\r\nContent-Length: 0\r\n\r\n");
+	/* a cell with LF read by the head is flagged at run time too */
+	lm_tmpl_free(head);
+	head = compile(v, "GET / HTTP/1.1\r\nX-Note: {{acct.note}}\r\n\r\n");
+	for (i = 0, n = 0; i < 64; i++) {
+		unsafe = false;
+		lm_tmpl_render_request(head, NULL, &env, (uint8_t *)out,
+				       sizeof(out), &unsafe);
+		n += unsafe;
+	}
+	assert_true(n > 0 && n < 64);
+	lm_tmpl_free(head);
+	lm_tmpl_free(body);
+	lm_tmpl_vars_free(v);
+}
+
+struct head_case {
+	const char *csv;
+	const char *text;
+	const char *msg;        /* NULL: accepted */
+};
+
+static const struct head_case head_cases[] = {
+	{ "a,b\n1,\"x\ny\"\n", "{{d.b}}",
+	  "f.csv:2: column \"b\" holds control character 0x0a (LF) at "
+	  "offset 1, which a request head cannot carry" },
+	{ "a,b\n1,\"x\ny\"\n", "{{d.a}}", NULL },
+	/* the line a row starts on, past cells spanning several lines */
+	{ "a,b\n\"1\n\n2\",x\n3,y\n4,\"z\r\n\"\n", "/{{d.b}}",
+	  "f.csv:6: column \"b\" holds control character 0x0d (CR) at "
+	  "offset 1, which a request head cannot carry" },
+	/* the first column the template reads is named */
+	{ "a,b\n\"1\n\n2\",x\n3,y\n4,\"z\r\n\"\n", "/{{d.a}}/{{d.b}}",
+	  "f.csv:2: column \"a\" holds control character 0x0a (LF) at "
+	  "offset 1, which a request head cannot carry" },
+	{ "a,b\n1,2\n3,\"\t\x7f\"\n", "{{d.b}}",
+	  "f.csv:3: column \"b\" holds control character 0x7f at offset 1, "
+	  "which a request head cannot carry" },
+	{ "a,b\n1,2\n3,\"\t\x01\"\n", "{{d.a}}{{d.b}}",
+	  "f.csv:3: column \"b\" holds control character 0x01 at offset 1, "
+	  "which a request head cannot carry" },
+	{ "a,b\n1,\"\t \x80~\"\n", "{{d.b}}", NULL },
+	{ "a,b\n1,2\n\"x\ny\",3\n", "{{d.b}}", NULL },
+};
+
+static void
+test_check_head(void **state)
+{
+	static const char nul_csv[] = "a,b\n1,2\n3,x\0y\n";
+	struct lm_tmpl_vars *v;
+	struct lm_tmpl *t;
+	char err[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(head_cases) / sizeof(head_cases[0]); i++) {
+		const struct head_case *c = &head_cases[i];
+		int rc;
+
+		v = lm_tmpl_vars_new();
+		if (load(v, c->csv, strlen(c->csv), LM_PICK_SEQUENTIAL, 0, err,
+			 sizeof(err)) != 0)
+			fail_msg("case %zu: %s", i, err);
+		t = compile(v, c->text);
+		err[0] = '\0';
+		rc = lm_tmpl_check_head(t, v, err, sizeof(err));
+		if (c->msg == NULL && rc != 0)
+			fail_msg("case %zu: %s", i, err);
+		if (c->msg != NULL) {
+			assert_int_equal(rc, -EINVAL);
+			assert_string_equal(err, c->msg);
+		}
+		lm_tmpl_free(t);
+		lm_tmpl_vars_free(v);
+	}
+	/* NUL, and a template without data sets */
+	v = lm_tmpl_vars_new();
+	assert_int_equal(load(v, nul_csv, sizeof(nul_csv) - 1,
+			      LM_PICK_SEQUENTIAL, 0, err, sizeof(err)), 0);
+	t = compile(v, "{{d.b}}");
+	assert_int_equal(lm_tmpl_check_head(t, v, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "f.csv:3: column \"b\" holds control "
+			    "character 0x00 (NUL) at offset 1, which a request "
+			    "head cannot carry");
+	lm_tmpl_free(t);
+	t = compile(v, "{{user}}{{rand 1 2}}");
+	assert_int_equal(lm_tmpl_check_head(t, v, err, sizeof(err)), 0);
+	lm_tmpl_free(t);
+	lm_tmpl_vars_free(v);
+}
+
 /* --- captures --- */
 
 enum feed_mode { FEED_WHOLE, FEED_SPLIT, FEED_BYTES, FEED_RANDOM };
@@ -1352,6 +1622,9 @@ main(void)
 		cmocka_unit_test(test_pick_sequential),
 		cmocka_unit_test(test_pick_random),
 		cmocka_unit_test(test_pick_unique),
+		cmocka_unit_test(test_head_unsafe_capture),
+		cmocka_unit_test(test_render_request),
+		cmocka_unit_test(test_check_head),
 		cmocka_unit_test(test_capture_header),
 		cmocka_unit_test(test_capture_header_limits),
 		cmocka_unit_test(test_capture_between),
