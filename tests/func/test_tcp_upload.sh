@@ -29,7 +29,14 @@ for loss in 0 0.01; do
 	if [ "$loss" != 0 ]; then
 		assert_ge "$(jq '.tcp.retransmits' "$S")" 1 "loss $loss: our retransmissions"
 	else
-		assert_eq "$(jq '.tcp.retransmits' "$S")" 0 "no loss: our retransmissions"
+		# Nothing is lost on the path: no fast retransmission. A
+		# retransmission timeout may still fire now and then (about one
+		# run in fifty): with both uploads saturating the server's CPU,
+		# which also carries the lab's packets to us, net_af_packet's
+		# transmit blocks in poll() until the kernel drains, our RX ring
+		# overflows meanwhile, and when the ACKs lost are the last ones
+		# of an upload only the timer recovers.
+		assert_eq "$(jq '.tcp.fast_retransmits' "$S")" 0 "no loss: fast retransmissions"
 	fi
 	echo "loss $loss: 4 uploads of $SIZE bytes, CRC-32C $crc at the server, $(jq '.tcp.retransmits' "$S") retransmissions, $(jq '.tcp.fast_retransmits' "$S") fast"
 done
