@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "app/http_request.h"
+#include "util/errmsg.h"
 
 static int
 req_error(struct lm_http_req_loc *loc, enum lm_http_req_part part,
@@ -68,21 +69,6 @@ is_tchar(unsigned char c)
 	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
 }
 
-static const char *
-ctl_name(unsigned char c)
-{
-	switch (c) {
-	case '\0':
-		return " (NUL)";
-	case '\r':
-		return " (CR)";
-	case '\n':
-		return " (LF)";
-	default:
-		return "";
-	}
-}
-
 static bool
 is_ows(char c)
 {
@@ -115,7 +101,7 @@ check_path(const struct lm_http_step *s, struct lm_http_req_loc *loc,
 		if (c <= 0x20 || c >= 0x7f)
 			return req_error(loc, LM_HTTP_REQ_PATH, 0, err, errlen,
 					 "path contains byte 0x%02x%s at offset %zu (only visible ASCII is allowed; percent-encode the rest)",
-					 c, ctl_name(c), i);
+					 c, lm_ctl_name(c), i);
 		if (c == '#')
 			return req_error(loc, LM_HTTP_REQ_PATH, 0, err, errlen,
 					 "path contains '#' at offset %zu (a fragment is never sent to a server)",
@@ -166,7 +152,7 @@ check_header(const struct lm_http_step *s, uint32_t h,
 			return req_error(loc, LM_HTTP_REQ_HEADER_VALUE, h, err,
 					 errlen,
 					 "header value contains control character 0x%02x%s at offset %zu",
-					 c, ctl_name(c), k);
+					 c, lm_ctl_name(c), k);
 	}
 	return 0;
 }

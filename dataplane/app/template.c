@@ -789,29 +789,33 @@ render_pieces(const struct lm_tmpl *t, const struct lm_tmpl_env *env,
 	return pos;
 }
 
-size_t
-lm_tmpl_render(const struct lm_tmpl *t, const struct lm_tmpl_env *env,
-	       uint8_t *dst, size_t cap)
+/* One template on its own; unsafe: NULL, or checked as a head. */
+static size_t
+render_one(const struct lm_tmpl *t, const struct lm_tmpl_env *env,
+	   uint8_t *dst, size_t cap, bool *unsafe)
 {
 	uint32_t rows[LM_TMPL_SETS_MAX];
 	uint64_t no_rng = 0;
 	uint64_t *rng = env->rng != NULL ? env->rng : &no_rng;
 
+	if (unsafe != NULL)
+		*unsafe = false;
 	pick_rows(t, env, rng, NULL, NULL, rows);
-	return render_pieces(t, env, rows, rng, dst, cap, NULL);
+	return render_pieces(t, env, rows, rng, dst, cap, unsafe);
+}
+
+size_t
+lm_tmpl_render(const struct lm_tmpl *t, const struct lm_tmpl_env *env,
+	       uint8_t *dst, size_t cap)
+{
+	return render_one(t, env, dst, cap, NULL);
 }
 
 size_t
 lm_tmpl_render_head(const struct lm_tmpl *t, const struct lm_tmpl_env *env,
 		    uint8_t *dst, size_t cap, bool *unsafe)
 {
-	uint32_t rows[LM_TMPL_SETS_MAX];
-	uint64_t no_rng = 0;
-	uint64_t *rng = env->rng != NULL ? env->rng : &no_rng;
-
-	*unsafe = false;
-	pick_rows(t, env, rng, NULL, NULL, rows);
-	return render_pieces(t, env, rows, rng, dst, cap, unsafe);
+	return render_one(t, env, dst, cap, unsafe);
 }
 
 size_t
@@ -844,21 +848,6 @@ lm_tmpl_render_request(const struct lm_tmpl *head, const struct lm_tmpl *body,
 
 /* --- what a request head may hold --- */
 
-static const char *
-ctl_name(uint8_t c)
-{
-	switch (c) {
-	case '\0':
-		return " (NUL)";
-	case '\r':
-		return " (CR)";
-	case '\n':
-		return " (LF)";
-	default:
-		return "";
-	}
-}
-
 int
 lm_tmpl_check_head(const struct lm_tmpl *t, const struct lm_tmpl_vars *v,
 		   char *err, size_t errlen)
@@ -879,7 +868,7 @@ lm_tmpl_check_head(const struct lm_tmpl *t, const struct lm_tmpl_vars *v,
 		lm_errf(err, errlen, "%s:%" PRIu64 ": column \"%s\" holds "
 			"control character 0x%02x%s at offset %" PRIu32 ", "
 			"which a request head cannot carry", ds->file, x->line,
-			ds->cols[p->col], x->byte, ctl_name(x->byte), x->at);
+			ds->cols[p->col], x->byte, lm_ctl_name(x->byte), x->at);
 		return -EINVAL;
 	}
 	return 0;

@@ -19,4 +19,20 @@ lm_errf(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* How a message names a control byte besides its code: " (NUL)" etc. */
+static inline const char *
+lm_ctl_name(unsigned char c)
+{
+	switch (c) {
+	case '\0':
+		return " (NUL)";
+	case '\r':
+		return " (CR)";
+	case '\n':
+		return " (LF)";
+	default:
+		return "";
+	}
+}
+
 #endif /* LM_ERRMSG_H */
