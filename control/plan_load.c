@@ -9,7 +9,8 @@
  * and every error names the file, line, column and JSON path. This file
  * holds the plan as a whole: ports, target, scenarios, included scenario
  * files, weights, on_start/on_stop and data sets; plan_load_model.c the
- * load, tcp, impair and thresholds; plan_steps.c and plan_http.c the steps.
+ * load, tcp, impair and thresholds; plan_steps.c and plan_http.c the steps;
+ * plan_servers.c the servers.
  */
 #include <errno.h>
 #include <glob.h>
@@ -134,11 +135,24 @@ lm_plan_check_peer(struct lm_jc *c, const struct lm_plan *plan, uint32_t ip)
 	char a[16], b[16];
 	uint32_t i;
 
-	for (i = 0; i < plan->n_ports; i++)
-		if (plan->ports[i].ip == ip)
+	for (i = 0; i < plan->n_ports; i++) {
+		if (plan->ports[i].ip != ip)
+			continue;
+		/*
+		 * Our client and our servers on two sides of a gateway: what
+		 * leaves ports[0] comes back on the port that serves. Not
+		 * ports[0] itself: nothing sent there comes back to it.
+		 */
+		if (i > 0 && lm_plan_serves_port(plan, i))
+			break;
+		if (i > 0)
 			return lm_jc_fail(c, LM_JC_AT_VALUE,
-					  "%s is our own address (ports[%u].ip)",
+					  "%s is our own address (ports[%u].ip), where no server of the plan listens",
 					  lm_jc_ip_str(ip, a, sizeof(a)), i);
+		return lm_jc_fail(c, LM_JC_AT_VALUE,
+				  "%s is our own address (ports[%u].ip)",
+				  lm_jc_ip_str(ip, a, sizeof(a)), i);
+	}
 	/* ports[0] is the port that reaches the target: on-link or via its gateway */
 	if (!on_link(p0, ip) && p0->gateway == 0)
 		return lm_jc_fail(c, LM_JC_AT_VALUE,
@@ -522,14 +536,16 @@ parse_data(struct plan_ctx *x, json_t *o)
 enum {
 	PLAN_NAME, PLAN_DESCRIPTION, PLAN_PORTS, PLAN_TARGET, PLAN_LOAD,
 	PLAN_TCP, PLAN_IMPAIR, PLAN_DATA, PLAN_SCENARIOS, PLAN_INCLUDE,
-	PLAN_WEIGHTS, PLAN_ON_START, PLAN_ON_STOP, PLAN_THRESHOLDS, PLAN_N
+	PLAN_WEIGHTS, PLAN_ON_START, PLAN_ON_STOP, PLAN_THRESHOLDS, PLAN_SERVERS,
+	PLAN_N
 };
 static const struct lm_jc_key plan_keys[PLAN_N] = {
 	[PLAN_NAME] = { "name", LM_JT_STRING, false },
 	[PLAN_DESCRIPTION] = { "description", LM_JT_STRING, false },
 	[PLAN_PORTS] = { "ports", LM_JT_ARRAY, true },
-	[PLAN_TARGET] = { "target", LM_JT_OBJECT, true },
-	[PLAN_LOAD] = { "load", LM_JT_OBJECT, true },
+	/* required with scenarios (see parse_plan()) */
+	[PLAN_TARGET] = { "target", LM_JT_OBJECT, false },
+	[PLAN_LOAD] = { "load", LM_JT_OBJECT, false },
 	[PLAN_TCP] = { "tcp", LM_JT_OBJECT, false },
 	[PLAN_IMPAIR] = { "impair", LM_JT_OBJECT, false },
 	[PLAN_DATA] = { "data", LM_JT_OBJECT, false },
@@ -539,6 +555,12 @@ static const struct lm_jc_key plan_keys[PLAN_N] = {
 	[PLAN_ON_START] = { "on_start", LM_JT_ARRAY, false },
 	[PLAN_ON_STOP] = { "on_stop", LM_JT_ARRAY, false },
 	[PLAN_THRESHOLDS] = { "thresholds", LM_JT_ARRAY, false },
+	[PLAN_SERVERS] = { "servers", LM_JT_ARRAY, false },
+};
+
+/* The keys that are about scenarios: a plan of servers alone cannot have them. */
+static const size_t client_only_keys[] = {
+	PLAN_DATA, PLAN_WEIGHTS, PLAN_ON_START, PLAN_ON_STOP, PLAN_THRESHOLDS,
 };
 
 /* Which file a user scenario came from, for duplicate names. */
@@ -781,14 +803,54 @@ file_dir(const char *file)
 	return strndup(file, (size_t)(slash - file));
 }
 
+/*
+ * A plan without scenarios (only servers) takes neither a target nor the
+ * keys about scenarios, and its load holds at most duration_s.
+ */
+static int
+check_plan_kind(struct lm_jc *c, json_t *const *v, bool client)
+{
+	size_t i, k;
+
+	if (!client && v[PLAN_SERVERS] == NULL)
+		return lm_jc_fail(c, LM_JC_AT_VALUE,
+				  "missing required key \"scenarios\" or \"servers\" (a plan needs one of them, or both)");
+	for (i = 0; !client && i < DIM(client_only_keys); i++) {
+		k = client_only_keys[i];
+		if (v[k] != NULL)
+			return lm_jc_fail_at_key(c, plan_keys[k].name,
+						 "\"%s\" is for plans with scenarios (this plan has only servers)",
+						 plan_keys[k].name);
+	}
+	return 0;
+}
+
+/* "load": of the scenarios, or of a plan that only serves (the current path). */
+static int
+parse_load(struct lm_jc *c, json_t *o, bool client, struct lm_plan *plan)
+{
+	size_t saved;
+	int rc;
+
+	if (o == NULL)
+		return 0;    /* no scenarios: serve until stopped */
+	saved = lm_jc_push_key(c, "load");
+	rc = client ? lm_plan_parse_load(c, o, &plan->load) :
+	     lm_plan_parse_serve_load(c, o, &plan->load);
+	lm_jc_pop(c, saved);
+	return rc;
+}
+
 static int
 parse_plan(struct plan_ctx *x, json_t *root)
 {
 	struct lm_plan *plan = x->plan;
 	struct lm_jc *c = x->c;
 	struct includes in = { NULL, 0 };
+	struct lm_jc_key keys[PLAN_N];
 	json_t *v[PLAN_N];
 	char *desc = NULL;
+	bool client;
 	size_t saved;
 	int rc;
 
@@ -796,8 +858,17 @@ parse_plan(struct plan_ctx *x, json_t *root)
 	plan->on_start = -1;
 	plan->on_stop = -1;
 	rc = lm_jc_check_type(c, root, LM_JT_OBJECT);
+	if (rc != 0)
+		return rc;
+	/* scenarios need a target and a load; servers alone need neither */
+	client = json_object_get(root, "scenarios") != NULL ||
+		 json_object_get(root, "include") != NULL;
+	memcpy(keys, plan_keys, sizeof(keys));
+	keys[PLAN_TARGET].required = client;
+	keys[PLAN_LOAD].required = client;
+	rc = lm_jc_check_members(c, root, keys, PLAN_N, v);
 	if (rc == 0)
-		rc = lm_jc_check_members(c, root, plan_keys, PLAN_N, v);
+		rc = check_plan_kind(c, v, client);
 	if (rc != 0)
 		return rc;
 	if (v[PLAN_NAME] != NULL) {
@@ -815,20 +886,25 @@ parse_plan(struct plan_ctx *x, json_t *root)
 	if (rc != 0)
 		return rc;
 
-	/* in dependency order: the target needs the ports, requests the target */
+	/*
+	 * In dependency order: servers and the target need the ports, the
+	 * target may be a served address of ours, requests need the target.
+	 */
 	saved = lm_jc_push_key(c, "ports");
 	rc = parse_ports(c, v[PLAN_PORTS], plan);
 	lm_jc_pop(c, saved);
-	if (rc == 0) {
+	if (rc == 0 && v[PLAN_SERVERS] != NULL) {
+		saved = lm_jc_push_key(c, "servers");
+		rc = lm_plan_parse_servers(c, v[PLAN_SERVERS], plan);
+		lm_jc_pop(c, saved);
+	}
+	if (rc == 0 && v[PLAN_TARGET] != NULL) {
 		saved = lm_jc_push_key(c, "target");
 		rc = parse_target(c, v[PLAN_TARGET], plan);
 		lm_jc_pop(c, saved);
 	}
-	if (rc == 0) {
-		saved = lm_jc_push_key(c, "load");
-		rc = lm_plan_parse_load(c, v[PLAN_LOAD], &plan->load);
-		lm_jc_pop(c, saved);
-	}
+	if (rc == 0)
+		rc = parse_load(c, v[PLAN_LOAD], client, plan);
 	if (rc == 0 && v[PLAN_TCP] != NULL) {
 		saved = lm_jc_push_key(c, "tcp");
 		rc = lm_plan_parse_tcp(c, v[PLAN_TCP], &plan->tcp);
@@ -839,11 +915,8 @@ parse_plan(struct plan_ctx *x, json_t *root)
 		rc = lm_plan_parse_impair(c, v[PLAN_IMPAIR], &plan->impair);
 		lm_jc_pop(c, saved);
 	}
-	if (rc != 0)
+	if (rc != 0 || !client)
 		return rc;
-	if (v[PLAN_SCENARIOS] == NULL && v[PLAN_INCLUDE] == NULL)
-		return lm_jc_fail(c, LM_JC_AT_VALUE,
-				  "missing required key \"scenarios\"");
 
 	if (v[PLAN_INCLUDE] != NULL) {
 		saved = lm_jc_push_key(c, "include");
@@ -947,6 +1020,7 @@ lm_plan_free(struct lm_plan *plan)
 	}
 	free(plan->scenarios);
 	lm_plan_free_thresholds(plan);
+	lm_plan_free_servers(plan);
 	free(plan->load.stages);
 	if (plan->vars != NULL)
 		lm_tmpl_vars_free(plan->vars);

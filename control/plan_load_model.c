@@ -269,6 +269,27 @@ lm_plan_parse_load(struct lm_jc *c, json_t *o, struct lm_plan_load *l)
 	return 0;
 }
 
+int
+lm_plan_parse_serve_load(struct lm_jc *c, json_t *o, struct lm_plan_load *l)
+{
+	json_t *v[LOAD_N];
+	size_t i;
+	int rc;
+
+	/* the other keys are about runs, which a plan without scenarios has none of */
+	rc = lm_jc_check_members(c, o, load_keys, LOAD_N, v);
+	for (i = 0; rc == 0 && i < LOAD_N; i++)
+		if (i != LOAD_DURATION && v[i] != NULL)
+			rc = lm_jc_fail_at_key(c, load_keys[i].name,
+					       "\"%s\" is for plans with scenarios; a plan with only servers takes \"duration_s\" alone",
+					       load_keys[i].name);
+	if (rc == 0)
+		rc = lm_jc_get_double(c, "duration_s", v[LOAD_DURATION], 0, false,
+				      PLAN_MAX_DURATION_S, "0 to 31536000",
+				      &l->duration_s);
+	return rc;
+}
+
 /*
  * "tcp": every key has a default, so that a plan without the object (or
  * with only some keys) still fills in every field the stack reads.

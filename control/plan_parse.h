@@ -2,8 +2,8 @@
 /*
  * What the plan loader's files share (plan_load.c: the plan as a whole,
  * scenarios, include, data; plan_load_model.c: load, tcp, impair and
- * thresholds; plan_steps.c: steps). Not an interface: only these files
- * include it.
+ * thresholds; plan_steps.c: steps; plan_servers.c: servers). Not an
+ * interface: only these files include it.
  */
 #ifndef LM_PLAN_PARSE_H
 #define LM_PLAN_PARSE_H
@@ -61,6 +61,12 @@ struct lm_tmpl_vars *lm_plan_vars(struct plan_ctx *x);
 /* The defaults of load, tcp and impair, for the keys a plan leaves out. */
 void lm_plan_model_defaults(struct lm_plan *plan);
 int lm_plan_parse_load(struct lm_jc *c, json_t *o, struct lm_plan_load *l);
+/*
+ * The "load" of a plan without scenarios (only servers): "duration_s"
+ * alone, 0 (the default) = serve until stopped.
+ */
+int lm_plan_parse_serve_load(struct lm_jc *c, json_t *o,
+			     struct lm_plan_load *l);
 int lm_plan_parse_tcp(struct lm_jc *c, json_t *o, struct lm_plan_tcp *t);
 int lm_plan_parse_impair(struct lm_jc *c, json_t *o, struct lm_plan_impair *im);
 /*
@@ -119,5 +125,16 @@ int lm_plan_declare_captures(struct plan_ctx *x, json_t *steps);
 int lm_plan_parse_steps(struct plan_ctx *x, json_t *a, struct lm_scenario *sc);
 
 void lm_plan_free_steps(struct lm_step *steps, uint32_t n);
+
+/* --- plan_servers.c --- */
+
+/*
+ * "servers" (the current path) into plan->servers. The ports must be
+ * parsed already: a server listens on the address of one.
+ */
+int lm_plan_parse_servers(struct lm_jc *c, json_t *a, struct lm_plan *plan);
+/* Does a server of the plan listen on ports[port]? */
+bool lm_plan_serves_port(const struct lm_plan *plan, uint32_t port);
+void lm_plan_free_servers(struct lm_plan *plan);
 
 #endif /* LM_PLAN_PARSE_H */

@@ -95,6 +95,11 @@ lm_report_table(FILE *f, const struct lm_plan *plan, const struct lm_view *v,
 		" packets out, %" PRIu64 " in\n", v->w.conn_opened,
 		v->w.conn_attempts, v->w.tcp_retransmits, v->w.tx_pkts,
 		v->w.rx_pkts);
+	if (plan->n_servers > 0)
+		fprintf(f, "servers: %" PRIu64 " connections, %" PRIu64
+			" requests answered, %" PRIu64 " bad, %" PRIu64
+			" response bytes\n", v->w.srv_conns, v->w.srv_requests,
+			v->w.srv_bad_requests, v->w.srv_tx_bytes);
 	if (all->failed) {
 		fprintf(f, "errors:");
 		for (int e = 0; e < LM_ERR_MAX; e++)
@@ -282,6 +287,18 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 			"rx_nombuf", (json_int_t)pc->rx_nombuf));
 	}
 	json_object_set_new(root, "ports", ports);
+	if (plan->n_servers > 0)
+		json_object_set_new(root, "server", json_pack(
+			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			"connections", (json_int_t)v->w.srv_conns,
+			"requests", (json_int_t)v->w.srv_requests,
+			"bad_requests", (json_int_t)v->w.srv_bad_requests,
+			"overflows", (json_int_t)v->w.srv_overflows,
+			"resets", (json_int_t)v->w.srv_conn_resets,
+			"timeouts", (json_int_t)v->w.srv_conn_timeouts,
+			"tx_bytes", (json_int_t)v->w.srv_tx_bytes,
+			"syn_received", (json_int_t)v->w.tcp_syn_received,
+			"syn_dropped", (json_int_t)v->w.tcp_syn_dropped));
 	if (v->impair_on)
 		json_object_set_new(root, "impair", json_pack(
 			"{s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I}}",

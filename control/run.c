@@ -396,11 +396,13 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 		uint64_t t = rte_rdtsc();
 		double elapsed = (double)(t - t_start) / (double)hz;
 		bool idle = all_at_least(ws, n, LM_WS_IDLE);
+		/* a server-only plan serves until its duration or a signal */
+		bool done = idle && plan->n_scenarios > 0;
 
 		api_commands(o->api, ws, n, &x);
 		if (!draining && (lm_stop_requests || thr_abort ||
 				  (o->duration_s > 0 && elapsed >= o->duration_s) ||
-				  idle)) {
+				  done)) {
 			draining = true;
 			x.state = "draining";
 			t_end = t;

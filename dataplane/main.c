@@ -28,6 +28,7 @@
 #include "net/port.h"
 #include "run.h"
 #include "worker.h"
+#include "gen/server.h"
 
 #define LM_GRACE_S 2.0
 #define LM_ARP_TIMEOUT_S 3.0
@@ -74,13 +75,15 @@ tcbs_needed(const struct lm_plan *plan, uint64_t users, uint32_t n_workers)
 {
 	const struct lm_plan_load *l = &plan->load;
 	double peak = l->rate, n;
+	/* a server's connections come as the peers open them */
+	uint32_t served = plan->n_servers > 0 ? 16384 : 0;
 
 	if (l->model != LM_LOAD_OPEN)
-		return (uint32_t)(users * 4 + 1024);
+		return (uint32_t)(users * 4 + 1024 + served);
 	for (uint32_t i = 0; i < l->n_stages; i++)
 		if (l->stages[i].target > peak)
 			peak = l->stages[i].target;
-	n = (double)users * 2 + 1024 +
+	n = (double)users * 2 + 1024 + served +
 		2.0 * peak / n_workers * (plan->tcp.time_wait_ms / 1000.0 + 2.0);
 	return n > 4e6 ? 4000000u : (uint32_t)n;
 }
@@ -251,6 +254,8 @@ main(int argc, char **argv)
 			rc = lm_gen_init(w, (uint32_t)first, (uint32_t)users,
 					 share(plan->load.max_runs, w_idx,
 					       n_workers));
+		if (rc == 0)
+			rc = lm_server_init(w);
 		if (rc != 0) {
 			fprintf(stderr, "error: worker %u set-up: %s\n", w_idx,
 				strerror(-rc));

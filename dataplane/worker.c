@@ -19,6 +19,7 @@
 
 #include "worker.h"
 #include "net/eth.h"
+#include "gen/server.h"
 
 #define LM_TIMER_BUDGET 512     /* timers fired per pass, at most */
 #define LM_APP_BUDGET 256       /* sessions advanced per pass, at most */
@@ -74,6 +75,7 @@ lm_worker_fini(struct lm_worker *w)
 		lm_impair_fini(&w->imp_tx[i]);
 	}
 	lm_handoff_fini(w);
+	lm_server_fini(w);
 	lm_gen_fini(w);
 	lm_tcp_fini(w);
 }
@@ -87,6 +89,8 @@ timer_fired(void *ctx, struct lm_timer *t)
 		lm_tcp_timer_expired(w, container_of(t, struct lm_tcb, timer));
 	else if (t->type == LM_TIMER_SESSION)
 		lm_gen_timer_expired(w, container_of(t, struct lm_session, timer));
+	else if (t->type == LM_TIMER_SERVER)
+		lm_server_timer_expired(w, t);
 }
 
 void
@@ -133,6 +137,7 @@ lm_worker_poll(struct lm_worker *w)
 	lm_wheel_expire(&w->wheel, w->now, LM_TIMER_BUDGET, timer_fired, w);
 	lm_load_poll(w);
 	lm_gen_poll(w, LM_APP_BUDGET);
+	lm_server_poll(w);
 	lm_tcp_flush_acks(w);
 	lm_tx_flush(w);
 }
@@ -145,7 +150,8 @@ next_hops_resolved(struct lm_worker *w)
 	uint32_t hop = lm_netif_next_hop(nif,
 			rte_cpu_to_be_32(w->plan->target.ip));
 
-	if (lm_arp_lookup(w, 0, hop) != NULL)
+	/* a server-only plan has nobody to reach first */
+	if (w->plan->n_scenarios == 0 || lm_arp_lookup(w, 0, hop) != NULL)
 		return true;
 	__atomic_store_n(&w->unresolved_ip, hop, __ATOMIC_RELAXED);
 	return false;

@@ -46,6 +46,8 @@ enum lm_worker_state {
 	LM_WS_DONE,        /* returned from its loop */
 };
 
+struct lm_srv;
+
 struct lm_txq {
 	uint16_t port_id;
 	uint16_t queue_id;
@@ -77,6 +79,7 @@ struct lm_worker {
 	struct lm_arp_table arp;
 	struct lm_tcp tcp;
 	struct lm_gen gen;
+	struct lm_srv *srv;           /* emulated servers (gen/server.c), or NULL */
 	struct lm_wheel wheel;
 
 	/* the fault injector of each port and direction (plan "impair") */

@@ -129,8 +129,9 @@ lm_gen_init(struct lm_worker *w, uint32_t first_user, uint32_t n_users,
 	g->sessions = rte_zmalloc_socket("lm_sessions",
 			sizeof(struct lm_session) * (n_users ? n_users : 1),
 			RTE_CACHE_LINE_SIZE, rte_lcore_to_socket_id(w->lcore));
-	g->step_base = calloc(p->n_scenarios, sizeof(*g->step_base));
-	weights = calloc(p->n_scenarios, sizeof(*weights));
+	/* a server-only plan has no scenario: a generator with nothing to do */
+	g->step_base = calloc(p->n_scenarios + 1, sizeof(*g->step_base));
+	weights = calloc(p->n_scenarios + 1, sizeof(*weights));
 	if (g->sessions == NULL || g->step_base == NULL || weights == NULL) {
 		free(weights);
 		lm_gen_fini(w);
@@ -141,7 +142,8 @@ lm_gen_init(struct lm_worker *w, uint32_t first_user, uint32_t n_users,
 		base += p->scenarios[i].n_steps;
 		weights[i] = p->scenarios[i].weight;
 	}
-	rc = lm_alias_build(&g->alias, weights, p->n_scenarios);
+	rc = p->n_scenarios > 0 ?
+		lm_alias_build(&g->alias, weights, p->n_scenarios) : 0;
 	free(weights);
 	if (rc != 0) {
 		lm_gen_fini(w);

@@ -118,6 +118,9 @@ tcp_owner(const struct lm_worker *w, uint32_t ifidx, const struct rte_mbuf *m)
 	    rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + ihl + 4)
 		return w->id;
 	th = (const struct rte_tcp_hdr *)((const uint8_t *)ih + ihl);
+	/* a server's connections go by the client's port, ours by our own */
+	if (lm_tcp_listener_find(&w->tcp, ih->dst_addr, th->dst_port) != NULL)
+		return rte_be_to_cpu_16(th->src_port) % w->n_workers;
 	return rte_be_to_cpu_16(th->dst_port) % w->n_workers;
 }
 

@@ -13,7 +13,9 @@
  *
  * Owners: a TCP segment to one of our addresses belongs to the worker whose
  * residue its destination port (our local port) carries, lport % n_workers
- * (tcb.c chooses source ports that way). ARP concerns every worker (each
+ * (tcb.c chooses source ports that way); one to a listening port (our
+ * servers) belongs to the worker the client's port names, rport %
+ * n_workers, so a server's connections spread over every worker. ARP concerns every worker (each
  * keeps its own table): the worker that received it answers, the others
  * get a copy to learn from. Anything else is handled where it arrived.
  */

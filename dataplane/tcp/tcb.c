@@ -308,6 +308,27 @@ lm_tcp_connect(struct lm_worker *w, uint32_t ifidx, uint32_t raddr,
 	return tcb;
 }
 
+int
+lm_tcp_listen(struct lm_worker *w, uint32_t ifidx, uint16_t lport,
+	      const struct lm_tcp_ops *ops, void *ctx)
+{
+	struct lm_tcp *t = &w->tcp;
+	struct lm_tcp_listener *l;
+	uint32_t laddr = w->ifs[ifidx].ip;
+
+	if (lm_tcp_listener_find(t, laddr, rte_cpu_to_be_16(lport)) != NULL)
+		return -EEXIST;
+	if (t->n_listen == LM_TCP_MAX_LISTEN)
+		return -ENOSPC;
+	l = &t->listen[t->n_listen++];
+	l->laddr = laddr;
+	l->lport = rte_cpu_to_be_16(lport);
+	l->ifidx = (uint8_t)ifidx;
+	l->ops = ops;
+	l->ctx = ctx;
+	return 0;
+}
+
 void
 lm_tcp_send(struct lm_worker *w, struct lm_tcb *tcb, uint32_t len)
 {

@@ -61,6 +61,7 @@ enum lm_tcp_end {
 #define LM_TCBF_WS          0x0100  /* window scaling in use (RFC 7323) */
 #define LM_TCBF_SACK        0x0200  /* SACK permitted by both (RFC 2018) */
 #define LM_TCBF_DELACK      0x0400  /* on the worker's delayed-ACK list */
+#define LM_TCBF_PASSIVE     0x0800  /* opened by a peer's SYN to a listener */
 
 /* What the one timer of a TCB is currently timing. */
 enum lm_tcp_timer_kind {
@@ -119,6 +120,23 @@ struct lm_tcp_ops {
 	/* write len bytes of the app's stream, from offset off, into dst */
 	void (*fill)(struct lm_worker *w, struct lm_tcb *tcb, uint32_t off,
 		     uint8_t *dst, uint32_t len);
+	/*
+	 * Listeners only: a passive connection is established; return the
+	 * app for it (tcb->app), or NULL to refuse it (it is reset). ctx is
+	 * the listener's (lm_tcp_listen).
+	 */
+	void *(*accept)(struct lm_worker *w, struct lm_tcb *tcb, void *ctx);
+};
+
+#define LM_TCP_MAX_LISTEN 16
+
+/* A listening address: SYNs to laddr:lport open passive connections. */
+struct lm_tcp_listener {
+	uint32_t laddr;             /* network order */
+	uint16_t lport;             /* network order */
+	uint8_t ifidx;
+	const struct lm_tcp_ops *ops;
+	void *ctx;
 };
 
 struct lm_tcb {
@@ -173,6 +191,7 @@ struct lm_tcb {
 	struct lm_sack_block sack[LM_TCP_SACK_BLOCKS];
 	uint8_t n_sack;
 	uint8_t ooo_acks;           /* duplicate ACKs sent at once at ooo_acks_at */
+	uint8_t listener;           /* passive: index in w->tcp.listen */
 	/* RFC 7323 timestamps */
 	uint32_t ts_recent;
 
@@ -200,6 +219,8 @@ struct lm_tcp {
 	struct lm_ooo_seg *ooo_nodes; /* pool of out-of-order nodes */
 	struct lm_ooo_seg *ooo_free;
 	uint32_t next_port;         /* source port cursor */
+	struct lm_tcp_listener listen[LM_TCP_MAX_LISTEN];
+	uint32_t n_listen;
 	/* settings */
 	uint32_t rcv_wnd;           /* advertised window (we consume at once) */
 	uint16_t mss;               /* ours: MTU - 40 */
@@ -246,6 +267,24 @@ struct lm_tcb *lm_tcp_connect(struct lm_worker *w, uint32_t ifidx,
 
 /* The app appended len bytes to its stream: send what the window allows. */
 void lm_tcp_send(struct lm_worker *w, struct lm_tcb *tcb, uint32_t len);
+
+/*
+ * Listen on our address of interface ifidx, TCP port lport (host order):
+ * SYNs to it open connections in SYN-RECEIVED, answered with a SYN-ACK;
+ * once established, ops->accept(ctx) gives each its app. 0, -EEXIST
+ * (already listening there) or -ENOSPC (LM_TCP_MAX_LISTEN).
+ */
+int lm_tcp_listen(struct lm_worker *w, uint32_t ifidx, uint16_t lport,
+		  const struct lm_tcp_ops *ops, void *ctx);
+/* The listener on laddr:lport (network order), or NULL. */
+static inline const struct lm_tcp_listener *
+lm_tcp_listener_find(const struct lm_tcp *t, uint32_t laddr, uint16_t lport)
+{
+	for (uint32_t i = 0; i < t->n_listen; i++)
+		if (t->listen[i].lport == lport && t->listen[i].laddr == laddr)
+			return &t->listen[i];
+	return NULL;
+}
 
 /*
  * The app is done with the connection: FIN after the queued bytes. The app
@@ -313,6 +352,7 @@ void lm_tcb_release(struct lm_worker *w, struct lm_tcb *tcb,
 void lm_tcp_output(struct lm_worker *w, struct lm_tcb *tcb);
 void lm_tcp_send_ack(struct lm_worker *w, struct lm_tcb *tcb);
 void lm_tcp_send_rst(struct lm_worker *w, struct lm_tcb *tcb);
+/* Our SYN, or in SYN-RECEIVED our SYN-ACK (again). */
 void lm_tcp_send_syn(struct lm_worker *w, struct lm_tcb *tcb);
 /* Send again the segment at SND.UNA (fast retransmit, partial ACK). */
 void lm_tcp_retransmit_una(struct lm_worker *w, struct lm_tcb *tcb);

@@ -110,26 +110,13 @@ time_wait_enter(struct lm_worker *w, struct lm_tcb *tcb)
 			 (uint64_t)w->tcp.time_wait_ms * 1000);
 }
 
+/*
+ * What a SYN tells (RFC 9293 3.10.7.2/3.10.7.3): the peer's initial
+ * sequence number, its MSS, and which options both sides use.
+ */
 static void
-syn_sent_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
+syn_options(struct lm_worker *w, struct lm_tcb *tcb, const struct seg *s)
 {
-	bool ack = s->flags & RTE_TCP_ACK_FLAG;
-
-	/* RFC 9293 3.10.7.3: first check the ACK bit */
-	if (ack && (LM_SEQ_LEQ(s->ack, tcb->iss) ||
-		    LM_SEQ_GT(s->ack, tcb->snd_max))) {
-		if (!(s->flags & RTE_TCP_RST_FLAG))
-			lm_tcp_reply_rst(w, tcb->ifidx, s->m);
-		return;
-	}
-	/* second, the RST bit: only with an acceptable ACK */
-	if (s->flags & RTE_TCP_RST_FLAG) {
-		if (ack)
-			lm_tcb_release(w, tcb, LM_TCP_END_REFUSED);
-		return;
-	}
-	if (!(s->flags & RTE_TCP_SYN_FLAG))
-		return;
 	tcb->irs = s->seq;
 	tcb->rcv_nxt = s->seq + 1;
 	/* RFC 9293 3.7.1 / RFC 6691: at most the peer's MSS and ours */
@@ -155,15 +142,16 @@ syn_sent_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 	/* a full segment from the peer: its MSS less the options it carries */
 	tcb->rcv_mss = (uint16_t)(tcb->smss -
 				  ((tcb->flags & LM_TCBF_TS) ? 12 : 0)); /* NOP NOP TS */
-	if (!ack) {
-		/*
-		 * Simultaneous open (SYN without ACK): RFC 9293 allows it, but
-		 * a generator's client never meets it; refuse it plainly.
-		 */
-		lm_tcp_send_rst(w, tcb);
-		lm_tcb_release(w, tcb, LM_TCP_END_RESET);
-		return;
-	}
+}
+
+/*
+ * The handshake is complete: our SYN is acknowledged by s, whose window
+ * (already scaled as it must be) opens the send side.
+ */
+static void
+open_complete(struct lm_worker *w, struct lm_tcb *tcb, const struct seg *s,
+	      uint32_t wnd)
+{
 	tcb->snd_una = s->ack;
 	if ((tcb->flags & LM_TCBF_RTT_TIMING) && LM_SEQ_GT(s->ack, tcb->rtt_seq)) {
 		tcb->flags &= ~LM_TCBF_RTT_TIMING;
@@ -179,15 +167,48 @@ syn_sent_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 		tcb->rto_us = 3000000u;
 	tcb->flags &= ~LM_TCBF_RETRANSMIT;
 	tcb->retries = 0;
-	/* RFC 9293 3.10.7.3 and RFC 7323 2.2: the SYN's window is never scaled */
-	tcb->snd_wnd = s->wnd;
-	tcb->max_snd_wnd = s->wnd;
+	tcb->snd_wnd = wnd;
+	tcb->max_snd_wnd = wnd;
 	tcb->snd_wl1 = s->seq;
 	tcb->snd_wl2 = s->ack;
 	lm_tcp_cc_init(w, tcb);
 	tcb->state = LM_TCP_ESTABLISHED;
 	lm_tcp_timer_stop(w, tcb);
 	LM_STAT_INC(w->ctr->conn_opened);
+}
+
+static void
+syn_sent_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
+{
+	bool ack = s->flags & RTE_TCP_ACK_FLAG;
+
+	/* RFC 9293 3.10.7.3: first check the ACK bit */
+	if (ack && (LM_SEQ_LEQ(s->ack, tcb->iss) ||
+		    LM_SEQ_GT(s->ack, tcb->snd_max))) {
+		if (!(s->flags & RTE_TCP_RST_FLAG))
+			lm_tcp_reply_rst(w, tcb->ifidx, s->m);
+		return;
+	}
+	/* second, the RST bit: only with an acceptable ACK */
+	if (s->flags & RTE_TCP_RST_FLAG) {
+		if (ack)
+			lm_tcb_release(w, tcb, LM_TCP_END_REFUSED);
+		return;
+	}
+	if (!(s->flags & RTE_TCP_SYN_FLAG))
+		return;
+	syn_options(w, tcb, s);
+	if (!ack) {
+		/*
+		 * Simultaneous open (SYN without ACK): RFC 9293 allows it, but
+		 * a generator's client never meets it; refuse it plainly.
+		 */
+		lm_tcp_send_rst(w, tcb);
+		lm_tcb_release(w, tcb, LM_TCP_END_RESET);
+		return;
+	}
+	/* RFC 9293 3.10.7.3 and RFC 7323 2.2: the SYN's window is never scaled */
+	open_complete(w, tcb, s, s->wnd);
 	lm_tcp_ack_later(w, tcb);
 	if (tcb->app != NULL)
 		tcb->ops->connected(w, tcb);
@@ -543,6 +564,88 @@ established_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 	return kept;
 }
 
+/*
+ * RFC 9293 3.10.7.2, LISTEN: a SYN (and nothing else: RST ignored, ACK
+ * answered with RST by the caller) opens a connection in SYN-RECEIVED,
+ * answered with our SYN-ACK. No TCB free: the SYN is dropped, as a full
+ * backlog drops it, and the peer tries again.
+ */
+static void
+listen_input(struct lm_worker *w, uint32_t ifidx, uint32_t li,
+	     const struct rte_ipv4_hdr *ih, const struct rte_tcp_hdr *th,
+	     const struct seg *s)
+{
+	struct lm_tcb *tcb = lm_tcb_alloc(w);
+
+	if (tcb == NULL) {
+		LM_STAT_INC(w->ctr->tcp_syn_dropped);
+		return;
+	}
+	tcb->ops = w->tcp.listen[li].ops;
+	tcb->app = NULL;            /* until accepted */
+	tcb->listener = (uint8_t)li;
+	tcb->flags |= LM_TCBF_PASSIVE;
+	tcb->ifidx = (uint8_t)ifidx;
+	tcb->laddr = ih->dst_addr;
+	tcb->raddr = ih->src_addr;
+	tcb->lport = th->dst_port;
+	tcb->rport = th->src_port;
+	/* RFC 9293 3.4.1 and RFC 6528: an unpredictable ISN */
+	tcb->iss = (uint32_t)lm_rand(w);
+	tcb->snd_una = tcb->iss;
+	tcb->snd_end = tcb->iss + 1;
+	tcb->rto_us = LM_TCP_RTO_INIT_US;
+	tcb->rcv_wscale = w->tcp.rcv_wscale;
+	syn_options(w, tcb, s);
+	tcb->state = LM_TCP_SYN_RCVD;
+	lm_tcb_insert(w, tcb);
+	LM_STAT_INC(w->ctr->tcp_syn_received);
+	lm_tcp_send_syn(w, tcb);
+}
+
+/*
+ * RFC 9293 3.10.7.4 in SYN-RECEIVED. Returns true when the segment made
+ * the connection established and goes on to the established-state
+ * processing (its data, its FIN); false: it is done with.
+ */
+static bool
+syn_rcvd_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
+{
+	const struct lm_tcp_listener *l = &w->tcp.listen[tcb->listener];
+	void *app;
+
+	if (s->flags & RTE_TCP_RST_FLAG) {
+		/* a passive open returns to LISTEN: the TCB just goes */
+		if (s->seq == tcb->rcv_nxt)
+			lm_tcb_release(w, tcb, LM_TCP_END_RESET);
+		return false;
+	}
+	if (s->flags & RTE_TCP_SYN_FLAG) {
+		/* the peer's SYN again: our SYN-ACK was lost */
+		if (s->seq == tcb->irs && !(s->flags & RTE_TCP_ACK_FLAG))
+			lm_tcp_send_syn(w, tcb);
+		else
+			lm_tcp_ack_later(w, tcb);  /* RFC 5961 4.2 */
+		return false;
+	}
+	if (!(s->flags & RTE_TCP_ACK_FLAG))
+		return false;
+	if (s->ack != tcb->iss + 1) {
+		/* not our SYN-ACK's: <SEQ=SEG.ACK><CTL=RST> */
+		lm_tcp_reply_rst(w, tcb->ifidx, s->m);
+		return false;
+	}
+	/* RFC 7323 2.2: this segment's window is scaled */
+	open_complete(w, tcb, s, s->wnd << tcb->snd_wscale);
+	app = l->ops->accept(w, tcb, l->ctx);
+	if (app == NULL) {
+		lm_tcp_abort(w, tcb);
+		return false;
+	}
+	tcb->app = app;
+	return true;
+}
+
 void
 lm_tcp_input(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m)
 {
@@ -590,13 +693,26 @@ lm_tcp_input(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m)
 	tcb = lm_tcb_lookup(w, ih->dst_addr, ih->src_addr, th->dst_port,
 			    th->src_port);
 	if (tcb == NULL) {
+		const struct lm_tcp_listener *l = lm_tcp_listener_find(&w->tcp,
+			ih->dst_addr, th->dst_port);
+
+		if (l != NULL && (s.flags & (RTE_TCP_SYN_FLAG |
+			RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) == RTE_TCP_SYN_FLAG) {
+			listen_input(w, ifidx, (uint32_t)(l - w->tcp.listen),
+				     ih, th, &s);
+			goto free;
+		}
 		LM_STAT_INC(w->ctr->tcp_no_conn);
 		lm_tcp_reply_rst(w, ifidx, m);
 		goto free;
 	}
-	if (tcb->state == LM_TCP_SYN_SENT)
+	if (tcb->state == LM_TCP_SYN_SENT) {
 		syn_sent_input(w, tcb, &s);
-	else if (established_input(w, tcb, &s))
+		goto free;
+	}
+	if (tcb->state == LM_TCP_SYN_RCVD && !syn_rcvd_input(w, tcb, &s))
+		goto free;
+	if (established_input(w, tcb, &s))
 		return; /* held out of order */
 	goto free;
 drop:

@@ -76,6 +76,30 @@ put_sack(const struct lm_tcb *tcb, uint8_t *p, unsigned int max_blocks)
 	return p;
 }
 
+/* The options a SYN carries. */
+struct syn_opts {
+	bool ts, sack, ws;
+};
+
+/*
+ * Our SYN offers what the settings ask for; a SYN-ACK only what the
+ * peer's SYN offered too, which the TCB's flags already say (RFC 7323
+ * 1.3 and 2.2: WS and TS only in reply to them; RFC 2018 2: SACK-permitted
+ * likewise).
+ */
+static inline struct syn_opts
+syn_opts(const struct lm_worker *w, const struct lm_tcb *tcb)
+{
+	if (tcb->flags & LM_TCBF_PASSIVE)
+		return (struct syn_opts){
+			.ts = tcb->flags & LM_TCBF_TS,
+			.sack = tcb->flags & LM_TCBF_SACK,
+			.ws = tcb->flags & LM_TCBF_WS,
+		};
+	return (struct syn_opts){ .ts = w->tcp.timestamps, .sack = w->tcp.sack,
+				  .ws = w->tcp.window_scaling };
+}
+
 /* Bytes of options a segment of tcb carries (SYN: the offers). */
 static uint32_t
 opt_len(const struct lm_worker *w, const struct lm_tcb *tcb, bool syn)
@@ -83,12 +107,14 @@ opt_len(const struct lm_worker *w, const struct lm_tcb *tcb, bool syn)
 	uint32_t n;
 
 	if (syn) {
+		struct syn_opts o = syn_opts(w, tcb);
+
 		n = 4;                                      /* MSS */
-		if (w->tcp.timestamps)
+		if (o.ts)
 			n += 12;                            /* (SACK_PERM|NOP NOP) TS */
-		else if (w->tcp.sack)
+		else if (o.sack)
 			n += 4;                             /* NOP NOP SACK_PERM */
-		if (w->tcp.window_scaling)
+		if (o.ws)
 			n += 4;                             /* NOP WS */
 		return n;
 	}
@@ -109,26 +135,30 @@ opt_write(const struct lm_worker *w, const struct lm_tcb *tcb, bool syn,
 	uint8_t *p = opt;
 
 	if (syn) {
+		struct syn_opts o = syn_opts(w, tcb);
+
 		p[0] = OPT_MSS;
 		p[1] = 4;
 		p[2] = (uint8_t)(w->tcp.mss >> 8);
 		p[3] = (uint8_t)w->tcp.mss;
 		p += 4;
-		if (w->tcp.timestamps) {
-			p = put_ts(p, ts_now(w), 0);
-			if (w->tcp.sack) {
+		if (o.ts) {
+			/* a SYN-ACK echoes the SYN's timestamp (RFC 7323 3.2) */
+			p = put_ts(p, ts_now(w), (tcb->flags & LM_TCBF_PASSIVE) ?
+				   tcb->ts_recent : 0);
+			if (o.sack) {
 				/* SACK_PERM takes the two NOPs' place */
 				p[-12] = OPT_SACK_PERM;
 				p[-11] = 2;
 			}
-		} else if (w->tcp.sack) {
+		} else if (o.sack) {
 			p[0] = OPT_NOP;
 			p[1] = OPT_NOP;
 			p[2] = OPT_SACK_PERM;
 			p[3] = 2;
 			p += 4;
 		}
-		if (w->tcp.window_scaling) {
+		if (o.ws) {
 			p[0] = OPT_NOP;
 			p[1] = OPT_WS;
 			p[2] = 3;
@@ -262,7 +292,8 @@ lm_tcp_send_syn(struct lm_worker *w, struct lm_tcb *tcb)
 	rtt_start(w, tcb, tcb->iss);
 	rto_arm(w, tcb);
 	/* on failure the RTO sends it again */
-	seg_send(w, tcb, tcb->iss, 0, RTE_TCP_SYN_FLAG);
+	seg_send(w, tcb, tcb->iss, 0, tcb->state == LM_TCP_SYN_RCVD ?
+		 RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG : RTE_TCP_SYN_FLAG);
 }
 
 /*

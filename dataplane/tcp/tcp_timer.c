@@ -64,7 +64,8 @@ static void persist_expired(struct lm_worker *w, struct lm_tcb *tcb);
 static void
 rto_expired(struct lm_worker *w, struct lm_tcb *tcb)
 {
-	bool syn = tcb->state == LM_TCP_SYN_SENT;
+	bool syn = tcb->state == LM_TCP_SYN_SENT ||
+		tcb->state == LM_TCP_SYN_RCVD;
 	uint8_t limit = syn ? w->tcp.syn_retries : w->tcp.data_retries;
 
 	if (!syn && tcb->snd_wnd == 0 && LM_SEQ_LT(tcb->snd_una, tcb->snd_end)) {

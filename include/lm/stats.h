@@ -80,6 +80,16 @@ struct lm_worker_counters {
 	uint64_t arrivals_dropped; /* open model: due while the backlog was full */
 	uint64_t redirected;      /* packets handed to the worker owning them */
 	uint64_t redirect_dropped; /* ... dropped: that worker's ring was full */
+	uint64_t tcp_syn_received; /* SYNs to our listeners (passive opens) */
+	uint64_t tcp_syn_dropped;  /* ... dropped: no TCB free */
+	/* emulated servers (gen/server.c) */
+	uint64_t srv_conns;       /* connections accepted */
+	uint64_t srv_requests;    /* requests answered */
+	uint64_t srv_bad_requests; /* requests that did not parse: 400, closed */
+	uint64_t srv_overflows;   /* pipelined deeper than answered: no more read */
+	uint64_t srv_conn_resets; /* connections the client reset */
+	uint64_t srv_conn_timeouts; /* ... given up: data never acknowledged */
+	uint64_t srv_tx_bytes;    /* response bytes (heads and bodies) */
 };
 
 struct lm_scenario_counters {

@@ -46,7 +46,7 @@ for f in "${plans[@]}"; do
 	"$BIN" --list --plan "$f" >"$D/list" 2>"$D/err" || rc=$?
 	[ "$rc" -eq 0 ] || { cat "$D/err"; fail "$f: --list exit $rc"; }
 	grep -q '^load: ' "$D/list" || fail "$f: --list printed no load line"
-	grep -q '^scenario ' "$D/list" || fail "$f: --list printed no scenario"
+	grep -qE '^(scenario|server) ' "$D/list" || fail "$f: --list printed no scenario nor server"
 done
 
 # validate.py SCHEMA plan|scenario FILE...: exit 0 when all are valid, 1 when

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of the plan loader (lm/plan.h, control/plan_load.c), the JSON
+ * Unit tests of the plan loader (lm/plan.h, control/plan_load.c; servers
+ * are test_plan_keys.c's, but for a fuzz test here), the JSON
  * position scanner (control/json_pos.c) and request compilation
  * (dataplane/app/http_request.c).
  *
@@ -444,7 +445,7 @@ test_file(void **state)
 	fclose(f);
 	assert_null(lm_plan_load(path, err, sizeof(err)));
 	snprintf(want, sizeof(want),
-		 "%s:1:1: missing required key \"target\"", path);
+		 "%s:1:11: ports: expected an array, got an integer", path);
 	assert_string_equal(err, want);
 	assert_int_equal(unlink(path), 0);
 
@@ -586,7 +587,7 @@ test_err_unknown_key(void **state)
 		free(t);
 	}
 	check_subst("\"name\": \"demo\",", "\"name\": \"demo\", `\"Name\": 1,", "Name",
-		    "unknown key \"Name\" (expected name, description, ports, target, load, tcp, impair, data, scenarios, include, weights, on_start, on_stop or thresholds)");
+		    "unknown key \"Name\" (expected name, description, ports, target, load, tcp, impair, data, scenarios, include, weights, on_start, on_stop, thresholds or servers)");
 	check_subst("\"prefix\": 24}", "\"prefix\": 24, `\"mask\": 24}", "ports[0].mask",
 		    "unknown key \"mask\" (expected ip, prefix or gateway)");
 	check_subst("\"port\": 80}", "\"port\": 80, `\"proto\": \"tcp\"}", "target.proto",
@@ -709,7 +710,7 @@ test_err_missing_root_marked(void **state)
 	check_error_at("  `{\"ports\": [{\"ip\": \"198.18.0.1\"}],\n"
 		       "   \"target\": {\"ip\": \"198.18.0.2\"},\n"
 		       "   \"load\": {\"users\": 1}}\n",
-		       "", "missing required key \"scenarios\"");
+		       "", "missing required key \"scenarios\" or \"servers\" (a plan needs one of them, or both)");
 }
 
 static void
@@ -1847,7 +1848,7 @@ check_loads_or_names_file(const char *text, size_t len)
 	err[0] = '\0';
 	p = lm_plan_load_text(text, len, FILE_NAME, err, sizeof(err));
 	if (p != NULL) {
-		assert_true(p->n_scenarios >= 1);
+		assert_true(p->n_scenarios >= 1 || p->n_servers >= 1);
 		lm_plan_free(p);
 		return;
 	}
@@ -1902,6 +1903,57 @@ test_fuzz_flip(void **state)
 	assert_null(lm_plan_load_text("{", 1, NULL, NULL, 0));
 }
 
+/* A plan of servers of every kind, cut and damaged as the one above. */
+static const char server_plan[] =
+	"{\"ports\": [{\"ip\": \"198.18.0.1\"}, {\"ip\": \"198.19.0.2\"}],\n"
+	" \"load\": {\"duration_s\": 5},\n"
+	" \"servers\": [\n"
+	"  {\"port\": 1, \"ip\": \"198.19.0.2\", \"listen\": 80, \"name\": \"web\",\n"
+	"   \"http\": {\"routes\": [{\"path\": \"/a\", \"status\": 200, \"body\": {\"size\": 100, \"seed\": 1}},\n"
+	"     {\"path\": \"/b\", \"body\": \"hi\", \"headers\": {\"X-A\": \"1\", \"X-B\": \"2\"}, \"delay_ms\": 5}],\n"
+	"    \"default\": {\"status\": 404, \"headers\": {\"Server\": \"x\"}}}},\n"
+	"  {\"port\": 0, \"listen\": 7, \"echo\": {}},\n"
+	"  {\"port\": 0, \"listen\": 9000, \"reply\": {\"after\": \"\\r\\n\", \"text\": \"PONG\\r\\n\"}},\n"
+	"  {\"port\": 0, \"listen\": 9001, \"reply\": {\"after_bytes\": 64, \"bytes\": 1024, \"seed\": 3}}]}\n";
+
+static void
+test_fuzz_servers(void **state)
+{
+	size_t n = strlen(server_plan), i, k, at;
+	uint64_t seed = 77;
+	char *buf;
+
+	(void)state;
+	buf = malloc(n);
+	assert_non_null(buf);
+	{
+		char err[LM_PLAN_ERR_MAX];
+		struct lm_plan *p = load(server_plan, err);
+
+		if (p == NULL)
+			fail_msg("%s", err);
+		assert_int_equal(p->n_servers, 4);
+		lm_plan_free(p);
+	}
+	for (i = 0; i <= n; i++) {
+		char *cut = malloc(i != 0 ? i : 1);
+
+		assert_non_null(cut);
+		memcpy(cut, server_plan, i);
+		check_loads_or_names_file(cut, i);
+		free(cut);
+	}
+	for (i = 0; i < 20000; i++) {
+		memcpy(buf, server_plan, n);
+		for (k = 0; k < 1 + rng_next(&seed) % 3; k++) {
+			at = rng_next(&seed) % n;
+			buf[at] = (char)rng_next(&seed);
+		}
+		check_loads_or_names_file(buf, n);
+	}
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -1943,6 +1995,7 @@ main(void)
 		cmocka_unit_test(test_json_pos_garbage),
 		cmocka_unit_test(test_fuzz_truncate),
 		cmocka_unit_test(test_fuzz_flip),
+		cmocka_unit_test(test_fuzz_servers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

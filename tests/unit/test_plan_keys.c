@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Unit tests of the plan keys for load models, hooks, step kinds, loops,
- * raw TCP, captures, templated requests, data sets, include and weights
- * (control/plan_*.c). test_plan.c holds the rest of the loader's tests.
+ * raw TCP, captures, templated requests, data sets, include, weights and
+ * servers (control/plan_*.c). test_plan.c holds the rest of the loader's tests.
  *
  * As there, an error test writes a backquote (MARK) where the error must
  * point; the expected line and column are the mark's, counted here.
@@ -1176,7 +1176,7 @@ test_include(void **state)
 	check_file_error(plan, plan, PLAN_HEAD " \"load\": {\"users\": 1},\n"
 			 " \"include\": [`\"\"]}\n", "include[0]", "must not be empty");
 	check_file_error(plan, plan, "`" PLAN_HEAD " \"load\": {\"users\": 1}}\n", "",
-			 "missing required key \"scenarios\"");
+			 "missing required key \"scenarios\" or \"servers\" (a plan needs one of them, or both)");
 }
 
 static void
@@ -1251,7 +1251,7 @@ test_description(void **state)
 		       "description", "contains a NUL character (\\u0000)");
 	check_error_at(PLAN_HEAD " \"load\": {\"users\": 1}, `\"comment\": \"x\",\n" ONE_SCENARIO "}",
 		       "comment",
-		       "unknown key \"comment\" (expected name, description, ports, target, load, tcp, impair, data, scenarios, include, weights, on_start, on_stop or thresholds)");
+		       "unknown key \"comment\" (expected name, description, ports, target, load, tcp, impair, data, scenarios, include, weights, on_start, on_stop, thresholds or servers)");
 	/* weights without include work on the plan's own scenarios */
 	p = load_ok(PLAN_HEAD " \"load\": {\"users\": 1}, \"weights\": {\"s\": 7},\n" ONE_SCENARIO "}");
 	assert_true(p->scenarios[0].weight == 7);
@@ -1344,6 +1344,808 @@ test_samples(void **state)
 	assert_int_equal(sc->steps[1].think.dist, LM_THINK_NORMAL);
 	assert_int_equal(sc->steps[7].think.dist, LM_THINK_EXPONENTIAL);
 	lm_plan_free(p);
+
+	p = load_sample("server-http.json");
+	assert_non_null(p);
+	assert_int_equal(p->n_scenarios, 0);
+	assert_true(p->load.duration_s == 30);
+	assert_int_equal(p->n_servers, 1);
+	assert_string_equal(p->servers[0].name, "web");
+	assert_int_equal(p->servers[0].ip, 0xc6120001);
+	assert_int_equal(p->servers[0].listen, 80);
+	assert_int_equal(p->servers[0].n_routes, 4);
+	assert_string_equal(p->servers[0].routes[1].path, "/big");
+	assert_int_equal(p->servers[0].routes[1].body_size, 1048576);
+	assert_int_equal(p->servers[0].routes[3].delay_ms, 50);
+	assert_int_equal(p->servers[0].dflt.status, 404);
+	lm_plan_free(p);
+}
+
+/* ---- servers ---- */
+
+/* Two ports; the servers array is the last thing in the plan. */
+#define SRV_HEAD \
+	"{\"ports\": [{\"ip\": \"198.18.0.1\"}, {\"ip\": \"198.19.0.2\"}],\n" \
+	" \"servers\": [\n"
+#define SRV_TAIL "]}\n"
+/* one HTTP server on ports[0]:80 with one route, the last thing in it */
+#define ROUTE_HEAD SRV_HEAD "{\"port\": 0, \"listen\": 80, \"http\": {\"routes\": [\n"
+#define ROUTE_TAIL "]}}" SRV_TAIL
+
+static struct lm_plan *
+load_servers(const char *servers)
+{
+	struct lm_plan *p;
+	char *text;
+
+	assert_true(asprintf(&text, "%s%s%s", SRV_HEAD, servers, SRV_TAIL) > 0);
+	p = load_ok(text);
+	free(text);
+	return p;
+}
+
+static void
+check_servers(const char *servers, const char *path, const char *msg)
+{
+	char *text;
+
+	assert_true(asprintf(&text, "%s%s%s", SRV_HEAD, servers, SRV_TAIL) > 0);
+	check_error_at(text, path, msg);
+	free(text);
+}
+
+static void
+check_route(const char *route, const char *path, const char *msg)
+{
+	char *text;
+
+	assert_true(asprintf(&text, "%s%s%s", ROUTE_HEAD, route, ROUTE_TAIL) > 0);
+	check_error_at(text, path, msg);
+	free(text);
+}
+
+/* The one route of a ROUTE_HEAD plan; free the plan with lm_plan_free(). */
+static struct lm_plan *
+load_route(const char *route)
+{
+	struct lm_plan *p;
+	char *text;
+
+	assert_true(asprintf(&text, "%s%s%s", ROUTE_HEAD, route, ROUTE_TAIL) > 0);
+	p = load_ok(text);
+	free(text);
+	assert_int_equal(p->n_servers, 1);
+	assert_int_equal(p->servers[0].n_routes, 1);
+	return p;
+}
+
+/* FNV-1a 64 written out here, apart from util/fnv.h */
+static uint64_t
+fnv1a64(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+#define assert_bytes(p, n, want) do { \
+	assert_int_equal((n), sizeof(want) - 1); \
+	assert_memory_equal((p), (want), sizeof(want) - 1); \
+} while (0)
+
+/* A route's two heads: want_head, and the same with Connection: close. */
+static void
+assert_heads(const struct lm_route *r, const char *want)
+{
+	size_t n = strlen(want);
+	char *close_head;
+
+	assert_non_null(r->head);
+	assert_int_equal(r->head_len, n);
+	assert_memory_equal(r->head, want, n);
+	assert_true(n >= 4 && strcmp(want + n - 4, "\r\n\r\n") == 0);
+	assert_true(asprintf(&close_head, "%.*sConnection: close\r\n\r\n",
+			     (int)(n - 2), want) > 0);
+	assert_non_null(r->head_close);
+	assert_int_equal(r->head_close_len, strlen(close_head));
+	assert_memory_equal(r->head_close, close_head, strlen(close_head));
+	free(close_head);
+}
+
+static void
+assert_route(const struct lm_route *r, const char *path, uint16_t status)
+{
+	assert_non_null(r->path);
+	assert_string_equal(r->path, path);
+	assert_int_equal(r->path_len, strlen(path));
+	assert_true(r->path_hash == fnv1a64(path, strlen(path)));
+	assert_int_equal(r->status, status);
+}
+
+static void
+test_servers_valid(void **state)
+{
+	const struct lm_plan_server *s;
+	const struct lm_route *r;
+	struct lm_plan *p;
+
+	(void)state;
+	/* the hash the dataplane matches paths with: a published test vector */
+	assert_true(fnv1a64("a", 1) == 0xaf63dc4c8601ec8cull);
+
+	p = load_servers(
+		"{\"port\": 1, \"ip\": \"198.19.0.2\", \"listen\": 80, \"name\": \"web\",\n"
+		" \"http\": {\"routes\": [{\"path\": \"/small\", \"status\": 200, \"body\": {\"size\": 100}},\n"
+		"   {\"path\": \"/big\", \"status\": 200, \"body\": {\"size\": 1048576, \"seed\": 7},\n"
+		"    \"headers\": {\"Cache-Control\": \"no-store\"}},\n"
+		"   {\"path\": \"/hello\", \"body\": \"hello\\n\"},\n"
+		"   {\"path\": \"/slow\", \"status\": 200, \"body\": {\"size\": 10}, \"delay_ms\": 50}],\n"
+		"  \"default\": {\"status\": 404}}},\n"
+		"{\"port\": 0, \"listen\": 7, \"echo\": {}},\n"
+		"{\"port\": 0, \"listen\": 9000, \"reply\": {\"after\": \"\\r\\n\", \"text\": \"PONG\\r\\n\"}},\n"
+		"{\"port\": 0, \"listen\": 9001, \"reply\": {\"after_bytes\": 64, \"bytes\": 1024, \"seed\": 3}}\n");
+	/* no scenarios: a plan that only serves, until stopped */
+	assert_int_equal(p->n_scenarios, 0);
+	assert_int_equal(lm_plan_n_steps(p), 0);
+	assert_int_equal(p->on_start, -1);
+	assert_int_equal(p->on_stop, -1);
+	assert_true(p->load.duration_s == 0);
+	assert_int_equal(p->load.max_runs, 0);
+	assert_int_equal(p->target.ip, 0);
+	assert_int_equal(p->n_servers, 4);
+
+	s = &p->servers[0];
+	assert_string_equal(s->name, "web");
+	assert_int_equal(s->port, 1);
+	assert_int_equal(s->ip, 0xc6130002);
+	assert_int_equal(s->listen, 80);
+	assert_int_equal(s->kind, LM_SERVER_HTTP);
+	assert_int_equal(s->n_routes, 4);
+	r = &s->routes[0];
+	assert_route(r, "/small", 200);
+	assert_int_equal(r->delay_ms, 0);
+	assert_int_equal(r->body_size, 100);
+	assert_int_equal(r->body_seed, 0);
+	assert_null(r->body_text);
+	assert_bytes(r->head, r->head_len,
+		     "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
+	assert_bytes(r->head_close, r->head_close_len,
+		     "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n");
+	r = &s->routes[1];
+	assert_route(r, "/big", 200);
+	assert_int_equal(r->body_size, 1048576);
+	assert_int_equal(r->body_seed, 7);
+	assert_null(r->body_text);
+	assert_int_equal(r->delay_ms, 0);
+	assert_bytes(r->head, r->head_len,
+		     "HTTP/1.1 200 OK\r\nContent-Length: 1048576\r\nCache-Control: no-store\r\n\r\n");
+	assert_bytes(r->head_close, r->head_close_len,
+		     "HTTP/1.1 200 OK\r\nContent-Length: 1048576\r\nCache-Control: no-store\r\n"
+		     "Connection: close\r\n\r\n");
+	r = &s->routes[2];
+	assert_route(r, "/hello", 200);
+	assert_non_null(r->body_text);
+	assert_int_equal(r->body_size, 6);
+	assert_memory_equal(r->body_text, "hello\n", 6);
+	assert_int_equal(r->body_seed, 0);
+	assert_bytes(r->head, r->head_len,
+		     "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n");
+	assert_bytes(r->head_close, r->head_close_len,
+		     "HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\n");
+	r = &s->routes[3];
+	assert_route(r, "/slow", 200);
+	assert_int_equal(r->delay_ms, 50);
+	assert_int_equal(r->body_size, 10);
+	assert_null(r->body_text);
+	assert_heads(r, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n");
+	r = &s->dflt;
+	assert_null(r->path);
+	assert_int_equal(r->path_len, 0);
+	assert_int_equal(r->status, 404);
+	assert_int_equal(r->body_size, 0);
+	assert_null(r->body_text);
+	assert_int_equal(r->delay_ms, 0);
+	assert_bytes(r->head, r->head_len,
+		     "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+	assert_bytes(r->head_close, r->head_close_len,
+		     "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+
+	s = &p->servers[1];
+	assert_string_equal(s->name, "198.18.0.1:7");
+	assert_int_equal(s->port, 0);
+	assert_int_equal(s->ip, 0xc6120001);
+	assert_int_equal(s->listen, 7);
+	assert_int_equal(s->kind, LM_SERVER_ECHO);
+	assert_null(s->routes);
+	assert_int_equal(s->n_routes, 0);
+	assert_null(s->dflt.head);
+	assert_null(s->after_delim);
+	assert_null(s->reply_text);
+
+	s = &p->servers[2];
+	assert_string_equal(s->name, "198.18.0.1:9000");
+	assert_int_equal(s->kind, LM_SERVER_REPLY);
+	assert_int_equal(s->listen, 9000);
+	assert_int_equal(s->after_bytes, 0);
+	assert_int_equal(s->after_delim_len, 2);
+	assert_memory_equal(s->after_delim, "\r\n", 2);
+	assert_non_null(s->reply_text);
+	assert_int_equal(s->reply_bytes, 6);
+	assert_memory_equal(s->reply_text, "PONG\r\n", 6);
+	assert_int_equal(s->reply_seed, 0);
+
+	s = &p->servers[3];
+	assert_string_equal(s->name, "198.18.0.1:9001");
+	assert_int_equal(s->kind, LM_SERVER_REPLY);
+	assert_int_equal(s->after_bytes, 64);
+	assert_null(s->after_delim);
+	assert_int_equal(s->after_delim_len, 0);
+	assert_null(s->reply_text);
+	assert_int_equal(s->reply_bytes, 1024);
+	assert_int_equal(s->reply_seed, 3);
+	lm_plan_free(p);
+}
+
+/* Heads, byte for byte: statuses without a body, reasons, header order. */
+static void
+test_server_heads(void **state)
+{
+	struct lm_plan *p;
+	const struct lm_route *r;
+
+	(void)state;
+	/* 204, 304 and 1xx: no Content-Length */
+	p = load_route("{\"path\": \"/n\", \"status\": 204, \"headers\": {\"X-A\": \"1\"}}");
+	assert_heads(&p->servers[0].routes[0],
+		     "HTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n");
+	lm_plan_free(p);
+	p = load_route("{\"path\": \"/n\", \"status\": 304}");
+	assert_heads(&p->servers[0].routes[0], "HTTP/1.1 304 Not Modified\r\n\r\n");
+	lm_plan_free(p);
+	p = load_route("{\"path\": \"/n\", \"status\": 101}");
+	assert_heads(&p->servers[0].routes[0],
+		     "HTTP/1.1 101 Switching Protocols\r\n\r\n");
+	lm_plan_free(p);
+	/* a code without a phrase of ours: "Unknown" (the phrase is informative) */
+	p = load_route("{\"path\": \"/t\", \"status\": 418}");
+	assert_heads(&p->servers[0].routes[0],
+		     "HTTP/1.1 418 Unknown\r\nContent-Length: 0\r\n\r\n");
+	lm_plan_free(p);
+	p = load_route("{\"path\": \"/t\", \"status\": 599}");
+	assert_heads(&p->servers[0].routes[0],
+		     "HTTP/1.1 599 Unknown\r\nContent-Length: 0\r\n\r\n");
+	lm_plan_free(p);
+	p = load_route("{\"path\": \"/t\", \"status\": 503}");
+	assert_heads(&p->servers[0].routes[0],
+		     "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
+	lm_plan_free(p);
+
+	/* headers in plan order, values as written (tab, non-ASCII, empty) */
+	p = load_route("{\"path\": \"/h\", \"status\": 201, \"body\": \"ab\",\n"
+		       " \"headers\": {\"Z-Last\": \"z\", \"Content-Type\": \"text/plain\",\n"
+		       "             \"X-Tab\": \"a\\tb\", \"X-Utf8\": \"\\u00e9\", \"X-Empty\": \"\"}}");
+	r = &p->servers[0].routes[0];
+	assert_route(r, "/h", 201);
+	assert_heads(r, "HTTP/1.1 201 Created\r\nContent-Length: 2\r\nZ-Last: z\r\n"
+		     "Content-Type: text/plain\r\nX-Tab: a\tb\r\nX-Utf8: \xc3\xa9\r\nX-Empty: \r\n\r\n");
+	lm_plan_free(p);
+
+	/* a text body may hold any byte; an empty one is a literal of 0 bytes */
+	p = load_route("{\"path\": \"/nul\", \"body\": \"a\\u0000b\"}");
+	r = &p->servers[0].routes[0];
+	assert_int_equal(r->body_size, 3);
+	assert_memory_equal(r->body_text, "a\0b", 3);
+	assert_heads(r, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n");
+	lm_plan_free(p);
+	p = load_route("{\"path\": \"/e\", \"body\": \"\"}");
+	r = &p->servers[0].routes[0];
+	assert_non_null(r->body_text);
+	assert_int_equal(r->body_size, 0);
+	assert_heads(r, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+	lm_plan_free(p);
+	/* the largest generated body */
+	p = load_route("{\"path\": \"/max\", \"body\": {\"size\": 1099511627776, \"seed\": 9223372036854775807}}");
+	r = &p->servers[0].routes[0];
+	assert_true(r->body_size == 1099511627776ull);
+	assert_true(r->body_seed == 9223372036854775807ull);
+	assert_heads(r, "HTTP/1.1 200 OK\r\nContent-Length: 1099511627776\r\n\r\n");
+	lm_plan_free(p);
+	/* paths: any byte but space, controls, '?' and '#'; hashed as bytes */
+	p = load_route("{\"path\": \"/caf\\u00e9/%20/a;b=c\", \"delay_ms\": 60000}");
+	r = &p->servers[0].routes[0];
+	assert_route(r, "/caf\xc3\xa9/%20/a;b=c", 200);
+	assert_int_equal(r->delay_ms, 60000);
+	lm_plan_free(p);
+
+	/* the default response: its status defaults to 404, any keys but path */
+	p = load_servers("{\"port\": 0, \"listen\": 80, \"http\": {\"default\":\n"
+			 " {\"body\": {\"size\": 5, \"seed\": 2}, \"headers\": {\"Server\": \"x\"}, \"delay_ms\": 3}}}");
+	r = &p->servers[0].dflt;
+	assert_null(p->servers[0].routes);
+	assert_int_equal(p->servers[0].n_routes, 0);
+	assert_null(r->path);
+	assert_int_equal(r->status, 404);
+	assert_int_equal(r->body_size, 5);
+	assert_int_equal(r->body_seed, 2);
+	assert_int_equal(r->delay_ms, 3);
+	assert_heads(r, "HTTP/1.1 404 Not Found\r\nContent-Length: 5\r\nServer: x\r\n\r\n");
+	lm_plan_free(p);
+	/* a catch-all server: no routes, a default of 200 */
+	p = load_servers("{\"port\": 0, \"listen\": 80, \"http\": {\"routes\": [],\n"
+			 " \"default\": {\"status\": 200, \"body\": \"ok\"}}}");
+	assert_int_equal(p->servers[0].n_routes, 0);
+	assert_heads(&p->servers[0].dflt, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n");
+	lm_plan_free(p);
+	p = load_servers("{\"port\": 0, \"listen\": 80, \"http\": {}}");
+	assert_heads(&p->servers[0].dflt, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+	lm_plan_free(p);
+	p = load_servers("{\"port\": 0, \"listen\": 80, \"http\": {\"default\": {\"status\": 204}}}");
+	assert_heads(&p->servers[0].dflt, "HTTP/1.1 204 No Content\r\n\r\n");
+	lm_plan_free(p);
+
+	/* the largest values that are allowed */
+	p = load_servers("{\"port\": 1, \"listen\": 65535, \"name\": \"r\", \"reply\": {\"after_bytes\": 4294967296,\n"
+			 " \"bytes\": 1099511627776}},\n"
+			 "{\"port\": 1, \"listen\": 1, \"reply\": {\"after\": \"\\u0000\", \"text\": \"\\u0000x\"}}");
+	assert_int_equal(p->servers[0].listen, 65535);
+	assert_true(p->servers[0].after_bytes == 4294967296ull);
+	assert_true(p->servers[0].reply_bytes == 1099511627776ull);
+	assert_int_equal(p->servers[0].reply_seed, 0);
+	assert_string_equal(p->servers[1].name, "198.19.0.2:1");
+	assert_int_equal(p->servers[1].after_delim_len, 1);
+	assert_int_equal(p->servers[1].after_delim[0], 0);
+	assert_int_equal(p->servers[1].reply_bytes, 2);
+	assert_memory_equal(p->servers[1].reply_text, "\0x", 2);
+	lm_plan_free(p);
+}
+
+/* Plans with servers: alone, with a load, with scenarios, through a gateway. */
+static void
+test_server_plans(void **state)
+{
+	struct lm_plan *p;
+
+	(void)state;
+	/* servers alone: target may be given, load holds duration_s only */
+	p = load_ok("{\"ports\": [{\"ip\": \"198.18.0.1\"}], \"target\": {\"ip\": \"198.18.0.2\"},\n"
+		    " \"load\": {\"duration_s\": 30}, \"tcp\": {\"time_wait_ms\": 0},\n"
+		    " \"servers\": [{\"port\": 0, \"listen\": 7, \"echo\": {}}]}");
+	assert_int_equal(p->n_scenarios, 0);
+	assert_null(p->scenarios);
+	assert_true(p->load.duration_s == 30);
+	assert_int_equal(p->target.ip, 0xc6120002);
+	assert_int_equal(p->tcp.time_wait_ms, 0);
+	lm_plan_free(p);
+	p = load_ok("{\"ports\": [{\"ip\": \"198.18.0.1\"}], \"load\": {},\n"
+		    " \"servers\": [{\"port\": 0, \"listen\": 7, \"echo\": {}}]}");
+	assert_true(p->load.duration_s == 0);
+	lm_plan_free(p);
+
+	/* scenarios and servers: the load is the scenarios' */
+	p = load_ok(PLAN_HEAD " \"load\": {\"users\": 3},\n" ONE_SCENARIO ",\n"
+		    " \"servers\": [{\"port\": 0, \"listen\": 8080, \"echo\": {}}]}");
+	assert_int_equal(p->n_scenarios, 1);
+	assert_int_equal(p->n_servers, 1);
+	assert_int_equal(p->load.users, 3);
+	assert_true(p->load.duration_s == 10);
+	lm_plan_free(p);
+
+	/* our client through a gateway to our own server on ports[1] */
+	p = load_ok("{\"ports\": [{\"ip\": \"198.18.0.1\", \"gateway\": \"198.18.0.254\"},\n"
+		    "           {\"ip\": \"198.19.0.2\", \"gateway\": \"198.19.0.254\"}],\n"
+		    " \"target\": {\"ip\": \"198.19.0.2\"}, \"load\": {\"users\": 1},\n"
+		    " \"servers\": [{\"port\": 1, \"listen\": 80, \"http\": {}}],\n"
+		    " \"scenarios\": [{\"name\": \"s\", \"steps\": [{\"connect\": {\"ip\": \"198.19.0.2\", \"port\": 80}}]}]}");
+	assert_int_equal(p->target.ip, 0xc6130002);
+	assert_int_equal(p->scenarios[0].steps[0].connect.ip, 0xc6130002);
+	lm_plan_free(p);
+	/* ...not without a server there, and never ports[0]'s own address */
+	check_error_at("{\"ports\": [{\"ip\": \"198.18.0.1\", \"gateway\": \"198.18.0.254\"},\n"
+		       "           {\"ip\": \"198.19.0.2\"}],\n"
+		       " \"target\": {\"ip\": `\"198.19.0.2\"}, \"load\": {\"users\": 1},\n"
+		       " \"servers\": [{\"port\": 0, \"listen\": 80, \"http\": {}}],\n" ONE_SCENARIO "}",
+		       "target.ip",
+		       "198.19.0.2 is our own address (ports[1].ip), where no server of the plan listens");
+	check_error_at("{\"ports\": [{\"ip\": \"198.18.0.1\"}],\n"
+		       " \"target\": {\"ip\": `\"198.18.0.1\"}, \"load\": {\"users\": 1},\n"
+		       " \"servers\": [{\"port\": 0, \"listen\": 80, \"http\": {}}],\n" ONE_SCENARIO "}",
+		       "target.ip", "198.18.0.1 is our own address (ports[0].ip)");
+}
+
+static void
+test_server_plan_errors(void **state)
+{
+	(void)state;
+	/* a plan needs scenarios, servers, or both */
+	check_error_at("`{\"ports\": [{\"ip\": \"198.18.0.1\"}], \"target\": {\"ip\": \"198.18.0.2\"},\n"
+		       " \"load\": {\"users\": 1}}", "",
+		       "missing required key \"scenarios\" or \"servers\" (a plan needs one of them, or both)");
+	check_error_at("`{\"ports\": [{\"ip\": \"198.18.0.1\"}]}", "",
+		       "missing required key \"scenarios\" or \"servers\" (a plan needs one of them, or both)");
+	/* with scenarios, target and load are required as ever */
+	check_error_at("`{\"ports\": [{\"ip\": \"198.18.0.1\"}], \"load\": {\"users\": 1},\n"
+		       " \"servers\": [{\"port\": 0, \"listen\": 7, \"echo\": {}}],\n" ONE_SCENARIO "}",
+		       "", "missing required key \"target\"");
+	check_error_at("`{\"ports\": [{\"ip\": \"198.18.0.1\"}], \"target\": {\"ip\": \"198.18.0.2\"},\n"
+		       " \"servers\": [{\"port\": 0, \"listen\": 7, \"echo\": {}}],\n" ONE_SCENARIO "}",
+		       "", "missing required key \"load\"");
+	/* what is about scenarios has no place in a plan of servers alone */
+	check_error_at("{\"ports\": [{\"ip\": \"198.18.0.1\"}], `\"thresholds\": [{\"p99_ms\": 5}],\n"
+		       " \"servers\": [{\"port\": 0, \"listen\": 7, \"echo\": {}}]}",
+		       "thresholds",
+		       "\"thresholds\" is for plans with scenarios (this plan has only servers)");
+	check_error_at("{\"ports\": [{\"ip\": \"198.18.0.1\"}], `\"on_start\": [{\"close\": {}}],\n"
+		       " \"servers\": [{\"port\": 0, \"listen\": 7, \"echo\": {}}]}",
+		       "on_start",
+		       "\"on_start\" is for plans with scenarios (this plan has only servers)");
+	check_error_at("{\"ports\": [{\"ip\": \"198.18.0.1\"}], `\"on_stop\": [{\"close\": {}}],\n"
+		       " \"servers\": [{\"port\": 0, \"listen\": 7, \"echo\": {}}]}",
+		       "on_stop",
+		       "\"on_stop\" is for plans with scenarios (this plan has only servers)");
+	check_error_at("{\"ports\": [{\"ip\": \"198.18.0.1\"}], `\"weights\": {\"a\": 1},\n"
+		       " \"servers\": [{\"port\": 0, \"listen\": 7, \"echo\": {}}]}",
+		       "weights",
+		       "\"weights\" is for plans with scenarios (this plan has only servers)");
+	check_error_at("{\"ports\": [{\"ip\": \"198.18.0.1\"}], `\"data\": {\"u\": {\"csv\": \"u.csv\"}},\n"
+		       " \"servers\": [{\"port\": 0, \"listen\": 7, \"echo\": {}}]}",
+		       "data",
+		       "\"data\" is for plans with scenarios (this plan has only servers)");
+	/* its load: duration_s alone */
+	check_error_at("{\"ports\": [{\"ip\": \"198.18.0.1\"}], \"load\": {\"duration_s\": 5, `\"users\": 10},\n"
+		       " \"servers\": [{\"port\": 0, \"listen\": 7, \"echo\": {}}]}",
+		       "load.users",
+		       "\"users\" is for plans with scenarios; a plan with only servers takes \"duration_s\" alone");
+	check_error_at("{\"ports\": [{\"ip\": \"198.18.0.1\"}], \"load\": {`\"max_runs\": 10},\n"
+		       " \"servers\": [{\"port\": 0, \"listen\": 7, \"echo\": {}}]}",
+		       "load.max_runs",
+		       "\"max_runs\" is for plans with scenarios; a plan with only servers takes \"duration_s\" alone");
+	check_error_at("{\"ports\": [{\"ip\": \"198.18.0.1\"}], \"load\": {\"duration_s\": `-1},\n"
+		       " \"servers\": [{\"port\": 0, \"listen\": 7, \"echo\": {}}]}",
+		       "load.duration_s", "-1 is out of range (expected 0 to 31536000)");
+	check_error_at("{\"ports\": [{\"ip\": \"198.18.0.1\"}], \"load\": {`\"ramp\": 1},\n"
+		       " \"servers\": [{\"port\": 0, \"listen\": 7, \"echo\": {}}]}",
+		       "load.ramp",
+		       "unknown key \"ramp\" (expected users, spawn_rate, rate, arrival, max_users, stages, duration_s or max_runs)");
+	check_error_at("{\"ports\": [{\"ip\": \"198.18.0.1\"}], \"target\": {\"ip\": `\"198.18.0.1\"},\n"
+		       " \"servers\": [{\"port\": 0, \"listen\": 7, \"echo\": {}}]}",
+		       "target.ip", "198.18.0.1 is our own address (ports[0].ip)");
+	/* the array */
+	check_error_at("{\"ports\": [{\"ip\": \"198.18.0.1\"}], \"servers\": `[]}",
+		       "servers", "must have 1 to 64 entries, got 0");
+	check_error_at("{\"ports\": [{\"ip\": \"198.18.0.1\"}], \"servers\": `{}}",
+		       "servers", "expected an array, got an object");
+	{
+		char buf[8192], *text;
+		size_t o = 0;
+		int i;
+
+		for (i = 0; i < 65; i++)
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+					      "%s{\"port\": 0, \"listen\": %d, \"echo\": {}}",
+					      i ? ", " : "", i + 1);
+		assert_true(asprintf(&text, "{\"ports\": [{\"ip\": \"198.18.0.1\"}], \"servers\": `[%s]}",
+				     buf) > 0);
+		check_error_at(text, "servers", "must have 1 to 64 entries, got 65");
+		free(text);
+	}
+}
+
+static void
+test_server_errors(void **state)
+{
+	(void)state;
+	check_servers("`5", "servers[0]", "expected an object, got an integer");
+	check_servers("{\"port\": 0, \"listen\": 7, \"echo\": {}, `\"proto\": \"tcp\"}",
+		      "servers[0].proto",
+		      "unknown key \"proto\" (expected port, ip, listen, name, http, echo or reply)");
+	check_servers("`{\"listen\": 7, \"echo\": {}}", "servers[0]",
+		      "missing required key \"port\"");
+	check_servers("`{\"port\": 0, \"echo\": {}}", "servers[0]",
+		      "missing required key \"listen\"");
+	check_servers("{\"port\": `\"0\", \"listen\": 7, \"echo\": {}}", "servers[0].port",
+		      "expected an integer, got a string");
+	check_servers("{\"port\": `2, \"listen\": 7, \"echo\": {}}", "servers[0].port",
+		      "2 is out of range (expected 0 to 1: an index in \"ports\")");
+	check_servers("{\"port\": `-1, \"listen\": 7, \"echo\": {}}", "servers[0].port",
+		      "-1 is out of range (expected 0 to 1: an index in \"ports\")");
+	check_servers("{\"port\": 1, \"ip\": `\"198.18.0.1\", \"listen\": 7, \"echo\": {}}",
+		      "servers[0].ip",
+		      "198.18.0.1 is not the address of ports[1] (198.19.0.2): a server listens on its port's address");
+	check_servers("{\"port\": 1, \"ip\": `\"198.19.0\", \"listen\": 7, \"echo\": {}}",
+		      "servers[0].ip",
+		      "invalid IPv4 address \"198.19.0\" (expected dotted decimal, like 198.18.0.1)");
+	check_servers("{\"port\": 0, \"listen\": `0, \"echo\": {}}", "servers[0].listen",
+		      "0 is out of range (expected 1 to 65535)");
+	check_servers("{\"port\": 0, \"listen\": `65536, \"echo\": {}}", "servers[0].listen",
+		      "65536 is out of range (expected 1 to 65535)");
+	check_servers("{\"port\": 0, \"listen\": 80, \"echo\": {}},\n"
+		      "{\"port\": 1, \"listen\": 80, \"echo\": {}},\n"
+		      "{\"port\": 0, \"listen\": `80, \"echo\": {}}", "servers[2].listen",
+		      "198.18.0.1:80 (ports[0]) is already served by servers[0]");
+	check_servers("{\"port\": 0, \"listen\": 7, \"name\": `\"\", \"echo\": {}}", "servers[0].name",
+		      "must not be empty");
+	check_servers("{\"port\": 0, \"listen\": 7, \"name\": \"a\", \"echo\": {}},\n"
+		      "{\"port\": 0, \"listen\": 8, \"name\": `\"a\", \"echo\": {}}", "servers[1].name",
+		      "duplicate server name \"a\" (also servers[0])");
+	/* a default name is a name: the error is at the server that has it */
+	check_servers("{\"port\": 0, \"listen\": 7, \"name\": \"198.18.0.1:8\", \"echo\": {}},\n"
+		      "`{\"port\": 0, \"listen\": 8, \"echo\": {}}", "servers[1]",
+		      "duplicate server name \"198.18.0.1:8\" (also servers[0])");
+	check_servers("`{\"port\": 0, \"listen\": 7}", "servers[0]",
+		      "server has no kind (expected \"http\", \"echo\" or \"reply\")");
+	check_servers("{\"port\": 0, \"listen\": 7, \"http\": {}, `\"echo\": {}}", "servers[0].echo",
+		      "server has more than one kind (\"http\" and \"echo\")");
+	check_servers("{\"port\": 0, \"listen\": 7, \"echo\": `[]}", "servers[0].echo",
+		      "expected an object, got an array");
+	check_servers("{\"port\": 0, \"listen\": 7, \"echo\": {`\"x\": 1}}", "servers[0].echo.x",
+		      "unknown key \"x\" (echo takes no keys: write {})");
+
+	/* reply */
+	check_servers("{\"port\": 0, \"listen\": 7, \"reply\": `{\"text\": \"a\"}}", "servers[0].reply",
+		      "reply has no request end (expected \"after\" or \"after_bytes\")");
+	check_servers("{\"port\": 0, \"listen\": 7, \"reply\": {\"after\": \"\\n\", `\"after_bytes\": 1, \"text\": \"a\"}}",
+		      "servers[0].reply.after_bytes",
+		      "reply has more than one request end (\"after\" and \"after_bytes\")");
+	check_servers("{\"port\": 0, \"listen\": 7, \"reply\": `{\"after\": \"\\n\"}}", "servers[0].reply",
+		      "reply has no answer (expected \"text\" or \"bytes\")");
+	check_servers("{\"port\": 0, \"listen\": 7, \"reply\": {\"after\": \"\\n\", \"text\": \"a\", `\"bytes\": 1}}",
+		      "servers[0].reply.bytes",
+		      "reply has more than one answer (\"text\" and \"bytes\")");
+	check_servers("{\"port\": 0, \"listen\": 7, \"reply\": {\"after\": \"\\n\", \"text\": \"a\", `\"seed\": 1}}",
+		      "servers[0].reply.seed",
+		      "\"seed\" is only for a generated answer (\"bytes\")");
+	check_servers("{\"port\": 0, \"listen\": 7, \"reply\": {\"after\": `\"\", \"text\": \"a\"}}",
+		      "servers[0].reply.after", "must hold 1 to 1024 bytes, got 0");
+	{
+		char big[1100], *s;
+
+		memset(big, 'x', 1025);
+		big[1025] = '\0';
+		assert_true(asprintf(&s, "{\"port\": 0, \"listen\": 7, \"reply\": {\"after\": `\"%s\", \"text\": \"a\"}}",
+				     big) > 0);
+		check_servers(s, "servers[0].reply.after", "must hold 1 to 1024 bytes, got 1025");
+		free(s);
+	}
+	check_servers("{\"port\": 0, \"listen\": 7, \"reply\": {\"after_bytes\": `0, \"text\": \"a\"}}",
+		      "servers[0].reply.after_bytes", "0 is out of range (expected 1 to 4294967296)");
+	check_servers("{\"port\": 0, \"listen\": 7, \"reply\": {\"after_bytes\": `4294967297, \"text\": \"a\"}}",
+		      "servers[0].reply.after_bytes",
+		      "4294967297 is out of range (expected 1 to 4294967296)");
+	check_servers("{\"port\": 0, \"listen\": 7, \"reply\": {\"after_bytes\": 1, \"text\": `\"\"}}",
+		      "servers[0].reply.text", "must not be empty");
+	check_servers("{\"port\": 0, \"listen\": 7, \"reply\": {\"after_bytes\": 1, \"bytes\": `0}}",
+		      "servers[0].reply.bytes", "0 is out of range (expected 1 to 1099511627776)");
+	check_servers("{\"port\": 0, \"listen\": 7, \"reply\": {\"after_bytes\": 1, \"bytes\": `1099511627777}}",
+		      "servers[0].reply.bytes",
+		      "1099511627777 is out of range (expected 1 to 1099511627776)");
+	check_servers("{\"port\": 0, \"listen\": 7, \"reply\": {\"after_bytes\": 1, \"bytes\": 1, \"seed\": `-1}}",
+		      "servers[0].reply.seed", "-1 is out of range (expected 0 or more)");
+	check_servers("{\"port\": 0, \"listen\": 7, \"reply\": {\"after_bytes\": 1, \"bytes\": 1, `\"delim\": 1}}",
+		      "servers[0].reply.delim",
+		      "unknown key \"delim\" (expected after, after_bytes, text, bytes or seed)");
+	check_servers("{\"port\": 0, \"listen\": 7, \"reply\": {\"after\": `1, \"bytes\": 1}}",
+		      "servers[0].reply.after", "expected a string, got an integer");
+
+	/* http */
+	check_servers("{\"port\": 0, \"listen\": 7, \"http\": {`\"route\": []}}", "servers[0].http.route",
+		      "unknown key \"route\" (expected routes or default)");
+	check_servers("{\"port\": 0, \"listen\": 7, \"http\": {\"routes\": `{}}}", "servers[0].http.routes",
+		      "expected an array, got an object");
+	check_servers("{\"port\": 0, \"listen\": 7, \"http\": {\"default\": `[]}}", "servers[0].http.default",
+		      "expected an object, got an array");
+	check_servers("{\"port\": 0, \"listen\": 7, \"http\": {\"default\": {`\"path\": \"/\"}}}",
+		      "servers[0].http.default.path",
+		      "unknown key \"path\" (expected status, body, headers or delay_ms)");
+	check_servers("{\"port\": 0, \"listen\": 7, \"http\": {\"default\": {\"status\": 304, `\"body\": \"x\"}}}",
+		      "servers[0].http.default.body",
+		      "a 304 response has no body (RFC 9110 section 6.4.1): remove \"body\"");
+	check_servers("{\"port\": 0, \"listen\": 7, \"http\": {\"default\": {\"status\": `700}}}",
+		      "servers[0].http.default.status", "700 is out of range (expected 100 to 599)");
+	{
+		char *routes, *s;
+		size_t o = 0, cap = 1025 * 40;
+		int i;
+
+		routes = malloc(cap);
+		assert_non_null(routes);
+		for (i = 0; i < 1025; i++)
+			o += (size_t)snprintf(routes + o, cap - o, "%s{\"path\": \"/%d\"}",
+					      i ? ", " : "", i);
+		assert_true(asprintf(&s, "{\"port\": 0, \"listen\": 7, \"http\": {\"routes\": `[%s]}}",
+				     routes) > 0);
+		check_servers(s, "servers[0].http.routes", "must have 0 to 1024 entries, got 1025");
+		free(s);
+		/* 1024 is fine */
+		routes[o - strlen(", {\"path\": \"/1024\"}")] = '\0';
+		assert_true(asprintf(&s, "{\"port\": 0, \"listen\": 7, \"http\": {\"routes\": [%s]}}",
+				     routes) > 0);
+		{
+			struct lm_plan *p = load_servers(s);
+
+			assert_int_equal(p->servers[0].n_routes, 1024);
+			assert_string_equal(p->servers[0].routes[1023].path, "/1023");
+			lm_plan_free(p);
+		}
+		free(s);
+		free(routes);
+	}
+}
+
+static void
+test_route_errors(void **state)
+{
+	(void)state;
+	check_route("`\"/\"", "servers[0].http.routes[0]", "expected an object, got a string");
+	check_route("`{\"status\": 200}", "servers[0].http.routes[0]", "missing required key \"path\"");
+	check_route("{\"path\": \"/\", `\"method\": \"GET\"}", "servers[0].http.routes[0].method",
+		    "unknown key \"method\" (expected path, status, body, headers or delay_ms)");
+	/* path */
+	check_route("{\"path\": `\"small\"}", "servers[0].http.routes[0].path",
+		    "path must start with '/'");
+	check_route("{\"path\": `\"\"}", "servers[0].http.routes[0].path",
+		    "path must start with '/'");
+	check_route("{\"path\": `\"/a?b=1\"}", "servers[0].http.routes[0].path",
+		    "path contains '?' at offset 2 (a route matches the path without its query)");
+	check_route("{\"path\": `\"/a#top\"}", "servers[0].http.routes[0].path",
+		    "path contains '#' at offset 2 (a fragment is never sent to a server)");
+	check_route("{\"path\": `\"/a b\"}", "servers[0].http.routes[0].path",
+		    "path contains byte 0x20 at offset 2 (a request's path holds no space or control character)");
+	check_route("{\"path\": `\"/a\\r\\n\"}", "servers[0].http.routes[0].path",
+		    "path contains byte 0x0d (CR) at offset 2 (a request's path holds no space or control character)");
+	check_route("{\"path\": `\"/\\n\"}", "servers[0].http.routes[0].path",
+		    "path contains byte 0x0a (LF) at offset 1 (a request's path holds no space or control character)");
+	check_route("{\"path\": `\"/a\\u0000\"}", "servers[0].http.routes[0].path",
+		    "path contains byte 0x00 (NUL) at offset 2 (a request's path holds no space or control character)");
+	check_route("{\"path\": `\"/\\t\"}", "servers[0].http.routes[0].path",
+		    "path contains byte 0x09 at offset 1 (a request's path holds no space or control character)");
+	check_route("{\"path\": `\"/\\u007f\"}", "servers[0].http.routes[0].path",
+		    "path contains byte 0x7f at offset 1 (a request's path holds no space or control character)");
+	{
+		char path[1100], *s;
+		struct lm_plan *p;
+
+		path[0] = '/';
+		memset(path + 1, 'p', 1023);
+		path[1024] = '\0';
+		assert_true(asprintf(&s, "{\"path\": \"%s\"}", path) > 0);
+		p = load_route(s);
+		assert_int_equal(p->servers[0].routes[0].path_len, 1024);
+		lm_plan_free(p);
+		free(s);
+		strcpy(path + 1024, "p");
+		assert_true(asprintf(&s, "{\"path\": `\"%s\"}", path) > 0);
+		check_route(s, "servers[0].http.routes[0].path",
+			    "path is 1025 bytes long, more than 1024");
+		free(s);
+	}
+	check_route("{\"path\": \"/a\"}, {\"path\": \"/b\"}, {\"path\": `\"/a\"}",
+		    "servers[0].http.routes[2].path", "duplicate path \"/a\" (also routes[0])");
+	/* status, delay */
+	check_route("{\"path\": \"/\", \"status\": `99}", "servers[0].http.routes[0].status",
+		    "99 is out of range (expected 100 to 599)");
+	check_route("{\"path\": \"/\", \"status\": `600}", "servers[0].http.routes[0].status",
+		    "600 is out of range (expected 100 to 599)");
+	check_route("{\"path\": \"/\", \"status\": `\"200\"}", "servers[0].http.routes[0].status",
+		    "expected an integer, got a string");
+	check_route("{\"path\": \"/\", \"delay_ms\": `60001}", "servers[0].http.routes[0].delay_ms",
+		    "60001 is out of range (expected 0 to 60000)");
+	check_route("{\"path\": \"/\", \"delay_ms\": `-1}", "servers[0].http.routes[0].delay_ms",
+		    "-1 is out of range (expected 0 to 60000)");
+	check_route("{\"path\": \"/\", \"delay_ms\": `1.5}", "servers[0].http.routes[0].delay_ms",
+		    "expected an integer, got a real number");
+	/* body */
+	check_route("{\"path\": \"/\", \"body\": `1}", "servers[0].http.routes[0].body",
+		    "expected a string or an object, got an integer");
+	check_route("{\"path\": \"/\", \"body\": `{\"seed\": 1}}", "servers[0].http.routes[0].body",
+		    "missing required key \"size\"");
+	check_route("{\"path\": \"/\", \"body\": {\"size\": 1, `\"fill\": 0}}",
+		    "servers[0].http.routes[0].body.fill", "unknown key \"fill\" (expected size or seed)");
+	check_route("{\"path\": \"/\", \"body\": {\"size\": `1099511627777}}",
+		    "servers[0].http.routes[0].body.size",
+		    "1099511627777 is out of range (expected 0 to 1099511627776)");
+	check_route("{\"path\": \"/\", \"body\": {\"size\": `-1}}",
+		    "servers[0].http.routes[0].body.size",
+		    "-1 is out of range (expected 0 to 1099511627776)");
+	check_route("{\"path\": \"/\", \"body\": {\"size\": 1, \"seed\": `-1}}",
+		    "servers[0].http.routes[0].body.seed", "-1 is out of range (expected 0 or more)");
+	check_route("{\"path\": \"/\", \"status\": 204, `\"body\": \"\"}", "servers[0].http.routes[0].body",
+		    "a 204 response has no body (RFC 9110 section 6.4.1): remove \"body\"");
+	check_route("{\"path\": \"/\", \"status\": 304, `\"body\": {\"size\": 0}}",
+		    "servers[0].http.routes[0].body",
+		    "a 304 response has no body (RFC 9110 section 6.4.1): remove \"body\"");
+	check_route("{\"path\": \"/\", \"status\": 100, `\"body\": \"x\"}", "servers[0].http.routes[0].body",
+		    "a 100 response has no body (RFC 9110 section 6.4.1): remove \"body\"");
+	/* headers */
+	check_route("{\"path\": \"/\", \"headers\": `[]}", "servers[0].http.routes[0].headers",
+		    "expected an object, got an array");
+	check_route("{\"path\": \"/\", \"headers\": {`\"X Y\": \"1\"}}",
+		    "servers[0].http.routes[0].headers[\"X Y\"]",
+		    "header name \"X Y\" is not a token: byte 0x20 at offset 1 (RFC 9110 section 5.6.2)");
+	check_route("{\"path\": \"/\", \"headers\": {`\"X:\": \"1\"}}",
+		    "servers[0].http.routes[0].headers[\"X:\"]",
+		    "header name \"X:\" is not a token: byte 0x3a at offset 1 (RFC 9110 section 5.6.2)");
+	check_route("{\"path\": \"/\", \"headers\": {`\"\": \"1\"}}",
+		    "servers[0].http.routes[0].headers[\"\"]", "header name is empty");
+	check_route("{\"path\": \"/\", \"headers\": {`\"content-length\": \"1\"}}",
+		    "servers[0].http.routes[0].headers.content-length",
+		    "header \"content-length\" cannot be given: the server writes Content-Length, Transfer-Encoding and Connection itself");
+	check_route("{\"path\": \"/\", \"headers\": {\"A\": \"1\", `\"Transfer-Encoding\": \"chunked\"}}",
+		    "servers[0].http.routes[0].headers.Transfer-Encoding",
+		    "header \"Transfer-Encoding\" cannot be given: the server writes Content-Length, Transfer-Encoding and Connection itself");
+	check_route("{\"path\": \"/\", \"headers\": {`\"CONNECTION\": \"close\"}}",
+		    "servers[0].http.routes[0].headers.CONNECTION",
+		    "header \"CONNECTION\" cannot be given: the server writes Content-Length, Transfer-Encoding and Connection itself");
+	check_route("{\"path\": \"/\", \"headers\": {\"Server\": \"a\", \"X\": \"b\", `\"server\": \"c\"}}",
+		    "servers[0].http.routes[0].headers.server",
+		    "header \"server\" repeats \"Server\" (header names are case-insensitive)");
+	check_route("{\"path\": \"/\", \"headers\": {\"X\": `1}}",
+		    "servers[0].http.routes[0].headers.X", "expected a string, got an integer");
+	check_route("{\"path\": \"/\", \"headers\": {\"X\": `\"a\\r\\nSet-Cookie: b\"}}",
+		    "servers[0].http.routes[0].headers.X",
+		    "header value contains control character 0x0d (CR) at offset 1");
+	check_route("{\"path\": \"/\", \"headers\": {\"X\": `\"a\\nb\"}}",
+		    "servers[0].http.routes[0].headers.X",
+		    "header value contains control character 0x0a (LF) at offset 1");
+	check_route("{\"path\": \"/\", \"headers\": {\"X\": `\"\\u0000\"}}",
+		    "servers[0].http.routes[0].headers.X",
+		    "header value contains control character 0x00 (NUL) at offset 0");
+	check_route("{\"path\": \"/\", \"headers\": {\"X\": `\"a\\u007f\"}}",
+		    "servers[0].http.routes[0].headers.X",
+		    "header value contains control character 0x7f at offset 1");
+	check_route("{\"path\": \"/\", \"headers\": {\"X\": `\"\\u001b[0m\"}}",
+		    "servers[0].http.routes[0].headers.X",
+		    "header value contains control character 0x1b at offset 0");
+	check_servers("{\"port\": 0, \"listen\": 7, \"http\": {\"default\": {\"headers\": {\"X\": `\"\\r\"}}}}",
+		      "servers[0].http.default.headers.X",
+		      "header value contains control character 0x0d (CR) at offset 0");
+	{
+		char *hdrs, *s;
+		size_t o = 0, cap = 65 * 32;
+		int i;
+
+		hdrs = malloc(cap);
+		assert_non_null(hdrs);
+		for (i = 0; i < 65; i++)
+			o += (size_t)snprintf(hdrs + o, cap - o, "%s\"X-%d\": \"v\"",
+					      i ? ", " : "", i);
+		assert_true(asprintf(&s, "{\"path\": \"/\", \"headers\": `{%s}}", hdrs) > 0);
+		check_route(s, "servers[0].http.routes[0].headers", "must have 0 to 64 entries, got 65");
+		free(s);
+		free(hdrs);
+	}
+	{
+		/* a line of 16384 bytes is what our client reads; one more is too long */
+		char *v = malloc(20000), *s;
+		struct lm_plan *p;
+
+		assert_non_null(v);
+		memset(v, 'v', 16384 - 7);  /* "X-L: " and CRLF */
+		v[16384 - 7] = '\0';
+		assert_true(asprintf(&s, "{\"path\": \"/\", \"headers\": {\"X-L\": \"%s\"}}", v) > 0);
+		p = load_route(s);
+		assert_int_equal(p->servers[0].routes[0].head_len,
+				 strlen("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n") + 16384 + 2);
+		lm_plan_free(p);
+		free(s);
+		strcat(v, "v");
+		assert_true(asprintf(&s, "{\"path\": \"/\", \"headers\": {\"X-L\": `\"%s\"}}", v) > 0);
+		check_route(s, "servers[0].http.routes[0].headers.X-L",
+			    "the header line is 16385 bytes long, more than 16384");
+		free(s);
+		/* and a head of at most 64 KiB, Connection: close included */
+		v[16000] = '\0';
+		assert_true(asprintf(&s, "{\"path\": \"/\", \"headers\": `{\"A\": \"%s\", \"B\": \"%s\",\n"
+				     " \"C\": \"%s\", \"D\": \"%s\", \"E\": \"%s\"}}", v, v, v, v, v) > 0);
+		check_route(s, "servers[0].http.routes[0].headers",
+			    "the response head would be 80082 bytes long, more than 65536");
+		free(s);
+		free(v);
+	}
 }
 
 int
@@ -1368,6 +2170,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_include_errors, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test(test_description),
 		cmocka_unit_test(test_samples),
+		cmocka_unit_test(test_servers_valid),
+		cmocka_unit_test(test_server_heads),
+		cmocka_unit_test(test_server_plans),
+		cmocka_unit_test(test_server_plan_errors),
+		cmocka_unit_test(test_server_errors),
+		cmocka_unit_test(test_route_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -258,7 +258,7 @@ test_parse_top_level(void **state)
 	p = load(text, err);
 	free(text);
 	assert_null(p);
-	assert_non_null(strstr(err, "unknown key \"threshold\" (expected name, description, ports, target, load, tcp, impair, data, scenarios, include, weights, on_start, on_stop or thresholds)"));
+	assert_non_null(strstr(err, "unknown key \"threshold\" (expected name, description, ports, target, load, tcp, impair, data, scenarios, include, weights, on_start, on_stop, thresholds or servers)"));
 }
 
 /* ---- evaluation ---- */

@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Emulated HTTP servers (see server.h).
+ *
+ * A connection keeps no response bytes: each response is a route of the
+ * plan (its head compiled at plan load, its body generated or literal), so
+ * a connection only records, for the responses not yet acknowledged, which
+ * route each is and where it starts in the connection's stream. TCP asks
+ * for any byte again (fill) and gets it regenerated.
+ *
+ * Requests are parsed as they arrive (app/http_req_parse.h) and answered in
+ * order; pipelined ones queue up to SRV_QUEUE responses. A route's
+ * delay_ms holds its response, and those behind it, until it is due.
+ *
+ * As for the client, callbacks from TCP only record and put the connection
+ * on the worker's ready list; lm_server_poll() then acts (queues response
+ * bytes, closes), so TCP is never re-entered from its own callbacks.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+
+#include "worker.h"
+#include "gen/server.h"
+#include "app/http_req_parse.h"
+#include "util/body_gen.h"
+
+#define SRV_QUEUE 16            /* responses not yet acknowledged, per connection */
+
+struct srv_resp {
+	const struct lm_route *route;
+	uint64_t ready_at;      /* TSC: not before (delay_ms) */
+	uint32_t start;         /* stream offset of its first byte, once queued */
+	uint32_t len;           /* head and body bytes */
+	bool close;             /* "Connection: close", and close after it */
+	bool head_only;         /* the answer to HEAD: no body */
+};
+
+struct srv_conn {
+	struct lm_timer timer;  /* first: a delayed response is due */
+	struct srv_conn *next;  /* free list, or ready list */
+	struct lm_tcb *tcb;     /* NULL once TCP is done with it */
+	const struct lm_plan_server *srv;
+	struct lm_http_req_parser req;
+	uint32_t stream_end;    /* offset after the last response given to TCP */
+	uint8_t first;          /* ring of responses: [first, first + n) */
+	uint8_t n;
+	uint8_t n_sent;         /* the first n_sent of them are given to TCP */
+	bool stop_reading;      /* after "Connection: close" or a bad request */
+	bool peer_closed;
+	bool on_ready;
+	struct srv_resp q[SRV_QUEUE];
+};
+
+struct lm_srv {
+	struct srv_conn *conns;
+	uint32_t n_conns;
+	struct srv_conn *free;
+	struct srv_conn *ready;
+	struct lm_route bad_request;
+};
+
+static const char bad_request_head[] =
+	"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+	"Connection: close\r\n\r\n";
+
+static void srv_recv(struct lm_worker *w, struct lm_tcb *tcb,
+		     const uint8_t *data, uint32_t len);
+static void srv_peer_closed(struct lm_worker *w, struct lm_tcb *tcb);
+static void srv_closed(struct lm_worker *w, struct lm_tcb *tcb,
+		       enum lm_tcp_end why);
+static void srv_acked(struct lm_worker *w, struct lm_tcb *tcb);
+static void srv_fill(struct lm_worker *w, struct lm_tcb *tcb, uint32_t off,
+		     uint8_t *dst, uint32_t len);
+static void *srv_accept(struct lm_worker *w, struct lm_tcb *tcb, void *ctx);
+
+static void
+srv_connected(struct lm_worker *w, struct lm_tcb *tcb)
+{
+	/* passive connections are announced through accept */
+	(void)w;
+	(void)tcb;
+}
+
+static const struct lm_tcp_ops srv_ops = {
+	.connected = srv_connected,
+	.recv = srv_recv,
+	.peer_closed = srv_peer_closed,
+	.closed = srv_closed,
+	.acked = srv_acked,
+	.fill = srv_fill,
+	.accept = srv_accept,
+};
+
+static inline struct srv_resp *
+resp_at(struct srv_conn *c, uint32_t i)
+{
+	return &c->q[(c->first + i) % SRV_QUEUE];
+}
+
+static void
+ready_push(struct lm_srv *s, struct srv_conn *c)
+{
+	if (c->on_ready)
+		return;
+	c->on_ready = true;
+	c->next = s->ready;
+	s->ready = c;
+}
+
+static void
+conn_free(struct lm_srv *s, struct srv_conn *c)
+{
+	c->tcb = NULL;
+	c->next = s->free;
+	s->free = c;
+}
+
+int
+lm_server_init(struct lm_worker *w)
+{
+	const struct lm_plan *p = w->plan;
+	struct lm_srv *s;
+	int rc;
+
+	if (p->n_servers == 0)
+		return 0;
+	s = rte_zmalloc_socket("lm_srv", sizeof(*s), RTE_CACHE_LINE_SIZE,
+			       rte_lcore_to_socket_id(w->lcore));
+	if (s == NULL)
+		return -ENOMEM;
+	w->srv = s;
+	/* at most one connection per TCB */
+	s->n_conns = w->tcp.n_tcbs;
+	s->conns = rte_zmalloc_socket("lm_srv_conns",
+				      sizeof(*s->conns) * s->n_conns,
+				      RTE_CACHE_LINE_SIZE,
+				      rte_lcore_to_socket_id(w->lcore));
+	if (s->conns == NULL)
+		return -ENOMEM;
+	for (uint32_t i = s->n_conns; i-- > 0;) {
+		lm_timer_init(&s->conns[i].timer);
+		s->conns[i].timer.type = LM_TIMER_SERVER;
+		conn_free(s, &s->conns[i]);
+	}
+	s->bad_request.status = 400;
+	s->bad_request.head = (uint8_t *)(uintptr_t)bad_request_head;
+	s->bad_request.head_len = sizeof(bad_request_head) - 1;
+	s->bad_request.head_close = s->bad_request.head;
+	s->bad_request.head_close_len = s->bad_request.head_len;
+	for (uint32_t i = 0; i < p->n_servers; i++) {
+		const struct lm_plan_server *srv = &p->servers[i];
+
+		if (srv->kind != LM_SERVER_HTTP)
+			return -ENOTSUP;
+		rc = lm_tcp_listen(w, srv->port, srv->listen, &srv_ops,
+				   (void *)(uintptr_t)srv);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+void
+lm_server_fini(struct lm_worker *w)
+{
+	if (w->srv == NULL)
+		return;
+	rte_free(w->srv->conns);
+	rte_free(w->srv);
+	w->srv = NULL;
+}
+
+static void *
+srv_accept(struct lm_worker *w, struct lm_tcb *tcb, void *ctx)
+{
+	struct lm_srv *s = w->srv;
+	struct srv_conn *c = s->free;
+
+	if (c == NULL)
+		return NULL;
+	s->free = c->next;
+	c->next = NULL;
+	c->tcb = tcb;
+	c->srv = ctx;
+	lm_http_req_init(&c->req);
+	c->stream_end = 0;
+	c->first = 0;
+	c->n = 0;
+	c->n_sent = 0;
+	c->stop_reading = false;
+	c->peer_closed = false;
+	c->on_ready = false;
+	LM_STAT_INC(w->ctr->srv_conns);
+	return c;
+}
+
+/* The route of the request just parsed: its path, or the default. */
+static const struct lm_route *
+route_of(const struct srv_conn *c)
+{
+	const struct lm_plan_server *srv = c->srv;
+
+	for (uint32_t i = 0; i < srv->n_routes; i++) {
+		const struct lm_route *r = &srv->routes[i];
+
+		if (r->path_hash == c->req.path_hash &&
+		    r->path_len == c->req.path_len)
+			return r;
+	}
+	return &srv->dflt;
+}
+
+/* Forget the responses TCP no longer needs: all acknowledged. */
+static void
+reclaim(struct srv_conn *c)
+{
+	uint32_t acked = c->tcb->snd_una - (c->tcb->iss + 1);
+
+	while (c->n_sent > 0) {
+		struct srv_resp *r = resp_at(c, 0);
+
+		if ((int32_t)(acked - (r->start + r->len)) < 0)
+			break;
+		c->first = (uint8_t)((c->first + 1) % SRV_QUEUE);
+		c->n--;
+		c->n_sent--;
+	}
+}
+
+/* Queue the response to a request; false: too many outstanding. */
+static bool
+push(struct lm_worker *w, struct srv_conn *c, const struct lm_route *route,
+     bool close, bool head_only)
+{
+	struct srv_resp *r;
+
+	if (c->n == SRV_QUEUE)
+		reclaim(c);
+	if (c->n == SRV_QUEUE)
+		return false;
+	r = resp_at(c, c->n++);
+	r->route = route;
+	r->close = close;
+	r->head_only = head_only;
+	r->len = (close ? route->head_close_len : route->head_len) +
+		(head_only ? 0 : (uint32_t)route->body_size);
+	r->ready_at = w->now + (uint64_t)route->delay_ms * w->ticks_per_ms;
+	return true;
+}
+
+static void
+srv_recv(struct lm_worker *w, struct lm_tcb *tcb, const uint8_t *data,
+	 uint32_t len)
+{
+	struct srv_conn *c = tcb->app;
+
+	while (len > 0 && !c->stop_reading) {
+		size_t used = lm_http_req_feed(&c->req, data, len);
+
+		data += used;
+		len -= (uint32_t)used;
+		if (lm_http_req_failed(&c->req)) {
+			/* RFC 9112 9.6 and 2.2: answer 400, read no more, close */
+			LM_STAT_INC(w->ctr->srv_bad_requests);
+			c->stop_reading = true;
+			if (!push(w, c, &w->srv->bad_request, true, false))
+				LM_STAT_INC(w->ctr->srv_overflows);
+			break;
+		}
+		if (!lm_http_req_done(&c->req))
+			break;
+		LM_STAT_INC(w->ctr->srv_requests);
+		if (!push(w, c, route_of(c), c->req.conn_close,
+			  c->req.method == LM_HTTP_REQ_M_HEAD)) {
+			/* a client pipelining deeper than we answer */
+			LM_STAT_INC(w->ctr->srv_overflows);
+			c->stop_reading = true;
+			break;
+		}
+		/* nothing after a request that asked to close (RFC 9112 9.6) */
+		if (c->req.conn_close)
+			c->stop_reading = true;
+		lm_http_req_init(&c->req);
+	}
+	ready_push(w->srv, c);
+}
+
+static void
+srv_peer_closed(struct lm_worker *w, struct lm_tcb *tcb)
+{
+	struct srv_conn *c = tcb->app;
+
+	c->peer_closed = true;
+	c->stop_reading = true;
+	ready_push(w->srv, c);
+}
+
+static void
+srv_acked(struct lm_worker *w, struct lm_tcb *tcb)
+{
+	ready_push(w->srv, tcb->app);
+}
+
+static void
+srv_closed(struct lm_worker *w, struct lm_tcb *tcb, enum lm_tcp_end why)
+{
+	struct srv_conn *c = tcb->app;
+
+	if (why == LM_TCP_END_RESET)
+		LM_STAT_INC(w->ctr->srv_conn_resets);
+	else if (why != LM_TCP_END_NORMAL)
+		LM_STAT_INC(w->ctr->srv_conn_timeouts);
+	lm_timer_cancel(&w->wheel, &c->timer);
+	c->tcb = NULL;
+	/* on the ready list it is freed there */
+	if (!c->on_ready)
+		conn_free(w->srv, c);
+}
+
+void
+lm_server_timer_expired(struct lm_worker *w, struct lm_timer *t)
+{
+	ready_push(w->srv, (struct srv_conn *)t);
+}
+
+static void
+srv_fill(struct lm_worker *w, struct lm_tcb *tcb, uint32_t off, uint8_t *dst,
+	 uint32_t len)
+{
+	struct srv_conn *c = tcb->app;
+
+	(void)w;
+	for (uint32_t i = 0; i < c->n_sent && len > 0; i++) {
+		const struct srv_resp *r = resp_at(c, i);
+		const struct lm_route *rt = r->route;
+		uint32_t rel = off - r->start;
+		uint32_t hlen = r->close ? rt->head_close_len : rt->head_len;
+		const uint8_t *head = r->close ? rt->head_close : rt->head;
+
+		if (rel >= r->len)
+			continue;       /* before off: acknowledged, or earlier */
+		while (len > 0 && rel < r->len) {
+			uint32_t n;
+
+			if (rel < hlen) {
+				n = RTE_MIN(hlen - rel, len);
+				memcpy(dst, head + rel, n);
+			} else {
+				n = RTE_MIN(r->len - rel, len);
+				if (rt->body_text != NULL)
+					memcpy(dst, rt->body_text + (rel - hlen), n);
+				else
+					lm_body_gen(rt->body_seed, rel - hlen, dst, n);
+			}
+			dst += n;
+			len -= n;
+			rel += n;
+			off += n;
+		}
+	}
+	if (unlikely(len > 0))
+		memset(dst, 0, len);    /* not ours to send: never happens */
+}
+
+/* Give TCP the responses that are due, in order. */
+static void
+emit(struct lm_worker *w, struct srv_conn *c)
+{
+	while (c->n_sent < c->n) {
+		struct srv_resp *r = resp_at(c, c->n_sent);
+
+		if (r->ready_at > w->now) {
+			if (!lm_timer_armed(&c->timer))
+				lm_timer_arm(&w->wheel, &c->timer, r->ready_at);
+			return;
+		}
+		r->start = c->stream_end;
+		c->stream_end += r->len;
+		c->n_sent++;
+		LM_STAT_ADD(w->ctr->srv_tx_bytes, r->len);
+		lm_tcp_send(w, c->tcb, r->len);
+		if (r->close)
+			break;  /* nothing goes after a response that closes */
+	}
+}
+
+/* Act on the connections TCP or a timer put on the ready list. */
+void
+lm_server_poll(struct lm_worker *w)
+{
+	struct lm_srv *s = w->srv;
+	struct srv_conn *c;
+
+	if (s == NULL)
+		return;
+	while ((c = s->ready) != NULL) {
+		struct lm_tcb *tcb = c->tcb;
+		bool last;
+
+		s->ready = c->next;
+		c->on_ready = false;
+		if (tcb == NULL) {
+			conn_free(s, c);        /* TCP closed it meanwhile */
+			continue;
+		}
+		emit(w, c);
+		last = c->n_sent > 0 && resp_at(c, c->n_sent - 1)->close;
+		/*
+		 * Close once nothing more will be sent and what was sent is
+		 * acknowledged (without a send buffer, closing earlier would
+		 * leave unacknowledged bytes nobody can regenerate).
+		 */
+		if ((last || (c->peer_closed && c->n_sent == c->n)) &&
+		    tcb->snd_una == tcb->snd_end) {
+			lm_timer_cancel(&w->wheel, &c->timer);
+			lm_tcp_close(w, tcb);
+			conn_free(s, c);
+		}
+	}
+}
