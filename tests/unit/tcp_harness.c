@@ -128,12 +128,29 @@ app_fill(struct lm_worker *w, struct lm_tcb *tcb, uint32_t off, uint8_t *dst,
 		dst[i] = our_byte(off + i);
 }
 
-static const struct lm_tcp_ops test_ops = {
+/* A passive connection: the recorder of env.accept_into, once; else refused. */
+static void *
+app_accept(struct lm_worker *w, struct lm_tcb *tcb, void *ctx)
+{
+	struct conn *c = env.accept_into;
+
+	(void)w;
+	(void)ctx;
+	if (c == NULL)
+		return NULL;
+	env.accept_into = NULL;
+	c->tcb = tcb;
+	c->app.n_connected++;
+	return &c->app;
+}
+
+const struct lm_tcp_ops test_ops = {
 	.connected = app_connected,
 	.recv = app_recv,
 	.peer_closed = app_peer_closed,
 	.closed = app_closed,
 	.fill = app_fill,
+	.accept = app_accept,
 };
 
 /* Whether the app received exactly the peer's stream bytes [0, rx_len). */
@@ -462,6 +479,12 @@ opt_find(const struct out_frame *f, uint8_t want)
 		i += f->opts[i + 1];
 	}
 	return NULL;
+}
+
+bool
+opt_has(const struct out_frame *f, uint8_t kind)
+{
+	return opt_find(f, kind) != NULL;
 }
 
 /* The value of the MSS option, -1 when there is none. */
@@ -852,7 +875,11 @@ teardown_test(void **state)
 	t->data_retries = LM_TCP_DATA_RETRIES;
 	t->time_wait_ms = LM_TCP_TIME_WAIT_MS;
 	t->fin_wait_2_ms = LM_TCP_FIN_WAIT_2_MS;
+	t->n_listen = 0;
+	env.accept_into = NULL;
 	t->sack = false;
+	t->window_scaling = false;
+	t->timestamps = false;
 	t->sack_compress = false;
 	t->delack_tsc = 0;
 	lm_tcp_flush_acks(w);

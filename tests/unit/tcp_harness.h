@@ -186,9 +186,12 @@ struct tcp_env {
 	struct out_frame out[MAX_OUT];
 	unsigned int n_out;
 	bool peer_sack;              /* open_conn's SYN-ACK permits SACK */
+	struct conn *accept_into;    /* the next passive connection's recorder */
 };
 
 extern struct tcp_env env;
+/* The recorder's callbacks (accept: env.accept_into, or refuse). */
+extern const struct lm_tcp_ops test_ops;
 extern struct conn conns[N_CONNS];
 
 /* A TCP segment from the peer. */
@@ -249,6 +252,8 @@ void collect(void);
 
 /* The value of the MSS option, -1 when there is none. */
 int opt_mss(const struct out_frame *f);
+/* Whether f carries an option of this kind (2 MSS, 3 WS, 4 SACK-permitted, 8 TS). */
+bool opt_has(const struct out_frame *f, uint8_t kind);
 /* The blocks of the SACK option (at most 4), their count; -1: none. */
 int opt_sack(const struct out_frame *f, uint32_t lo[4], uint32_t hi[4]);
 /* Whether f is a valid TCP segment of connection c, to the peer. */
