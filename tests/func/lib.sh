@@ -71,13 +71,16 @@ assert_contains() {
 # LM_WORKERS=N (default 1) runs N worker lcores, spread over the machine's CPUs, on N
 # queue pairs of the lab port (the kernel's fanout spreads flows over them by hash, so
 # the workers hand each other what they do not own).
+# LM_IFACES="IF0 IF1 ..." (interfaces in the client namespace) gives the run those
+# ports, in that order, instead of the lab's one.
 _lm_prepare() {
-	local -a mem cores
+	local -a mem cores vdevs=()
+	local i=0 ifc
 	# framecnt: 4096 frames (8 MB) per ring instead of 512, so that a worker
 	# kept off its CPU for a moment (the lab shares two CPUs with nginx and
 	# the kernel) does not see the kernel drop packets at a full RX ring:
 	# the tests count retransmissions, and those drops would make some
-	local n=${LM_WORKERS:-1} ncpu k map vdev="net_af_packet0,iface=$LM_IF_CLI,framecnt=4096"
+	local n=${LM_WORKERS:-1} ncpu k map vopt=",framecnt=4096"
 	[ -n "$LM_BIN" ] || fail "no lemmings-dp binary: ${LM_BIN_NOTE:-LM_BIN is empty}"
 	[ -x "$LM_BIN" ] || fail "$LM_BIN missing: build it first (meson setup build && ninja -C build)"
 	LM_RUN_N=$((LM_RUN_N + 1))
@@ -93,10 +96,14 @@ _lm_prepare() {
 		map="0@0"
 		for k in $(seq "$n"); do map+=",$k@$((k % ncpu))"; done
 		cores=(--lcores "$map")
-		vdev+=",qpairs=$n"
+		vopt+=",qpairs=$n"
 	fi
+	for ifc in ${LM_IFACES:-$LM_IF_CLI}; do
+		vdevs+=("--vdev=net_af_packet$i,iface=$ifc$vopt")
+		i=$((i + 1))
+	done
 	LM_CMD=(ip netns exec "$LM_NS_CLI" "$LM_BIN" "${cores[@]}" --no-pci "${mem[@]}"
-		--file-prefix "$LM_PREFIX" --vdev="$vdev" -- "$@")
+		--file-prefix "$LM_PREFIX" "${vdevs[@]}" -- "$@")
 }
 
 # _lm_done RC: after a run, remove the EAL's runtime directory (its prefix is this run's
@@ -256,10 +263,47 @@ lm_loss() {
 	trap lm_cleanup_all EXIT
 }
 
+# lm_router_up: a router between two more ports of ours, the device under test of the
+# gateway tests. A namespace PREFIX-rtr (Linux forwarding) with two veths to the client
+# namespace, where lemmings-dp owns the other ends:
+#   LM_GW_IF0 (our port 0, $LM_GW_IP0/24)  <->  PREFIX-r0 ($LM_GW_RTR0)
+#   LM_GW_IF1 (our port 1, $LM_GW_IP1/24)  <->  PREFIX-r1 ($LM_GW_RTR1)
+# Removed at exit.
+LM_ROUTER_NS=""
+LM_GW_IP0=198.18.2.1
+LM_GW_RTR0=198.18.2.254
+LM_GW_IP1=198.19.3.2
+LM_GW_RTR1=198.19.3.254
+lm_router_up() {
+	local p=${LM_NS_CLI%-cli} side
+	LM_ROUTER_NS=$p-rtr
+	LM_GW_IF0=$p-g0
+	LM_GW_IF1=$p-g1
+	trap lm_cleanup_all EXIT
+	ip netns del "$LM_ROUTER_NS" 2>/dev/null || true
+	ip netns add "$LM_ROUTER_NS" || fail "cannot create $LM_ROUTER_NS"
+	ip netns exec "$LM_ROUTER_NS" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$LM_ROUTER_NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	ip -n "$LM_ROUTER_NS" link set lo up
+	ip link add "$LM_GW_IF0" netns "$LM_NS_CLI" type veth peer name "$p-r0" netns "$LM_ROUTER_NS"
+	ip link add "$LM_GW_IF1" netns "$LM_NS_CLI" type veth peer name "$p-r1" netns "$LM_ROUTER_NS"
+	ip -n "$LM_ROUTER_NS" addr add "$LM_GW_RTR0/24" dev "$p-r0"
+	ip -n "$LM_ROUTER_NS" addr add "$LM_GW_RTR1/24" dev "$p-r1"
+	# full checksums on every frame (the lab's own veths are set up the same way)
+	for side in "$LM_ROUTER_NS $p-r0" "$LM_ROUTER_NS $p-r1" \
+		    "$LM_NS_CLI $LM_GW_IF0" "$LM_NS_CLI $LM_GW_IF1"; do
+		set -- $side
+		ip netns exec "$1" ethtool -K "$2" tx off tso off gso off gro off >/dev/null 2>&1 || true
+		ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1" 2>/dev/null || true
+		ip -n "$1" link set "$2" up
+	done
+}
+
 lm_cleanup_all() {
 	local e
 	for e in "${LM_LOSS_IFS[@]}"; do
 		ip netns exec "${e%%:*}" "$LM_XDP_BIN" detach "${e#*:}" >/dev/null 2>&1 || true
 	done
 	lm_testsrv_stop
+	[ -z "$LM_ROUTER_NS" ] || ip netns del "$LM_ROUTER_NS" 2>/dev/null || true
 }
