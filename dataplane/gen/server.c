@@ -12,6 +12,12 @@
  * order; pipelined ones queue up to SRV_QUEUE responses. A route's
  * delay_ms holds its response, and those behind it, until it is due.
  *
+ * Raw TCP servers use the same machinery: a "reply" server's answer is a
+ * route with an empty head, queued each time a request ends (after_bytes
+ * bytes, or the delimiter after_delim); an "echo" server sends back what it
+ * receives, so it keeps the bytes not yet acknowledged in a buffer of its
+ * own (ECHO_BUF), taken from the worker's pool while the connection lasts.
+ *
  * As for the client, callbacks from TCP only record and put the connection
  * on the worker's ready list; lm_server_poll() then acts (queues response
  * bytes, closes), so TCP is never re-entered from its own callbacks.
@@ -27,6 +33,13 @@
 #include "util/body_gen.h"
 
 #define SRV_QUEUE 16            /* responses not yet acknowledged, per connection */
+#define ECHO_BUF 16384          /* echo: bytes received, not yet acknowledged back */
+#define ECHO_BUFS 256           /* echo buffers per worker */
+
+struct srv_echo {
+	struct srv_echo *next;  /* free list */
+	uint8_t data[ECHO_BUF];
+};
 
 struct srv_resp {
 	const struct lm_route *route;
@@ -50,6 +63,12 @@ struct srv_conn {
 	bool stop_reading;      /* after "Connection: close" or a bad request */
 	bool peer_closed;
 	bool on_ready;
+	/* reply: where the current request is */
+	uint32_t delim_pos;     /* bytes of after_delim matched */
+	uint64_t req_bytes;     /* bytes of the current request (after_bytes) */
+	/* echo */
+	struct srv_echo *echo;
+	uint32_t echo_in;       /* stream offset after the last byte received */
 	struct srv_resp q[SRV_QUEUE];
 };
 
@@ -59,6 +78,9 @@ struct lm_srv {
 	struct srv_conn *free;
 	struct srv_conn *ready;
 	struct lm_route bad_request;
+	struct lm_route *replies;   /* per server: a reply server's answer */
+	struct srv_echo *echo_bufs;
+	struct srv_echo *echo_free;
 };
 
 static const char bad_request_head[] =
@@ -112,6 +134,11 @@ ready_push(struct lm_srv *s, struct srv_conn *c)
 static void
 conn_free(struct lm_srv *s, struct srv_conn *c)
 {
+	if (c->echo != NULL) {
+		c->echo->next = s->echo_free;
+		s->echo_free = c->echo;
+		c->echo = NULL;
+	}
 	c->tcb = NULL;
 	c->next = s->free;
 	s->free = c;
@@ -149,11 +176,30 @@ lm_server_init(struct lm_worker *w)
 	s->bad_request.head_len = sizeof(bad_request_head) - 1;
 	s->bad_request.head_close = s->bad_request.head;
 	s->bad_request.head_close_len = s->bad_request.head_len;
+	s->replies = rte_zmalloc_socket("lm_srv_replies",
+					sizeof(*s->replies) * p->n_servers, 0,
+					rte_lcore_to_socket_id(w->lcore));
+	if (s->replies == NULL)
+		return -ENOMEM;
 	for (uint32_t i = 0; i < p->n_servers; i++) {
 		const struct lm_plan_server *srv = &p->servers[i];
 
-		if (srv->kind != LM_SERVER_HTTP)
-			return -ENOTSUP;
+		if (srv->kind == LM_SERVER_ECHO && s->echo_bufs == NULL) {
+			s->echo_bufs = rte_malloc_socket("lm_srv_echo",
+				sizeof(*s->echo_bufs) * ECHO_BUFS, 0,
+				rte_lcore_to_socket_id(w->lcore));
+			if (s->echo_bufs == NULL)
+				return -ENOMEM;
+			for (uint32_t k = 0; k < ECHO_BUFS; k++) {
+				s->echo_bufs[k].next = s->echo_free;
+				s->echo_free = &s->echo_bufs[k];
+			}
+		}
+		/* a reply is a response with no head */
+		s->replies[i].status = 200;
+		s->replies[i].body_size = srv->reply_bytes;
+		s->replies[i].body_seed = srv->reply_seed;
+		s->replies[i].body_text = srv->reply_text;
 		rc = lm_tcp_listen(w, srv->port, srv->listen, &srv_ops,
 				   (void *)(uintptr_t)srv);
 		if (rc != 0)
@@ -168,6 +214,8 @@ lm_server_fini(struct lm_worker *w)
 	if (w->srv == NULL)
 		return;
 	rte_free(w->srv->conns);
+	rte_free(w->srv->replies);
+	rte_free(w->srv->echo_bufs);
 	rte_free(w->srv);
 	w->srv = NULL;
 }
@@ -192,6 +240,20 @@ srv_accept(struct lm_worker *w, struct lm_tcb *tcb, void *ctx)
 	c->stop_reading = false;
 	c->peer_closed = false;
 	c->on_ready = false;
+	c->delim_pos = 0;
+	c->req_bytes = 0;
+	c->echo_in = 0;
+	c->echo = NULL;
+	if (c->srv->kind == LM_SERVER_ECHO) {
+		c->echo = s->echo_free;
+		if (c->echo == NULL) {
+			/* no buffer left: refused, as a full backlog refuses */
+			LM_STAT_INC(w->ctr->srv_overflows);
+			conn_free(s, c);
+			return NULL;
+		}
+		s->echo_free = c->echo->next;
+	}
 	LM_STAT_INC(w->ctr->srv_conns);
 	return c;
 }
@@ -250,12 +312,99 @@ push(struct lm_worker *w, struct srv_conn *c, const struct lm_route *route,
 	return true;
 }
 
+/*
+ * The longest proper prefix of d[0, q) that is also its suffix: where a
+ * partial match of the delimiter goes on after a mismatch (Knuth-Morris-
+ * Pratt's failure function, computed when needed: delimiters are short).
+ */
+static uint32_t
+delim_border(const uint8_t *d, uint32_t q)
+{
+	for (uint32_t k = q - 1; k > 0; k--)
+		if (memcmp(d, d + q - k, k) == 0)
+			return k;
+	return 0;
+}
+
+/* A reply server: a request ends after N bytes or at the delimiter. */
+static void
+reply_recv(struct lm_worker *w, struct srv_conn *c, const uint8_t *data,
+	   uint32_t len)
+{
+	const struct lm_plan_server *srv = c->srv;
+	const struct lm_route *reply = &w->srv->replies[srv - w->plan->servers];
+	bool ended;
+
+	while (len > 0 && !c->stop_reading) {
+		if (srv->after_bytes > 0) {
+			uint64_t n = RTE_MIN((uint64_t)len,
+					     srv->after_bytes - c->req_bytes);
+
+			c->req_bytes += n;
+			data += n;
+			len -= (uint32_t)n;
+			ended = c->req_bytes == srv->after_bytes;
+		} else {
+			const uint8_t *d = srv->after_delim;
+			uint8_t b = *data++;
+
+			len--;
+			while (c->delim_pos > 0 && d[c->delim_pos] != b)
+				c->delim_pos = delim_border(d, c->delim_pos);
+			if (d[c->delim_pos] == b)
+				c->delim_pos++;
+			ended = c->delim_pos == srv->after_delim_len;
+		}
+		if (!ended)
+			continue;
+		c->req_bytes = 0;
+		c->delim_pos = 0;
+		LM_STAT_INC(w->ctr->srv_requests);
+		if (!push(w, c, reply, false, false)) {
+			LM_STAT_INC(w->ctr->srv_overflows);
+			c->stop_reading = true;
+		}
+	}
+}
+
+/* An echo server: what arrives is kept until it is acknowledged back. */
+static void
+echo_recv(struct lm_worker *w, struct srv_conn *c, const uint8_t *data,
+	  uint32_t len)
+{
+	uint32_t acked = c->tcb->snd_una - (c->tcb->iss + 1);
+	uint32_t at = c->echo_in % ECHO_BUF, n1;
+
+	if (c->stop_reading)
+		return;
+	if (c->echo_in - acked + len > ECHO_BUF) {
+		/* the client sends faster than it reads: no room to echo */
+		LM_STAT_INC(w->ctr->srv_overflows);
+		c->stop_reading = true;
+		return;
+	}
+	n1 = RTE_MIN(len, ECHO_BUF - at);
+	memcpy(c->echo->data + at, data, n1);
+	memcpy(c->echo->data, data + n1, len - n1);
+	c->echo_in += len;
+}
+
 static void
 srv_recv(struct lm_worker *w, struct lm_tcb *tcb, const uint8_t *data,
 	 uint32_t len)
 {
 	struct srv_conn *c = tcb->app;
 
+	if (c->srv->kind == LM_SERVER_REPLY) {
+		reply_recv(w, c, data, len);
+		ready_push(w->srv, c);
+		return;
+	}
+	if (c->srv->kind == LM_SERVER_ECHO) {
+		echo_recv(w, c, data, len);
+		ready_push(w->srv, c);
+		return;
+	}
 	while (len > 0 && !c->stop_reading) {
 		size_t used = lm_http_req_feed(&c->req, data, len);
 
@@ -310,7 +459,7 @@ srv_closed(struct lm_worker *w, struct lm_tcb *tcb, enum lm_tcp_end why)
 
 	if (why == LM_TCP_END_RESET)
 		LM_STAT_INC(w->ctr->srv_conn_resets);
-	else if (why != LM_TCP_END_NORMAL)
+	else if (why == LM_TCP_END_RETRANSMIT_LIMIT)
 		LM_STAT_INC(w->ctr->srv_conn_timeouts);
 	lm_timer_cancel(&w->wheel, &c->timer);
 	c->tcb = NULL;
@@ -332,12 +481,20 @@ srv_fill(struct lm_worker *w, struct lm_tcb *tcb, uint32_t off, uint8_t *dst,
 	struct srv_conn *c = tcb->app;
 
 	(void)w;
+	if (c->echo != NULL) {
+		/* the stream we send is the stream we received */
+		for (uint32_t i = 0; i < len; i++)
+			dst[i] = c->echo->data[(off + i) % ECHO_BUF];
+		return;
+	}
 	for (uint32_t i = 0; i < c->n_sent && len > 0; i++) {
 		const struct srv_resp *r = resp_at(c, i);
 		const struct lm_route *rt = r->route;
 		uint32_t rel = off - r->start;
 		uint32_t hlen = r->close ? rt->head_close_len : rt->head_len;
 		const uint8_t *head = r->close ? rt->head_close : rt->head;
+
+		/* a reply has no head: hlen is 0 and head never read */
 
 		if (rel >= r->len)
 			continue;       /* before off: acknowledged, or earlier */
@@ -368,6 +525,14 @@ srv_fill(struct lm_worker *w, struct lm_tcb *tcb, uint32_t off, uint8_t *dst,
 static void
 emit(struct lm_worker *w, struct srv_conn *c)
 {
+	if (c->echo != NULL && c->echo_in != c->stream_end) {
+		uint32_t n = c->echo_in - c->stream_end;
+
+		c->stream_end = c->echo_in;
+		LM_STAT_ADD(w->ctr->srv_tx_bytes, n);
+		lm_tcp_send(w, c->tcb, n);
+		return;
+	}
 	while (c->n_sent < c->n) {
 		struct srv_resp *r = resp_at(c, c->n_sent);
 
@@ -403,6 +568,11 @@ lm_server_poll(struct lm_worker *w)
 		c->on_ready = false;
 		if (tcb == NULL) {
 			conn_free(s, c);        /* TCP closed it meanwhile */
+			continue;
+		}
+		if (c->echo != NULL && c->stop_reading && !c->peer_closed) {
+			/* an echo that overflowed: nothing sensible is left */
+			lm_tcp_abort(w, tcb);
 			continue;
 		}
 		emit(w, c);
