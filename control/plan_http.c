@@ -22,6 +22,7 @@
 #include "app/template.h"
 #include "json_check.h"
 #include "plan_parse.h"
+#include "sbuf.h"
 
 /* A generated body of at most 1 GiB keeps head + body inside 32 bits for
  * code that counts a request's bytes in uint32_t. */
@@ -531,44 +532,6 @@ name_is(const char *a, const char *b)
 			return false;
 	}
 	return *a == '\0' && *b == '\0';
-}
-
-/* A growing byte string; oom sticks. */
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-static void
-sb_put(struct sbuf *b, const void *data, size_t n)
-{
-	char *np;
-	size_t cap;
-
-	if (b->oom)
-		return;
-	if (b->cap - b->len < n + 1) {
-		cap = b->cap != 0 ? b->cap : 256;
-		while (cap - b->len < n + 1)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (np == NULL) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-sb_str(struct sbuf *b, const char *s)
-{
-	sb_put(b, s, strlen(s));
 }
 
 /*

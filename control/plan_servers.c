@@ -25,6 +25,7 @@
 #include "plan_parse.h"
 #include "util/errmsg.h"
 #include "util/fnv.h"
+#include "sbuf.h"
 
 #define PLAN_MAX_SERVERS 64
 #define PLAN_MAX_ROUTES 1024         /* per server */
@@ -226,44 +227,6 @@ check_headers(struct lm_jc *c, json_t *o)
 	}
 	lm_jc_pop(c, saved);
 	return rc;
-}
-
-/* A growing byte string; oom sticks. */
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-static void
-sb_put(struct sbuf *b, const void *data, size_t n)
-{
-	char *np;
-	size_t cap;
-
-	if (b->oom)
-		return;
-	if (b->cap - b->len < n + 1) {
-		cap = b->cap != 0 ? b->cap : 256;
-		while (cap - b->len < n + 1)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (np == NULL) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-sb_str(struct sbuf *b, const char *s)
-{
-	sb_put(b, s, strlen(s));
 }
 
 /*
