@@ -12,6 +12,7 @@
  * load, tcp, impair and thresholds; plan_steps.c and plan_http.c the steps;
  * plan_servers.c the servers.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <glob.h>
 #include <inttypes.h>
@@ -47,12 +48,71 @@ on_link(const struct lm_plan_port *p, uint32_t ip)
 	return ((p->ip ^ ip) & prefix_mask(p->prefix)) == 0;
 }
 
-enum { PORT_IP, PORT_PREFIX, PORT_GATEWAY, PORT_N };
+enum { PORT_IP, PORT_PREFIX, PORT_GATEWAY, PORT_CLIENT_IPS, PORT_N };
 static const struct lm_jc_key port_keys[PORT_N] = {
 	[PORT_IP] = { "ip", LM_JT_STRING, true },
 	[PORT_PREFIX] = { "prefix", LM_JT_INTEGER, false },
 	[PORT_GATEWAY] = { "gateway", LM_JT_STRING, false },
+	[PORT_CLIENT_IPS] = { "client_ips", LM_JT_STRING, false },
 };
+
+/* The most addresses one port's client range may hold. */
+#define PLAN_CLIENT_IPS_MAX 65536
+
+/*
+ * "client_ips": "A-B" (or one address): addresses on the port's network,
+ * neither its network nor its broadcast address, nor its gateway.
+ */
+static int
+parse_client_ips(struct lm_jc *c, json_t *v, struct lm_plan_port *p)
+{
+	const char *s = json_string_value(v);
+	const char *dash = strchr(s, '-');
+	char lo_s[16], a[16], b[16];
+	uint32_t lo, hi, mask = p->prefix == 32 ? ~0u : ~(~0u >> p->prefix);
+	size_t saved = lm_jc_push_key(c, "client_ips");
+	int rc = 0;
+
+	if (dash == NULL) {
+		snprintf(lo_s, sizeof(lo_s), "%s", s);
+		dash = s + strlen(s) - 1;       /* hi = lo below */
+	} else if ((size_t)(dash - s) >= sizeof(lo_s)) {
+		rc = lm_jc_fail(c, LM_JC_AT_VALUE, "expected A.B.C.D-E.F.G.H, got \"%s\"", s);
+		goto out;
+	} else {
+		memcpy(lo_s, s, (size_t)(dash - s));
+		lo_s[dash - s] = '\0';
+	}
+	if (inet_pton(AF_INET, lo_s, &lo) != 1 ||
+	    inet_pton(AF_INET, *dash == '-' ? dash + 1 : lo_s, &hi) != 1) {
+		rc = lm_jc_fail(c, LM_JC_AT_VALUE,
+				"expected an IPv4 address or a range A.B.C.D-E.F.G.H, got \"%s\"", s);
+		goto out;
+	}
+	lo = ntohl(lo);
+	hi = ntohl(hi);
+	if (hi < lo) {
+		rc = lm_jc_fail(c, LM_JC_AT_VALUE, "range %s-%s ends before it starts",
+				lm_jc_ip_str(lo, a, sizeof(a)), lm_jc_ip_str(hi, b, sizeof(b)));
+	} else if ((lo & mask) != (p->ip & mask) || (hi & mask) != (p->ip & mask)) {
+		rc = lm_jc_fail(c, LM_JC_AT_VALUE, "range %s-%s is not inside %s/%u",
+				lm_jc_ip_str(lo, a, sizeof(a)), lm_jc_ip_str(hi, b, sizeof(b)),
+				lm_jc_ip_str(p->ip, lo_s, sizeof(lo_s)), p->prefix);
+	} else if (p->prefix < 31 && ((lo & ~mask) == 0 || (hi & ~mask) == ~mask)) {
+		rc = lm_jc_fail(c, LM_JC_AT_VALUE,
+				"range %s-%s holds the network's or its broadcast address",
+				lm_jc_ip_str(lo, a, sizeof(a)), lm_jc_ip_str(hi, b, sizeof(b)));
+	} else if ((uint64_t)hi - lo + 1 > PLAN_CLIENT_IPS_MAX) {
+		rc = lm_jc_fail(c, LM_JC_AT_VALUE, "range holds %" PRIu64 " addresses, more than %u",
+				(uint64_t)hi - lo + 1, PLAN_CLIENT_IPS_MAX);
+	} else {
+		p->client_ip = lo;
+		p->n_client_ips = hi - lo + 1;
+	}
+out:
+	lm_jc_pop(c, saved);
+	return rc;
+}
 
 static int
 parse_port(struct lm_jc *c, json_t *o, struct lm_plan_port *p)
@@ -73,6 +133,13 @@ parse_port(struct lm_jc *c, json_t *o, struct lm_plan_port *p)
 	if (rc != 0)
 		return rc;
 	p->prefix = (uint8_t)prefix;
+	p->client_ip = p->ip;
+	p->n_client_ips = 1;
+	if (v[PORT_CLIENT_IPS] != NULL) {
+		rc = parse_client_ips(c, v[PORT_CLIENT_IPS], p);
+		if (rc != 0)
+			return rc;
+	}
 	if (v[PORT_GATEWAY] == NULL)
 		return 0;
 	rc = lm_jc_get_ipv4(c, "gateway", v[PORT_GATEWAY], &p->gateway);
@@ -82,6 +149,10 @@ parse_port(struct lm_jc *c, json_t *o, struct lm_plan_port *p)
 	if (p->gateway == p->ip)
 		rc = lm_jc_fail(c, LM_JC_AT_VALUE,
 				"gateway %s is this port's own address",
+				lm_jc_ip_str(p->gateway, a, sizeof(a)));
+	else if (p->gateway - p->client_ip < p->n_client_ips)
+		rc = lm_jc_fail(c, LM_JC_AT_VALUE,
+				"gateway %s is among the port's client_ips",
 				lm_jc_ip_str(p->gateway, a, sizeof(a)));
 	else if (!on_link(p, p->gateway))
 		rc = lm_jc_fail(c, LM_JC_AT_VALUE, "gateway %s is not inside %s/%u",

@@ -211,6 +211,8 @@ main(int argc, char **argv)
 		ifs[i].mask = plan->ports[i].prefix == 0 ? 0 :
 			rte_cpu_to_be_32(~0u << (32 - plan->ports[i].prefix));
 		ifs[i].gateway = rte_cpu_to_be_32(plan->ports[i].gateway);
+		ifs[i].client_ip = plan->ports[i].client_ip;
+		ifs[i].n_client_ips = plan->ports[i].n_client_ips;
 	}
 
 	lm_stats_layout_init(&layout, n_workers, plan->n_scenarios,

@@ -40,9 +40,10 @@ arp_find(struct lm_arp_table *t, uint32_t ifidx, uint32_t ip, bool add)
 	return NULL;
 }
 
+/* An ARP packet from our address sip (network order) to tip. */
 static void
 arp_send(struct lm_worker *w, uint32_t ifidx, uint16_t op,
-	 const struct rte_ether_addr *tha, uint32_t tip)
+	 const struct rte_ether_addr *tha, uint32_t sip, uint32_t tip)
 {
 	const struct lm_netif *nif = &w->ifs[ifidx];
 	struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool);
@@ -62,7 +63,7 @@ arp_send(struct lm_worker *w, uint32_t ifidx, uint16_t op,
 	ah->arp_plen = 4;
 	ah->arp_opcode = rte_cpu_to_be_16(op);
 	rte_ether_addr_copy(&nif->mac, &ah->arp_data.arp_sha);
-	ah->arp_data.arp_sip = nif->ip;
+	ah->arp_data.arp_sip = sip;
 	ah->arp_data.arp_tip = tip;
 	memset(&bcast, 0xff, sizeof(bcast));
 	if (op == RTE_ARP_OP_REQUEST) {
@@ -94,7 +95,7 @@ lm_arp_input(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m)
 		goto out;
 	sip = ah->arp_data.arp_sip;
 	tip = ah->arp_data.arp_tip;
-	for_us = tip == nif->ip;
+	for_us = lm_netif_is_ours(nif, tip);
 	/*
 	 * RFC 826 "packet reception": update an entry we already have for
 	 * the sender; add one only when the packet is aimed at us.
@@ -108,7 +109,9 @@ lm_arp_input(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m)
 	/* a copy from another worker: that one answered already */
 	if (for_us && ah->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST) &&
 	    !w->ho.from_peer)
-		arp_send(w, ifidx, RTE_ARP_OP_REPLY, &ah->arp_data.arp_sha, sip);
+		/* from the address asked for: ours, or a client address */
+		arp_send(w, ifidx, RTE_ARP_OP_REPLY, &ah->arp_data.arp_sha,
+			 tip, sip);
 out:
 	rte_pktmbuf_free(m);
 }
@@ -126,13 +129,15 @@ lm_arp_lookup(struct lm_worker *w, uint32_t ifidx, uint32_t ip)
 		if (e->expire - w->now < lm_ms_to_tsc(w, LM_ARP_REFRESH_MS) &&
 		    w->now - e->last_request >= retry) {
 			e->last_request = w->now;
-			arp_send(w, ifidx, RTE_ARP_OP_REQUEST, NULL, ip);
+			arp_send(w, ifidx, RTE_ARP_OP_REQUEST, NULL,
+				 w->ifs[ifidx].ip, ip);
 		}
 		return &e->mac;
 	}
 	if (e->last_request == 0 || w->now - e->last_request >= retry) {
 		e->last_request = w->now;
-		arp_send(w, ifidx, RTE_ARP_OP_REQUEST, NULL, ip);
+		arp_send(w, ifidx, RTE_ARP_OP_REQUEST, NULL,
+				 w->ifs[ifidx].ip, ip);
 	}
 	return NULL;
 }

@@ -112,7 +112,8 @@ tcp_owner(const struct lm_worker *w, uint32_t ifidx, const struct rte_mbuf *m)
 				     RTE_ETHER_HDR_LEN);
 	ihl = (uint32_t)(ih->version_ihl & 0x0f) * 4;
 	/* a later fragment has no ports: IPv4 input drops it where it is */
-	if (ih->next_proto_id != IPPROTO_TCP || ih->dst_addr != w->ifs[ifidx].ip ||
+	if (ih->next_proto_id != IPPROTO_TCP ||
+	    !lm_netif_is_ours(&w->ifs[ifidx], ih->dst_addr) ||
 	    (ih->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) ||
 	    ihl < sizeof(*ih) ||
 	    rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + ihl + 4)

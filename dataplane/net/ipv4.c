@@ -26,7 +26,7 @@ lm_ipv4_input(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m)
 		     tot < hlen || m->l2_len + hlen > rte_pktmbuf_data_len(m) ||
 		     m->l2_len + tot > rte_pktmbuf_pkt_len(m)))
 		goto drop;
-	if (ih->dst_addr != nif->ip)
+	if (!lm_netif_is_ours(nif, ih->dst_addr))
 		goto drop;
 	/* fragments are not reassembled: nothing we talk to sends them */
 	if (unlikely(ih->fragment_offset &

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_byteorder.h>
 #include <rte_ether.h>
 
 struct lm_netif {
@@ -23,7 +24,21 @@ struct lm_netif {
 	bool tx_ip_csum;    /* the port fills the IPv4 header checksum */
 	bool tx_tcp_csum;   /* the port fills the TCP checksum */
 	bool rx_csum;       /* the port checks checksums and flags mbufs */
+	/* the client's source addresses: [client_ip, + n_client_ips), host order */
+	uint32_t client_ip;
+	uint32_t n_client_ips;
 };
+
+/*
+ * Whether addr (network order) is ours on this interface: its address, or
+ * one of the client's source addresses (we answer ARP for them all).
+ */
+static inline bool
+lm_netif_is_ours(const struct lm_netif *nif, uint32_t addr)
+{
+	return addr == nif->ip ||
+		rte_be_to_cpu_32(addr) - nif->client_ip < nif->n_client_ips;
+}
 
 /* The next hop for dst on this interface: dst itself when on-link. */
 static inline uint32_t

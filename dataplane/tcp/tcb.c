@@ -272,11 +272,20 @@ struct lm_tcb *
 lm_tcp_connect(struct lm_worker *w, uint32_t ifidx, uint32_t raddr,
 	       uint16_t rport, const struct lm_tcp_ops *ops, void *app, int *err)
 {
+	const struct lm_netif *nif = &w->ifs[ifidx];
+	uint32_t n = nif->n_client_ips, laddr = nif->ip, k;
 	struct lm_tcb *tcb;
 	uint16_t lport;
-	uint32_t laddr = w->ifs[ifidx].ip;
 
-	if (port_alloc(w, laddr, raddr, rport, &lport) != 0) {
+	/* the client's addresses in turn; the next one when one has no port */
+	for (k = 0; k < (n > 0 ? n : 1); k++) {
+		if (n > 0)
+			laddr = rte_cpu_to_be_32(nif->client_ip +
+						 w->tcp.next_src[ifidx]++ % n);
+		if (port_alloc(w, laddr, raddr, rport, &lport) == 0)
+			break;
+	}
+	if (k == (n > 0 ? n : 1)) {
 		*err = -EADDRINUSE;
 		return NULL;
 	}

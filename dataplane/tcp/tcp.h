@@ -219,6 +219,7 @@ struct lm_tcp {
 	struct lm_ooo_seg *ooo_nodes; /* pool of out-of-order nodes */
 	struct lm_ooo_seg *ooo_free;
 	uint32_t next_port;         /* source port cursor */
+	uint32_t next_src[LM_MAX_PORTS]; /* source address cursor, per port */
 	struct lm_tcp_listener listen[LM_TCP_MAX_LISTEN];
 	uint32_t n_listen;
 	/* settings */

@@ -31,6 +31,13 @@ struct lm_plan_port {
 	uint32_t ip;      /* our address on this port */
 	uint8_t prefix;   /* on-link prefix length */
 	uint32_t gateway; /* next hop for off-link targets; 0 = none */
+	/*
+	 * "client_ips": the addresses our client connections take, in turn,
+	 * [client_ip, client_ip + n_client_ips); by default ip alone. More
+	 * addresses, more connections a second: each has its own 64 K ports.
+	 */
+	uint32_t client_ip;
+	uint32_t n_client_ips;
 };
 
 struct lm_plan_target {

@@ -589,7 +589,7 @@ test_err_unknown_key(void **state)
 	check_subst("\"name\": \"demo\",", "\"name\": \"demo\", `\"Name\": 1,", "Name",
 		    "unknown key \"Name\" (expected name, description, ports, target, load, tcp, impair, data, scenarios, include, weights, on_start, on_stop, thresholds or servers)");
 	check_subst("\"prefix\": 24}", "\"prefix\": 24, `\"mask\": 24}", "ports[0].mask",
-		    "unknown key \"mask\" (expected ip, prefix or gateway)");
+		    "unknown key \"mask\" (expected ip, prefix, gateway or client_ips)");
 	check_subst("\"port\": 80}", "\"port\": 80, `\"proto\": \"tcp\"}", "target.proto",
 		    "unknown key \"proto\" (expected ip or port)");
 	check_subst("\"weight\": 3,", "\"weight\": 3, `\"think\": 1,", "scenarios[0].think",
@@ -760,6 +760,37 @@ test_err_addressing(void **state)
 		    "ports[0].gateway", "gateway 198.18.1.254 is not inside 198.18.0.1/24");
 	check_subst("\"prefix\": 24", "\"prefix\": 24, \"gateway\": `\"198.18.0.1\"",
 		    "ports[0].gateway", "gateway 198.18.0.1 is this port's own address");
+	/* client source address ranges */
+	check_subst("\"prefix\": 24", "\"prefix\": 24, \"client_ips\": `\"198.18.0.20-198.18.0.10\"",
+		    "ports[0].client_ips", "range 198.18.0.20-198.18.0.10 ends before it starts");
+	check_subst("\"prefix\": 24", "\"prefix\": 24, \"client_ips\": `\"198.18.0.10-198.18.1.10\"",
+		    "ports[0].client_ips", "range 198.18.0.10-198.18.1.10 is not inside 198.18.0.1/24");
+	check_subst("\"prefix\": 24", "\"prefix\": 24, \"client_ips\": `\"198.18.0.200-198.18.0.255\"",
+		    "ports[0].client_ips", "range 198.18.0.200-198.18.0.255 holds the network's or its broadcast address");
+	check_subst("\"prefix\": 24", "\"prefix\": 24, \"client_ips\": `\"10-20\"",
+		    "ports[0].client_ips", "expected an IPv4 address or a range A.B.C.D-E.F.G.H, got \"10-20\"");
+	check_subst("\"prefix\": 24", "\"prefix\": 24, \"client_ips\": \"198.18.0.10-198.18.0.20\", \"gateway\": `\"198.18.0.15\"",
+		    "ports[0].gateway", "gateway 198.18.0.15 is among the port's client_ips");
+	{
+		char *t = subst(base_plan, "\"prefix\": 24", "\"prefix\": 24, \"client_ips\": \"198.18.0.10-198.18.0.250\"");
+		char err[LM_PLAN_ERR_MAX];
+		struct lm_plan *p = load(t, err);
+
+		if (p == NULL)
+			fail_msg("%s", err);
+		assert_int_equal(p->ports[0].client_ip, 0xc612000a);
+		assert_int_equal(p->ports[0].n_client_ips, 241);
+		lm_plan_free(p);
+		free(t);
+		t = subst(base_plan, "\"prefix\": 24", "\"prefix\": 24, \"client_ips\": \"198.18.0.7\"");
+		p = load(t, err);
+		if (p == NULL)
+			fail_msg("%s", err);
+		assert_int_equal(p->ports[0].client_ip, 0xc6120007);
+		assert_int_equal(p->ports[0].n_client_ips, 1);
+		lm_plan_free(p);
+		free(t);
+	}
 	/* off-link target: ports[0] needs a gateway; with one it loads */
 	check_subst("\"ip\": \"198.18.0.2\"", "\"ip\": `\"198.19.0.2\"", "target.ip",
 		    "198.19.0.2 is not inside ports[0] (198.18.0.1/24), so ports[0] needs a gateway");
