@@ -193,10 +193,12 @@ parse_ports(struct lm_jc *c, json_t *a, struct lm_plan *plan)
 	return 0;
 }
 
-enum { TARGET_IP, TARGET_PORT, TARGET_N };
+enum { TARGET_IP, TARGET_PORT, TARGET_IP_LAST, TARGET_PORT_LAST, TARGET_N };
 static const struct lm_jc_key target_keys[TARGET_N] = {
 	[TARGET_IP] = { "ip", LM_JT_STRING, true },
 	[TARGET_PORT] = { "port", LM_JT_INTEGER, false },
+	[TARGET_IP_LAST] = { "ip_last", LM_JT_STRING, false },
+	[TARGET_PORT_LAST] = { "port_last", LM_JT_INTEGER, false },
 };
 
 int
@@ -233,6 +235,13 @@ lm_plan_check_peer(struct lm_jc *c, const struct lm_plan *plan, uint32_t ip)
 	return 0;
 }
 
+/*
+ * The most addresses a target range may hold: each is resolved at start and
+ * keeps an entry of the worker's ARP table (LM_ARP_SLOTS, 256, with room
+ * left for gateways).
+ */
+#define PLAN_TARGET_IPS_MAX 128
+
 static int
 parse_target(struct lm_jc *c, json_t *o, struct lm_plan *plan)
 {
@@ -250,9 +259,39 @@ parse_target(struct lm_jc *c, json_t *o, struct lm_plan *plan)
 	if (rc != 0)
 		return rc;
 	t->port = (uint16_t)port;
+	t->n_ips = 1;
+	t->n_ports = 1;
 	saved = lm_jc_push_key(c, "ip");
 	rc = lm_plan_check_peer(c, plan, t->ip);
 	lm_jc_pop(c, saved);
+	if (rc == 0 && v[TARGET_IP_LAST] != NULL) {
+		uint32_t last;
+		char a[16], b[16];
+
+		rc = lm_jc_get_ipv4(c, "ip_last", v[TARGET_IP_LAST], &last);
+		saved = lm_jc_push_key(c, "ip_last");
+		if (rc == 0 && last < t->ip)
+			rc = lm_jc_fail(c, LM_JC_AT_VALUE, "%s is before ip %s",
+					lm_jc_ip_str(last, a, sizeof(a)),
+					lm_jc_ip_str(t->ip, b, sizeof(b)));
+		else if (rc == 0 && last - t->ip >= PLAN_TARGET_IPS_MAX)
+			rc = lm_jc_fail(c, LM_JC_AT_VALUE,
+					"the range holds %u addresses, more than %u",
+					last - t->ip + 1, PLAN_TARGET_IPS_MAX);
+		/* every address must be reachable the same way as the first */
+		for (uint32_t ip = t->ip + 1; rc == 0 && ip <= last && ip > t->ip; ip++)
+			rc = lm_plan_check_peer(c, plan, ip);
+		if (rc == 0)
+			t->n_ips = last - t->ip + 1;
+		lm_jc_pop(c, saved);
+	}
+	if (rc == 0 && v[TARGET_PORT_LAST] != NULL) {
+		long long last;
+
+		rc = lm_jc_get_int(c, "port_last", v[TARGET_PORT_LAST], port, 65535, &last);
+		if (rc == 0)
+			t->n_ports = (uint32_t)(last - port + 1);
+	}
 	return rc;
 }
 

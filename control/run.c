@@ -362,7 +362,9 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 			inet_ntop(AF_INET, &ip, buf, sizeof(buf));
 			fprintf(stderr, "error: no ARP reply from %s (%s) within "
 				"%.0f s; is it up and on the port's network?\n",
-				buf, ip == htonl(plan->target.ip) ? "the target" :
+				buf, ntohl(ip) - plan->target.ip <
+				     (plan->target.n_ips ? plan->target.n_ips : 1) ?
+				     "the target" :
 				"the gateway", o->arp_timeout_s);
 			status = LM_EXIT_RUNTIME;
 			goto out;

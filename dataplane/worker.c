@@ -147,14 +147,23 @@ static bool
 next_hops_resolved(struct lm_worker *w)
 {
 	const struct lm_netif *nif = &w->ifs[0];
-	uint32_t hop = lm_netif_next_hop(nif,
-			rte_cpu_to_be_32(w->plan->target.ip));
+	const struct lm_plan_target *t = &w->plan->target;
+	uint32_t n = t->n_ips ? t->n_ips : 1;
+	bool all = true;
 
 	/* a server-only plan has nobody to reach first */
-	if (w->plan->n_scenarios == 0 || lm_arp_lookup(w, 0, hop) != NULL)
+	if (w->plan->n_scenarios == 0)
 		return true;
-	__atomic_store_n(&w->unresolved_ip, hop, __ATOMIC_RELAXED);
-	return false;
+	/* every address of the target: a first SYN lost to ARP costs 1 s */
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t hop = lm_netif_next_hop(nif, rte_cpu_to_be_32(t->ip + i));
+
+		if (lm_arp_lookup(w, 0, hop) == NULL) {
+			__atomic_store_n(&w->unresolved_ip, hop, __ATOMIC_RELAXED);
+			all = false;
+		}
+	}
+	return all;
 }
 
 int

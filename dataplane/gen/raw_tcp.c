@@ -209,10 +209,13 @@ lm_raw_step_start(struct lm_worker *w, struct lm_session *s)
 		lm_raw_arm_next(w, s);
 		lm_timer_arm(&w->wheel, &s->timer,
 			     w->now + lm_ms_to_tsc(w, st->timeout_ms));
-		lm_sess_connect(w, s, rte_cpu_to_be_32(st->connect.ip ?
-				st->connect.ip : w->plan->target.ip),
-				rte_cpu_to_be_16(st->connect.port ?
-				st->connect.port : w->plan->target.port));
+		if (st->connect.ip == 0 && st->connect.port == 0)
+			lm_sess_connect_target(w, s);
+		else
+			lm_sess_connect(w, s, rte_cpu_to_be_32(st->connect.ip ?
+					st->connect.ip : w->plan->target.ip),
+					rte_cpu_to_be_16(st->connect.port ?
+					st->connect.port : w->plan->target.port));
 		return;
 	case LM_STEP_SEND:
 		if (tcb == NULL || tcb->state != LM_TCP_ESTABLISHED) {

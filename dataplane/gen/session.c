@@ -776,8 +776,18 @@ step_start(struct lm_worker *w, struct lm_session *s)
 		send_request(w, s);
 		return;
 	}
-	lm_sess_connect(w, s, rte_cpu_to_be_32(w->plan->target.ip),
-			rte_cpu_to_be_16(w->plan->target.port));
+	lm_sess_connect_target(w, s);
+}
+
+void
+lm_sess_connect_target(struct lm_worker *w, struct lm_session *s)
+{
+	uint32_t ip;
+	uint16_t port;
+
+	/* each worker's connections cycle through the whole range */
+	lm_plan_target_pick(&w->plan->target, w->gen.next_target++, &ip, &port);
+	lm_sess_connect(w, s, rte_cpu_to_be_32(ip), rte_cpu_to_be_16(port));
 }
 
 int

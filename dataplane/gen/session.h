@@ -117,6 +117,7 @@ struct lm_gen {
 	uint32_t store_size;
 	uint64_t seq;                   /* {{seq}}: this worker's counter */
 	uint64_t seq_row;               /* sequential data rows */
+	uint64_t next_target;           /* the target's addresses and ports in turn */
 	uint64_t wall0_ms;              /* wall clock at tsc0, for {{time_ms}} */
 	uint16_t **kmp;                 /* per global step: expect's failure table */
 	uint64_t tsc0;

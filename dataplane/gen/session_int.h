@@ -56,6 +56,8 @@ void lm_sess_conn_drop(struct lm_worker *w, struct lm_session *s, bool graceful)
 /* The current step is over: err < 0 ok, else the reason it failed. */
 void lm_sess_step_end(struct lm_worker *w, struct lm_session *s, int err);
 /* Open a connection for the current step (to ip:port, network order). */
+/* Connect s to the next of the plan target's addresses and ports. */
+void lm_sess_connect_target(struct lm_worker *w, struct lm_session *s);
 int lm_sess_connect(struct lm_worker *w, struct lm_session *s, uint32_t ip,
 		    uint16_t port);
 

@@ -40,10 +40,29 @@ struct lm_plan_port {
 	uint32_t n_client_ips;
 };
 
+/*
+ * Where the client connects: ip:port, or with "ip_last" / "port_last" every
+ * address and port of [ip, ip_last] x [port, port_last], taken in turn for
+ * each new connection (servers behind a load balancer, a pool of
+ * backends). n_ips and n_ports are 1 without them.
+ */
 struct lm_plan_target {
 	uint32_t ip;
 	uint16_t port;
+	uint32_t n_ips;
+	uint32_t n_ports;
 };
+
+/* The addresses and ports of the target taken in turn: the k-th. */
+static inline void
+lm_plan_target_pick(const struct lm_plan_target *t, uint64_t k,
+		    uint32_t *ip, uint16_t *port)
+{
+	uint32_t ni = t->n_ips ? t->n_ips : 1, np = t->n_ports ? t->n_ports : 1;
+
+	*ip = t->ip + (uint32_t)(k % ni);
+	*port = (uint16_t)(t->port + (k / ni) % np);
+}
 
 enum lm_load_model {
 	LM_LOAD_CLOSED = 0,  /* "users": N users, each running runs back to back */

@@ -591,7 +591,7 @@ test_err_unknown_key(void **state)
 	check_subst("\"prefix\": 24}", "\"prefix\": 24, `\"mask\": 24}", "ports[0].mask",
 		    "unknown key \"mask\" (expected ip, prefix, gateway or client_ips)");
 	check_subst("\"port\": 80}", "\"port\": 80, `\"proto\": \"tcp\"}", "target.proto",
-		    "unknown key \"proto\" (expected ip or port)");
+		    "unknown key \"proto\" (expected ip, port, ip_last or port_last)");
 	check_subst("\"weight\": 3,", "\"weight\": 3, `\"think\": 1,", "scenarios[0].think",
 		    "unknown key \"think\" (expected name, weight, close, connection or steps)");
 	check_subst("{\"timeout_ms\": 500,", "{\"timeout_ms\": 500, `\"retries\": 2,",
@@ -760,6 +760,38 @@ test_err_addressing(void **state)
 		    "ports[0].gateway", "gateway 198.18.1.254 is not inside 198.18.0.1/24");
 	check_subst("\"prefix\": 24", "\"prefix\": 24, \"gateway\": `\"198.18.0.1\"",
 		    "ports[0].gateway", "gateway 198.18.0.1 is this port's own address");
+	/* target ranges */
+	check_subst("\"port\": 80}", "\"port\": 80, \"ip_last\": `\"198.18.0.1\"}",
+		    "target.ip_last", "198.18.0.1 is before ip 198.18.0.2");
+	check_subst("\"port\": 80}", "\"port\": 80, \"port_last\": `79}",
+		    "target.port_last", "79 is out of range (expected 80 to 65535)");
+	{
+		char *t = subst(base_plan, "\"port\": 80}", "\"port\": 80, \"ip_last\": \"198.18.0.9\", \"port_last\": 83}");
+		char err[LM_PLAN_ERR_MAX];
+		struct lm_plan *p = load(t, err);
+		uint32_t ip;
+		uint16_t port;
+
+		if (p == NULL)
+			fail_msg("%s", err);
+		assert_int_equal(p->target.n_ips, 8);
+		assert_int_equal(p->target.n_ports, 4);
+		lm_plan_target_pick(&p->target, 0, &ip, &port);
+		assert_int_equal(ip, 0xc6120002);
+		assert_int_equal(port, 80);
+		lm_plan_target_pick(&p->target, 7, &ip, &port);
+		assert_int_equal(ip, 0xc6120009);
+		assert_int_equal(port, 80);
+		lm_plan_target_pick(&p->target, 8, &ip, &port);
+		assert_int_equal(ip, 0xc6120002);
+		assert_int_equal(port, 81);
+		lm_plan_target_pick(&p->target, 31, &ip, &port);
+		assert_int_equal(port, 83);
+		lm_plan_target_pick(&p->target, 32, &ip, &port);
+		assert_int_equal(port, 80);
+		lm_plan_free(p);
+		free(t);
+	}
 	/* client source address ranges */
 	check_subst("\"prefix\": 24", "\"prefix\": 24, \"client_ips\": `\"198.18.0.20-198.18.0.10\"",
 		    "ports[0].client_ips", "range 198.18.0.20-198.18.0.10 ends before it starts");
