@@ -31,11 +31,12 @@
 #define PLAN_MAX_ROUTES 1024         /* per server */
 #define PLAN_MAX_ROUTE_PATH 1024     /* bytes */
 #define PLAN_MAX_RESP_HEADERS 64     /* per response */
-#define PLAN_MAX_RESP_BODY ((long long)1 << 40)
+/* a response is one span of a connection's 32-bit stream offsets */
+#define PLAN_MAX_RESP_BODY ((long long)1 << 31)
 #define PLAN_MAX_DELAY_MS 60000
 #define PLAN_MAX_DELIM 1024          /* reply.after, bytes */
 #define PLAN_MAX_AFTER_BYTES ((long long)1 << 32)
-#define PLAN_MAX_REPLY_BYTES ((long long)1 << 40)
+#define PLAN_MAX_REPLY_BYTES ((long long)1 << 31)
 #define PLAN_ROUTE_STATUS 200
 #define PLAN_DEFAULT_STATUS 404
 

@@ -1649,11 +1649,11 @@ test_server_heads(void **state)
 	assert_heads(r, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
 	lm_plan_free(p);
 	/* the largest generated body */
-	p = load_route("{\"path\": \"/max\", \"body\": {\"size\": 1099511627776, \"seed\": 9223372036854775807}}");
+	p = load_route("{\"path\": \"/max\", \"body\": {\"size\": 2147483648, \"seed\": 9223372036854775807}}");
 	r = &p->servers[0].routes[0];
-	assert_true(r->body_size == 1099511627776ull);
+	assert_true(r->body_size == 2147483648ull);
 	assert_true(r->body_seed == 9223372036854775807ull);
-	assert_heads(r, "HTTP/1.1 200 OK\r\nContent-Length: 1099511627776\r\n\r\n");
+	assert_heads(r, "HTTP/1.1 200 OK\r\nContent-Length: 2147483648\r\n\r\n");
 	lm_plan_free(p);
 	/* paths: any byte but space, controls, '?' and '#'; hashed as bytes */
 	p = load_route("{\"path\": \"/caf\\u00e9/%20/a;b=c\", \"delay_ms\": 60000}");
@@ -1690,11 +1690,11 @@ test_server_heads(void **state)
 
 	/* the largest values that are allowed */
 	p = load_servers("{\"port\": 1, \"listen\": 65535, \"name\": \"r\", \"reply\": {\"after_bytes\": 4294967296,\n"
-			 " \"bytes\": 1099511627776}},\n"
+			 " \"bytes\": 2147483648}},\n"
 			 "{\"port\": 1, \"listen\": 1, \"reply\": {\"after\": \"\\u0000\", \"text\": \"\\u0000x\"}}");
 	assert_int_equal(p->servers[0].listen, 65535);
 	assert_true(p->servers[0].after_bytes == 4294967296ull);
-	assert_true(p->servers[0].reply_bytes == 1099511627776ull);
+	assert_true(p->servers[0].reply_bytes == 2147483648ull);
 	assert_int_equal(p->servers[0].reply_seed, 0);
 	assert_string_equal(p->servers[1].name, "198.19.0.2:1");
 	assert_int_equal(p->servers[1].after_delim_len, 1);
@@ -1919,10 +1919,10 @@ test_server_errors(void **state)
 	check_servers("{\"port\": 0, \"listen\": 7, \"reply\": {\"after_bytes\": 1, \"text\": `\"\"}}",
 		      "servers[0].reply.text", "must not be empty");
 	check_servers("{\"port\": 0, \"listen\": 7, \"reply\": {\"after_bytes\": 1, \"bytes\": `0}}",
-		      "servers[0].reply.bytes", "0 is out of range (expected 1 to 1099511627776)");
-	check_servers("{\"port\": 0, \"listen\": 7, \"reply\": {\"after_bytes\": 1, \"bytes\": `1099511627777}}",
+		      "servers[0].reply.bytes", "0 is out of range (expected 1 to 2147483648)");
+	check_servers("{\"port\": 0, \"listen\": 7, \"reply\": {\"after_bytes\": 1, \"bytes\": `2147483649}}",
 		      "servers[0].reply.bytes",
-		      "1099511627777 is out of range (expected 1 to 1099511627776)");
+		      "2147483649 is out of range (expected 1 to 2147483648)");
 	check_servers("{\"port\": 0, \"listen\": 7, \"reply\": {\"after_bytes\": 1, \"bytes\": 1, \"seed\": `-1}}",
 		      "servers[0].reply.seed", "-1 is out of range (expected 0 or more)");
 	check_servers("{\"port\": 0, \"listen\": 7, \"reply\": {\"after_bytes\": 1, \"bytes\": 1, `\"delim\": 1}}",
@@ -2045,12 +2045,12 @@ test_route_errors(void **state)
 		    "missing required key \"size\"");
 	check_route("{\"path\": \"/\", \"body\": {\"size\": 1, `\"fill\": 0}}",
 		    "servers[0].http.routes[0].body.fill", "unknown key \"fill\" (expected size or seed)");
-	check_route("{\"path\": \"/\", \"body\": {\"size\": `1099511627777}}",
+	check_route("{\"path\": \"/\", \"body\": {\"size\": `2147483649}}",
 		    "servers[0].http.routes[0].body.size",
-		    "1099511627777 is out of range (expected 0 to 1099511627776)");
+		    "2147483649 is out of range (expected 0 to 2147483648)");
 	check_route("{\"path\": \"/\", \"body\": {\"size\": `-1}}",
 		    "servers[0].http.routes[0].body.size",
-		    "-1 is out of range (expected 0 to 1099511627776)");
+		    "-1 is out of range (expected 0 to 2147483648)");
 	check_route("{\"path\": \"/\", \"body\": {\"size\": 1, \"seed\": `-1}}",
 		    "servers[0].http.routes[0].body.seed", "-1 is out of range (expected 0 or more)");
 	check_route("{\"path\": \"/\", \"status\": 204, `\"body\": \"\"}", "servers[0].http.routes[0].body",
