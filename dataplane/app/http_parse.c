@@ -34,10 +34,25 @@
 #include "app/http_parse.h"
 #include "util/crc32c.h"
 
+/* What the shared framing code (app/http_framing.h) works on */
+#define LM_HTTP_FR_PARSER           struct lm_http_resp_parser
+#define LM_HTTP_FR_ERR              enum lm_http_perr
+#define LM_HTTP_FR_OK               LM_HTTP_OK
+#define LM_HTTP_FR_E_START_LINE     LM_HTTP_E_STATUS_LINE
+#define LM_HTTP_FR_E_HEADER         LM_HTTP_E_HEADER
+#define LM_HTTP_FR_E_HEAD_TOO_LARGE LM_HTTP_E_HEAD_TOO_LARGE
+#define LM_HTTP_FR_E_CONTENT_LENGTH LM_HTTP_E_CONTENT_LENGTH
+#define LM_HTTP_FR_E_CHUNK          LM_HTTP_E_CHUNK
+#define LM_HTTP_FR_S_DONE           LM_HTTP_S_DONE
+/* Content-Length, Connection, Transfer-Encoding: a response's Expect is
+ * skipped like any other field */
+#define LM_HTTP_FR_N_FIELDS         LM_HTTP_H_EXPECT
+#include "app/http_framing.h"
+
 /*
- * Internal states. Ordered: everything up to S_LIST_VALUE is part of a head
- * (or a trailer section) and counts against LM_HTTP_MAX_HEAD_BYTES; the
- * chunk-size lines that follow count against the line limit only.
+ * Internal states: the status line's, then the framing states shared with
+ * the request parser (LM_HTTP_FR_FIELD_START to LM_HTTP_FR_BODY_LENGTH),
+ * then one of our own.
  */
 enum {
 	S_STATUS = LM_HTTP_S_STATUS, /* "HTTP/1." matched up to sub */
@@ -45,119 +60,17 @@ enum {
 	S_STATUS_SP,                 /* the SP after the version */
 	S_CODE,                      /* the 3 digits; sub = digits so far */
 	S_REASON,                    /* reason phrase, skipped to LF */
-	S_FIELD_START,               /* start of a field line or empty line */
-	S_FIELD_NAME,                /* field name; hdr/sub: name matching */
-	S_FIELD_SKIP,                /* value of a field we ignore */
-	S_CL_VALUE,                  /* Content-Length value */
-	S_LIST_VALUE,                /* Transfer-Encoding or Connection value */
-	S_CHUNK_SIZE,                /* hex digits; sub = 1 once one is seen */
-	S_CHUNK_BWS,                 /* whitespace after the chunk size */
-	S_CHUNK_EXT,                 /* chunk extensions, skipped to LF */
-	S_CHUNK_DATA,                /* remaining bytes of chunk data */
-	S_CHUNK_DATA_END,            /* the CRLF after chunk data */
-	S_BODY_LENGTH,               /* rest of a Content-Length body */
-	S_BODY_CLOSE,                /* body delimited by the close */
+	S_BODY_CLOSE = LM_HTTP_FR_BODY_LENGTH + 1, /* body delimited by the
+						    * close */
 };
 
+_Static_assert((int)S_REASON < (int)LM_HTTP_FR_FIELD_START,
+	       "status line states overlap the framing states");
 _Static_assert((int)S_BODY_CLOSE < (int)LM_HTTP_S_DONE,
 	       "internal states overlap DONE");
 /* it lives in every session: keep it to one cache line */
 _Static_assert(sizeof(struct lm_http_resp_parser) <= 64,
 	       "struct lm_http_resp_parser grew past 64 bytes");
-
-/* flags */
-#define FL_CR         0x01 /* a CR was seen: the next byte must be LF */
-#define FL_TRAILER    0x02 /* field lines are trailers, not the header */
-#define FL_TE         0x04 /* a Transfer-Encoding field was received */
-#define FL_KEEP_ALIVE 0x08 /* Connection: keep-alive was received */
-
-/* Field names we interpret (hdr). Lower case; matched case-insensitively
- * (RFC 9110 section 5.1). Sorted so that when a name stops matching one
- * entry, the only candidates left come after it. */
-enum { H_CONTENT_LENGTH, H_CONNECTION, H_TRANSFER_ENCODING, H_OTHER };
-
-struct lm_http_name {
-	const char *s;
-	uint8_t len;
-};
-
-#define LM_HTTP_NAME(str) { str, sizeof(str) - 1 }
-
-static const struct lm_http_name lm_http_fields[H_OTHER] = {
-	[H_CONTENT_LENGTH] = LM_HTTP_NAME("content-length"),
-	[H_CONNECTION] = LM_HTTP_NAME("connection"),
-	[H_TRANSFER_ENCODING] = LM_HTTP_NAME("transfer-encoding"),
-};
-
-/* List element tokens we look for in Transfer-Encoding and Connection */
-enum { T_CHUNKED, T_CLOSE, T_KEEP_ALIVE };
-
-static const struct lm_http_name lm_http_tokens[] = {
-	[T_CHUNKED] = LM_HTTP_NAME("chunked"),
-	[T_CLOSE] = LM_HTTP_NAME("close"),
-	[T_KEEP_ALIVE] = LM_HTTP_NAME("keep-alive"),
-};
-
-/* tok: the phase inside a list element (low 2 bits), the token it may be
- * (upper bits) */
-#define TOK_BEFORE    0 /* OWS before an element (or empty element) */
-#define TOK_IN        1 /* inside the element's first token or number */
-#define TOK_AFTER     2 /* after it: OWS, or parameters we ignore */
-#define TOK_PHASE(t)  ((t) & 3)
-#define TOK_WHICH(t)  ((t) >> 2)
-#define TOK_MAKE(phase, which) ((uint8_t)((phase) | ((which) << 2)))
-
-#define SUB_MISMATCH 0xff /* the element cannot be the token any more */
-
-/* tchar (RFC 9110 section 5.6.2): the bytes of a token, e.g. a field name */
-static const bool lm_http_tchar[256] = {
-	['0' ... '9'] = true, ['A' ... 'Z'] = true, ['a' ... 'z'] = true,
-	['!'] = true, ['#'] = true, ['$'] = true, ['%'] = true, ['&'] = true,
-	['\''] = true, ['*'] = true, ['+'] = true, ['-'] = true, ['.'] = true,
-	['^'] = true, ['_'] = true, ['`'] = true, ['|'] = true, ['~'] = true,
-};
-
-static inline uint8_t
-lm_http_lower(uint8_t c)
-{
-	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + ('a' - 'A')) : c;
-}
-
-static inline bool
-lm_http_ows(uint8_t c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static inline int
-lm_http_hex(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = lm_http_lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-static inline bool
-lm_http_in_head(uint8_t state)
-{
-	return state <= S_LIST_VALUE;
-}
-
-/* The error for a malformed byte, by where it was found. */
-static enum lm_http_perr
-lm_http_state_err(uint8_t state)
-{
-	if (state <= S_REASON)
-		return LM_HTTP_E_STATUS_LINE;
-	if (state == S_CL_VALUE)
-		return LM_HTTP_E_CONTENT_LENGTH;
-	if (state <= S_LIST_VALUE)
-		return LM_HTTP_E_HEADER;
-	return LM_HTTP_E_CHUNK;
-}
 
 /* Forget everything learnt from a head: an interim 1xx response is over
  * and the final response's status line comes next. */
@@ -196,7 +109,7 @@ lm_http_resp_init(struct lm_http_resp_parser *p, bool head_request)
 static void
 lm_http_head_end(struct lm_http_resp_parser *p)
 {
-	if (p->flags & FL_TRAILER) {
+	if (p->flags & LM_HTTP_FL_TRAILER) {
 		/* end of the trailer section (RFC 9112 section 7.1.2) */
 		p->state = LM_HTTP_S_DONE;
 		return;
@@ -219,10 +132,10 @@ lm_http_head_end(struct lm_http_resp_parser *p)
 	/* RFC 9112 section 9.3: HTTP/1.0 closes after each response unless
 	 * the server asked for keep-alive (the HTTP/1.0 extension, section
 	 * 9.3 and Appendix C.2.2). */
-	if (p->http10 && !(p->flags & FL_KEEP_ALIVE))
+	if (p->http10 && !(p->flags & LM_HTTP_FL_KEEP_ALIVE))
 		p->conn_close = true;
 
-	if (p->flags & FL_TE) {
+	if (p->flags & LM_HTTP_FL_TE) {
 		/*
 		 * RFC 9112 section 6.1: Transfer-Encoding together with
 		 * Content-Length may be a smuggling or splitting attempt; the
@@ -245,17 +158,18 @@ lm_http_head_end(struct lm_http_resp_parser *p)
 
 	if (p->chunked) {
 		/* item 4: chunked is the final coding */
-		p->state = S_CHUNK_SIZE;
+		p->state = LM_HTTP_FR_CHUNK_SIZE;
 		p->sub = 0;
 		p->remaining = 0;
-	} else if (p->flags & FL_TE) {
+	} else if (p->flags & LM_HTTP_FL_TE) {
 		/* item 4: another final coding, in a response: read to close */
 		p->state = S_BODY_CLOSE;
 		p->conn_close = true;
 	} else if (p->has_length) {
 		/* item 6 */
 		p->remaining = p->content_length;
-		p->state = p->remaining ? S_BODY_LENGTH : LM_HTTP_S_DONE;
+		p->state = p->remaining ? LM_HTTP_FR_BODY_LENGTH :
+					   LM_HTTP_S_DONE;
 	} else {
 		/* item 8: a response without framing ends at the close */
 		p->state = S_BODY_CLOSE;
@@ -263,195 +177,20 @@ lm_http_head_end(struct lm_http_resp_parser *p)
 	}
 }
 
-/* The LF of a chunk-size line. */
+/* One element of a Transfer-Encoding or Connection list is complete: t is
+ * the token it is (lm_http_fr_list_byte). */
 static void
-lm_http_chunk_size_end(struct lm_http_resp_parser *p)
+lm_http_list_element_end(struct lm_http_resp_parser *p, uint8_t t)
 {
-	if (p->remaining == 0) {
-		/* last-chunk: a trailer section follows (RFC 9112 7.1.2) */
-		p->flags |= FL_TRAILER;
-		p->state = S_FIELD_START;
-	} else {
-		p->state = S_CHUNK_DATA;
-	}
-}
-
-/* One value of a Content-Length list is complete. */
-static enum lm_http_perr
-lm_http_cl_element_end(struct lm_http_resp_parser *p)
-{
-	/*
-	 * RFC 9110 section 8.6: a list of identical values ("42, 42"), or
-	 * several field lines with the same value, may be taken as that
-	 * value; differing values make the framing invalid, which for a
-	 * response is an unrecoverable error (RFC 9112 section 6.3 item 5).
-	 */
-	if (p->has_length && p->content_length != p->remaining)
-		return LM_HTTP_E_CONTENT_LENGTH;
-	p->content_length = p->remaining;
-	p->has_length = true;
-	return LM_HTTP_OK;
-}
-
-/*
- * Content-Length = 1*DIGIT (RFC 9112 section 6.2), surrounded by OWS,
- * possibly repeated in a comma-separated list.
- */
-static enum lm_http_perr
-lm_http_cl_byte(struct lm_http_resp_parser *p, uint8_t c)
-{
-	enum lm_http_perr e;
-
-	if (c >= '0' && c <= '9') {
-		uint64_t d = c - '0';
-
-		if (p->tok == TOK_AFTER)
-			return LM_HTTP_E_CONTENT_LENGTH; /* "5 5" */
-		if (p->tok == TOK_BEFORE) {
-			p->tok = TOK_IN;
-			p->remaining = 0;
-		}
-		/* RFC 9112 section 6.2 asks to anticipate large numerals and
-		 * to prevent overflow; we accept up to 2^63 - 1. */
-		if (p->remaining > ((uint64_t)INT64_MAX - d) / 10)
-			return LM_HTTP_E_CONTENT_LENGTH;
-		p->remaining = p->remaining * 10 + d;
-		return LM_HTTP_OK;
-	}
-	if (lm_http_ows(c)) {
-		if (p->tok == TOK_IN)
-			p->tok = TOK_AFTER;
-		return LM_HTTP_OK;
-	}
-	if (c == ',' || c == '\n') {
-		/* an empty value or list element is not a number */
-		if (p->tok == TOK_BEFORE)
-			return LM_HTTP_E_CONTENT_LENGTH;
-		e = lm_http_cl_element_end(p);
-		if (e != LM_HTTP_OK)
-			return e;
-		p->tok = TOK_BEFORE;
-		if (c == '\n')
-			p->state = S_FIELD_START;
-		return LM_HTTP_OK;
-	}
-	return LM_HTTP_E_CONTENT_LENGTH;
-}
-
-/* One element of a Transfer-Encoding or Connection list is complete. */
-static void
-lm_http_list_element_end(struct lm_http_resp_parser *p)
-{
-	uint8_t which = TOK_WHICH(p->tok);
-	bool match = p->sub == lm_http_tokens[which].len;
-
-	if (p->hdr == H_TRANSFER_ENCODING) {
+	if (p->hdr == LM_HTTP_H_TRANSFER_ENCODING) {
 		/* RFC 9112 section 6.3 item 4: only the final coding decides;
 		 * every field line adds to the same list (RFC 9110 5.3). */
-		p->chunked = match && which == T_CHUNKED;
-	} else if (match && which == T_CLOSE) {
+		p->chunked = t == LM_HTTP_T_CHUNKED;
+	} else if (t == LM_HTTP_T_CLOSE) {
 		/* RFC 9112 section 9.6 */
 		p->conn_close = true;
-	} else if (match && which == T_KEEP_ALIVE) {
-		p->flags |= FL_KEEP_ALIVE;
-	}
-}
-
-/*
- * Transfer-Encoding = #transfer-coding, Connection = #connection-option
- * (RFC 9112 6.1, RFC 9110 7.6.1): comma-separated tokens with OWS; empty
- * elements are ignored (RFC 9110 5.6.1). An element that is the token
- * followed by anything but OWS (parameters, say) does not match.
- */
-static void
-lm_http_list_byte(struct lm_http_resp_parser *p, uint8_t c)
-{
-	uint8_t which = TOK_WHICH(p->tok);
-
-	if (c == ',' || c == '\n') {
-		if (TOK_PHASE(p->tok) != TOK_BEFORE)
-			lm_http_list_element_end(p);
-		p->tok = TOK_BEFORE;
-		if (c == '\n')
-			p->state = S_FIELD_START;
-		return;
-	}
-	if (lm_http_ows(c)) {
-		if (TOK_PHASE(p->tok) == TOK_IN)
-			p->tok = TOK_MAKE(TOK_AFTER, which);
-		return;
-	}
-
-	switch (TOK_PHASE(p->tok)) {
-	case TOK_BEFORE:
-		/* the first byte picks the one token this element may be */
-		p->sub = 0;
-		if (p->hdr == H_TRANSFER_ENCODING)
-			which = T_CHUNKED;
-		else if (lm_http_lower(c) == 'k')
-			which = T_KEEP_ALIVE;
-		else
-			which = T_CLOSE;
-		p->tok = TOK_MAKE(TOK_IN, which);
-		/* fall through */
-	case TOK_IN:
-		if (p->sub != SUB_MISMATCH && lm_http_tchar[c] &&
-		    p->sub < lm_http_tokens[which].len &&
-		    lm_http_tokens[which].s[p->sub] == lm_http_lower(c))
-			p->sub++;
-		else
-			p->sub = SUB_MISMATCH;
-		if (!lm_http_tchar[c])
-			p->tok = TOK_MAKE(TOK_AFTER, which);
-		break;
-	default:
-		p->sub = SUB_MISMATCH;
-		break;
-	}
-}
-
-/* Field-name byte: follow the known names that still match. */
-static void
-lm_http_name_match(struct lm_http_resp_parser *p, uint8_t c)
-{
-	uint8_t lc = lm_http_lower(c);
-	uint8_t h;
-
-	if (p->hdr == H_OTHER)
-		return;
-	for (h = p->hdr; h < H_OTHER; h++) {
-		if (lm_http_fields[h].len > p->sub &&
-		    lm_http_fields[h].s[p->sub] == lc &&
-		    memcmp(lm_http_fields[h].s, lm_http_fields[p->hdr].s,
-			   p->sub) == 0) {
-			p->hdr = h;
-			p->sub++;
-			return;
-		}
-	}
-	p->hdr = H_OTHER;
-}
-
-/* The ':' after a field name: choose how to read the value. */
-static void
-lm_http_name_end(struct lm_http_resp_parser *p)
-{
-	p->tok = TOK_BEFORE;
-	if (p->hdr == H_OTHER || p->sub != lm_http_fields[p->hdr].len) {
-		p->state = S_FIELD_SKIP;
-		return;
-	}
-	switch (p->hdr) {
-	case H_CONTENT_LENGTH:
-		p->state = S_CL_VALUE;
-		break;
-	case H_TRANSFER_ENCODING:
-		p->flags |= FL_TE;
-		p->state = S_LIST_VALUE;
-		break;
-	default:
-		p->state = S_LIST_VALUE;
-		break;
+	} else if (t == LM_HTTP_T_KEEP_ALIVE) {
+		p->flags |= LM_HTTP_FL_KEEP_ALIVE;
 	}
 }
 
@@ -462,25 +201,13 @@ lm_http_name_end(struct lm_http_resp_parser *p)
 static enum lm_http_perr
 lm_http_step(struct lm_http_resp_parser *p, uint8_t c)
 {
-	enum lm_http_perr e = LM_HTTP_OK;
-	int v;
+	enum lm_http_perr e;
+	uint8_t t;
+	bool cr;
 
-	if (++p->line_len > LM_HTTP_MAX_LINE_BYTES)
-		return LM_HTTP_E_HEAD_TOO_LARGE;
-	if (lm_http_in_head(p->state) &&
-	    ++p->head_len > LM_HTTP_MAX_HEAD_BYTES)
-		return LM_HTTP_E_HEAD_TOO_LARGE;
-
-	/* RFC 9112 section 2.2: CRLF ends a line, and so may a bare LF; a CR
-	 * anywhere else in what we parse makes the element invalid. */
-	if (p->flags & FL_CR) {
-		if (c != '\n')
-			return lm_http_state_err(p->state);
-		p->flags &= ~FL_CR;
-	} else if (c == '\r') {
-		p->flags |= FL_CR;
-		return LM_HTTP_OK;
-	}
+	e = lm_http_fr_byte_start(p, c, &cr);
+	if (e != LM_HTTP_OK || cr)
+		return e;
 
 	switch (p->state) {
 	case S_STATUS:
@@ -523,135 +250,29 @@ lm_http_step(struct lm_http_resp_parser *p, uint8_t c)
 		} else if (c == '\n') {
 			/* "HTTP/1.1 200" without the second SP: common enough
 			 * to accept, nothing is lost */
-			p->state = S_FIELD_START;
+			p->state = LM_HTTP_FR_FIELD_START;
 		} else {
 			return LM_HTTP_E_STATUS_LINE;
 		}
 		break;
-	case S_FIELD_START:
-		if (c == '\n') {
+	case LM_HTTP_FR_FIELD_START:
+		if (c == '\n')
 			lm_http_head_end(p);
-		} else if (lm_http_tchar[c]) {
-			/* trailers are never framing fields (RFC 9110 6.5.1):
-			 * no need to recognise any name in them */
-			p->hdr = (p->flags & FL_TRAILER) ? H_OTHER : 0;
-			p->sub = 0;
-			lm_http_name_match(p, c);
-			p->state = S_FIELD_NAME;
-		} else {
-			/*
-			 * Whitespace here is obs-fold (or space before the
-			 * first field), which RFC 9112 section 5.2 and 2.2
-			 * let us reject; anything else is not a field name.
-			 */
-			return LM_HTTP_E_HEADER;
-		}
-		break;
-	case S_FIELD_NAME:
-		if (c == ':')
-			lm_http_name_end(p);
-		else if (lm_http_tchar[c])
-			lm_http_name_match(p, c);
 		else
-			/* no ':' on the line, or whitespace before it: "No
-			 * whitespace is allowed between the field name and
-			 * colon" (RFC 9112 section 5.1) */
-			return LM_HTTP_E_HEADER;
+			e = lm_http_fr_field_start(p, c);
 		break;
-	case S_CL_VALUE:
-		e = lm_http_cl_byte(p, c);
-		break;
-	case S_LIST_VALUE:
-		lm_http_list_byte(p, c);
-		break;
-	case S_CHUNK_SIZE:
-		/* chunk = chunk-size [ chunk-ext ] CRLF (RFC 9112 7.1) */
-		v = lm_http_hex(c);
-		if (v >= 0) {
-			/* same bound as Content-Length (RFC 9112 7.1: guard
-			 * against overflow) */
-			if (p->remaining > ((uint64_t)INT64_MAX >> 4))
-				return LM_HTTP_E_CHUNK;
-			p->remaining = (p->remaining << 4) | (uint64_t)v;
-			p->sub = 1;
-			break;
-		}
-		if (p->sub == 0)
-			return LM_HTTP_E_CHUNK; /* chunk-size = 1*HEXDIG */
-		if (c == '\n')
-			lm_http_chunk_size_end(p);
-		else if (c == ';')
-			p->state = S_CHUNK_EXT;
-		else if (lm_http_ows(c))
-			p->state = S_CHUNK_BWS;
-		else
-			return LM_HTTP_E_CHUNK;
-		break;
-	case S_CHUNK_BWS:
-		/* chunk-ext = *( BWS ";" ... ): the BWS a recipient must
-		 * accept (RFC 9110 5.6.3) */
-		if (c == '\n')
-			lm_http_chunk_size_end(p);
-		else if (c == ';')
-			p->state = S_CHUNK_EXT;
-		else if (!lm_http_ows(c))
-			return LM_HTTP_E_CHUNK;
-		break;
-	case S_CHUNK_DATA_END:
-		/* chunk-data is followed by CRLF (RFC 9112 7.1) */
-		if (c != '\n')
-			return LM_HTTP_E_CHUNK;
-		p->state = S_CHUNK_SIZE;
-		p->sub = 0;
-		p->remaining = 0;
+	case LM_HTTP_FR_LIST_VALUE:
+		t = lm_http_fr_list_byte(p, c);
+		if (t != LM_HTTP_FR_LIST_MORE)
+			lm_http_list_element_end(p, t);
 		break;
 	default:
-		/* the skipping states never come here */
-		return lm_http_state_err(p->state);
+		e = lm_http_fr_byte(p, c);
+		break;
 	}
 	if (e == LM_HTTP_OK && c == '\n')
 		p->line_len = 0;
 	return e;
-}
-
-/*
- * Skip to the LF of a line whose content we ignore, within the line and
- * head limits. Advances *pos; returns LM_HTTP_OK or the error (then *pos is
- * the first byte past the limit).
- */
-static enum lm_http_perr
-lm_http_skip_line(struct lm_http_resp_parser *p, const uint8_t *data,
-		  size_t len, size_t *pos)
-{
-	bool head = lm_http_in_head(p->state);
-	size_t avail = len - *pos;
-	size_t budget = LM_HTTP_MAX_LINE_BYTES - p->line_len;
-	const uint8_t *lf;
-	size_t n;
-
-	if (head && LM_HTTP_MAX_HEAD_BYTES - p->head_len < budget)
-		budget = LM_HTTP_MAX_HEAD_BYTES - p->head_len;
-	n = avail < budget ? avail : budget;
-	lf = memchr(data + *pos, '\n', n);
-	if (lf != NULL)
-		n = (size_t)(lf - (data + *pos)) + 1;
-	p->line_len += n;
-	if (head)
-		p->head_len += n;
-	*pos += n;
-	if (lf == NULL)
-		return n < avail ? LM_HTTP_E_HEAD_TOO_LARGE : LM_HTTP_OK;
-
-	p->line_len = 0;
-	switch (p->state) {
-	case S_CHUNK_EXT:
-		lm_http_chunk_size_end(p);
-		break;
-	default: /* S_REASON, S_FIELD_SKIP */
-		p->state = S_FIELD_START;
-		break;
-	}
-	return LM_HTTP_OK;
 }
 
 size_t
@@ -667,24 +288,17 @@ lm_http_resp_feed_crc(struct lm_http_resp_parser *p, const uint8_t *data,
 {
 	enum lm_http_perr e = LM_HTTP_OK;
 	size_t pos = 0;
-	uint64_t n;
+	size_t n;
 
 	while (pos < len && p->state < LM_HTTP_S_DONE) {
 		switch (p->state) {
-		case S_BODY_LENGTH:
-		case S_CHUNK_DATA:
+		case LM_HTTP_FR_BODY_LENGTH:
+		case LM_HTTP_FR_CHUNK_DATA:
 			/* known length: skip without looking at the bytes */
-			n = len - pos;
-			if (n > p->remaining)
-				n = p->remaining;
+			n = lm_http_fr_skip_body(p, len - pos);
 			if (crc != NULL)
 				*crc = lm_crc32c_update(*crc, data + pos, n);
 			pos += n;
-			p->remaining -= n;
-			p->body_bytes += n;
-			if (p->remaining == 0)
-				p->state = p->state == S_BODY_LENGTH ?
-					LM_HTTP_S_DONE : S_CHUNK_DATA_END;
 			break;
 		case S_BODY_CLOSE:
 			if (crc != NULL)
@@ -693,9 +307,9 @@ lm_http_resp_feed_crc(struct lm_http_resp_parser *p, const uint8_t *data,
 			pos = len;
 			break;
 		case S_REASON:
-		case S_FIELD_SKIP:
-		case S_CHUNK_EXT:
-			e = lm_http_skip_line(p, data, len, &pos);
+		case LM_HTTP_FR_FIELD_SKIP:
+		case LM_HTTP_FR_CHUNK_EXT:
+			e = lm_http_fr_skip_line(p, data, len, &pos);
 			break;
 		default:
 			e = lm_http_step(p, data[pos]);
