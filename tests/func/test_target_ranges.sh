@@ -8,8 +8,9 @@ set -euo pipefail
 lm_testsrv_start 8081
 FIRST_PID=$LM_TESTSRV_PID
 FIRST_LOG=$LM_TESTSRV_LOG
-trap 'kill "$FIRST_PID" 2>/dev/null || true; lm_cleanup_all' EXIT
 lm_testsrv_start 8080
+# after the second start, whose own trap would replace this one
+trap 'kill "$FIRST_PID" 2>/dev/null || true; lm_cleanup_all' EXIT
 LM_PLAN_PORT=8080
 LM_PLAN_EXTRA='{"tcp": {"time_wait_ms": 0}}'
 lm_plan_lab "$LM_TEST_DIR/plan.json" '{"users": 8, "duration_s": 60, "max_runs": 1000}' '[
