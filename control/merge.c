@@ -29,9 +29,20 @@ lm_view_init(struct lm_view *v, uint32_t n_scenarios, uint32_t n_steps)
 	return 0;
 }
 
+int
+lm_view_routes(struct lm_view *v, uint32_t n_routes)
+{
+	free(v->routes);
+	v->n_routes = n_routes;
+	v->routes = calloc(n_routes ? n_routes : 1, sizeof(*v->routes));
+	return v->routes != NULL ? 0 : -ENOMEM;
+}
+
 void
 lm_view_free(struct lm_view *v)
 {
+	free(v->routes);
+	v->routes = NULL;
 	free(v->scen);
 	free(v->steps);
 	v->scen = NULL;
@@ -55,6 +66,8 @@ collect(struct lm_view *v, const struct lm_stats_layout *l, void *area,
 
 	memset(&v->w, 0, sizeof(v->w));
 	memset(v->scen, 0, sizeof(*v->scen) * v->n_scenarios);
+	if (v->routes != NULL)
+		memset(v->routes, 0, sizeof(*v->routes) * v->n_routes);
 	for (uint32_t i = 0; i < v->n_steps; i++) {
 		memset(&v->steps[i], 0, offsetof(struct lm_step_stats, connect));
 		lm_hdr_init(&v->steps[i].latency);
@@ -72,6 +85,11 @@ collect(struct lm_view *v, const struct lm_stats_layout *l, void *area,
 			     sizeof(v->w) / sizeof(uint64_t));
 		add_counters((uint64_t *)v->scen, (const uint64_t *)s.scen,
 			     sizeof(*v->scen) / sizeof(uint64_t) * v->n_scenarios);
+		if (v->routes != NULL && v->n_routes == l->n_routes)
+			add_counters((uint64_t *)v->routes,
+				     (const uint64_t *)s.routes,
+				     sizeof(*v->routes) / sizeof(uint64_t) *
+				     v->n_routes);
 		for (uint32_t i = 0; i < v->n_steps; i++) {
 			struct lm_step_stats *d = &v->steps[i];
 
@@ -107,6 +125,10 @@ lm_view_copy(struct lm_view *dst, const struct lm_view *src)
 	dst->w = src->w;
 	memcpy(dst->scen, src->scen, sizeof(*src->scen) * src->n_scenarios);
 	memcpy(dst->steps, src->steps, sizeof(*src->steps) * src->n_steps);
+	if (dst->routes != NULL && src->routes != NULL &&
+	    dst->n_routes == src->n_routes)
+		memcpy(dst->routes, src->routes,
+		       sizeof(*src->routes) * src->n_routes);
 }
 
 void

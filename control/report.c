@@ -50,6 +50,41 @@ table_row(FILE *f, const char *name, const struct lm_step_stats *s,
 		ms(lm_hdr_percentile(lat, 100)));
 }
 
+/* The name of statistics row k of server s (lm_plan_server_rows). */
+static const char *
+route_name(const struct lm_plan_server *s, uint32_t k)
+{
+	if (s->kind == LM_SERVER_ECHO)
+		return "(echo)";
+	if (s->kind == LM_SERVER_REPLY)
+		return "(reply)";
+	return k < s->n_routes ? s->routes[k].path : "(default)";
+}
+
+/* Every server's routes: what each answered. */
+static json_t *
+routes_json(const struct lm_plan *plan, const struct lm_view *v)
+{
+	json_t *a = json_array();
+	uint32_t row = 0;
+
+	for (uint32_t i = 0; i < plan->n_servers; i++) {
+		const struct lm_plan_server *s = &plan->servers[i];
+
+		for (uint32_t k = 0; k < lm_plan_server_rows(s); k++, row++) {
+			const struct lm_route_stats *r =
+				row < v->n_routes && v->routes != NULL ?
+				&v->routes[row] : NULL;
+
+			json_array_append_new(a, json_pack("{s:s, s:s, s:I, s:I}",
+				"server", s->name, "route", route_name(s, k),
+				"requests", (json_int_t)(r ? r->requests : 0),
+				"tx_bytes", (json_int_t)(r ? r->tx_bytes : 0)));
+		}
+	}
+	return a;
+}
+
 void
 lm_report_table(FILE *f, const struct lm_plan *plan, const struct lm_view *v,
 		double duration_s)
@@ -95,11 +130,26 @@ lm_report_table(FILE *f, const struct lm_plan *plan, const struct lm_view *v,
 		" packets out, %" PRIu64 " in\n", v->w.conn_opened,
 		v->w.conn_attempts, v->w.tcp_retransmits, v->w.tx_pkts,
 		v->w.rx_pkts);
-	if (plan->n_servers > 0)
+	if (plan->n_servers > 0) {
+		uint32_t row = 0;
+
 		fprintf(f, "servers: %" PRIu64 " connections, %" PRIu64
 			" requests answered, %" PRIu64 " bad, %" PRIu64
 			" response bytes\n", v->w.srv_conns, v->w.srv_requests,
 			v->w.srv_bad_requests, v->w.srv_tx_bytes);
+		for (uint32_t i = 0; i < plan->n_servers; i++) {
+			const struct lm_plan_server *s = &plan->servers[i];
+
+			for (uint32_t k = 0; k < lm_plan_server_rows(s); k++, row++)
+				if (row < v->n_routes && v->routes != NULL &&
+				    (v->routes[row].requests || v->routes[row].tx_bytes))
+					fprintf(f, "  %s %s: %" PRIu64 " responses, %"
+						PRIu64 " bytes\n", s->name,
+						route_name(s, k),
+						v->routes[row].requests,
+						v->routes[row].tx_bytes);
+		}
+	}
 	if (all->failed) {
 		fprintf(f, "errors:");
 		for (int e = 0; e < LM_ERR_MAX; e++)
@@ -289,7 +339,7 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 	json_object_set_new(root, "ports", ports);
 	if (plan->n_servers > 0)
 		json_object_set_new(root, "server", json_pack(
-			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
 			"connections", (json_int_t)v->w.srv_conns,
 			"requests", (json_int_t)v->w.srv_requests,
 			"bad_requests", (json_int_t)v->w.srv_bad_requests,
@@ -298,7 +348,8 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 			"timeouts", (json_int_t)v->w.srv_conn_timeouts,
 			"tx_bytes", (json_int_t)v->w.srv_tx_bytes,
 			"syn_received", (json_int_t)v->w.tcp_syn_received,
-			"syn_dropped", (json_int_t)v->w.tcp_syn_dropped));
+			"syn_dropped", (json_int_t)v->w.tcp_syn_dropped,
+			"routes", routes_json(plan, v)));
 	if (v->impair_on)
 		json_object_set_new(root, "impair", json_pack(
 			"{s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I}}",

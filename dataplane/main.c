@@ -217,6 +217,13 @@ main(int argc, char **argv)
 
 	lm_stats_layout_init(&layout, n_workers, plan->n_scenarios,
 			     lm_plan_n_steps(plan));
+	{
+		uint32_t rows = 0;
+
+		for (uint32_t i = 0; i < plan->n_servers; i++)
+			rows += lm_plan_server_rows(&plan->servers[i]);
+		lm_stats_layout_routes(&layout, rows);
+	}
 	area = lm_shm_create(plan, &layout, cli.stats_name, &area_len,
 			     shm_path, sizeof(shm_path));
 	if (area == MAP_FAILED) {

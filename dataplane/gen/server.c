@@ -46,6 +46,7 @@ struct srv_resp {
 	uint64_t ready_at;      /* TSC: not before (delay_ms) */
 	uint32_t start;         /* stream offset of its first byte, once queued */
 	uint32_t len;           /* head and body bytes */
+	uint32_t row;           /* its statistics row; UINT32_MAX: none (400) */
 	bool close;             /* "Connection: close", and close after it */
 	bool head_only;         /* the answer to HEAD: no body */
 };
@@ -81,6 +82,7 @@ struct lm_srv {
 	struct lm_route *replies;   /* per server: a reply server's answer */
 	struct srv_echo *echo_bufs;
 	struct srv_echo *echo_free;
+	uint32_t *row_base;         /* per server: its first statistics row */
 };
 
 static const char bad_request_head[] =
@@ -179,8 +181,14 @@ lm_server_init(struct lm_worker *w)
 	s->replies = rte_zmalloc_socket("lm_srv_replies",
 					sizeof(*s->replies) * p->n_servers, 0,
 					rte_lcore_to_socket_id(w->lcore));
-	if (s->replies == NULL)
+	s->row_base = rte_zmalloc_socket("lm_srv_rows",
+					 sizeof(*s->row_base) * p->n_servers, 0,
+					 rte_lcore_to_socket_id(w->lcore));
+	if (s->replies == NULL || s->row_base == NULL)
 		return -ENOMEM;
+	for (uint32_t i = 1; i < p->n_servers; i++)
+		s->row_base[i] = s->row_base[i - 1] +
+			lm_plan_server_rows(&p->servers[i - 1]);
 	for (uint32_t i = 0; i < p->n_servers; i++) {
 		const struct lm_plan_server *srv = &p->servers[i];
 
@@ -215,6 +223,7 @@ lm_server_fini(struct lm_worker *w)
 		return;
 	rte_free(w->srv->conns);
 	rte_free(w->srv->replies);
+	rte_free(w->srv->row_base);
 	rte_free(w->srv->echo_bufs);
 	rte_free(w->srv);
 	w->srv = NULL;
@@ -304,6 +313,19 @@ push(struct lm_worker *w, struct srv_conn *c, const struct lm_route *route,
 		return false;
 	r = resp_at(c, c->n++);
 	r->route = route;
+	r->row = UINT32_MAX;
+	if (route != &w->srv->bad_request) {
+		const struct lm_plan_server *srv = c->srv;
+		uint32_t base = w->srv->row_base[srv - w->plan->servers];
+
+		/* a route's row, its default's after them; reply: the one row */
+		if (srv->kind != LM_SERVER_HTTP)
+			r->row = base;
+		else if (route == &srv->dflt)
+			r->row = base + srv->n_routes;
+		else
+			r->row = base + (uint32_t)(route - srv->routes);
+	}
 	r->close = close;
 	r->head_only = head_only;
 	r->len = (close ? route->head_close_len : route->head_len) +
@@ -530,6 +552,8 @@ emit(struct lm_worker *w, struct srv_conn *c)
 
 		c->stream_end = c->echo_in;
 		LM_STAT_ADD(w->ctr->srv_tx_bytes, n);
+		LM_STAT_ADD(w->stats.routes[w->srv->row_base[c->srv -
+			    w->plan->servers]].tx_bytes, n);
 		lm_tcp_send(w, c->tcb, n);
 		return;
 	}
@@ -545,6 +569,10 @@ emit(struct lm_worker *w, struct srv_conn *c)
 		c->stream_end += r->len;
 		c->n_sent++;
 		LM_STAT_ADD(w->ctr->srv_tx_bytes, r->len);
+		if (r->row != UINT32_MAX) {
+			LM_STAT_INC(w->stats.routes[r->row].requests);
+			LM_STAT_ADD(w->stats.routes[r->row].tx_bytes, r->len);
+		}
 		lm_tcp_send(w, c->tcb, r->len);
 		if (r->close)
 			break;  /* nothing goes after a response that closes */

@@ -329,6 +329,17 @@ struct lm_plan_server {
 	uint8_t *reply_text;     /* NULL: generated */
 };
 
+/*
+ * Statistics rows of a server: one per route and one for its default
+ * response (http), or one for all it answers (echo, reply). The plan's
+ * servers' rows follow each other in server order.
+ */
+static inline uint32_t
+lm_plan_server_rows(const struct lm_plan_server *s)
+{
+	return s->kind == LM_SERVER_HTTP ? s->n_routes + 1 : 1;
+}
+
 struct lm_plan {
 	char *file;          /* path it was loaded from (for messages) */
 	char *name;          /* optional plan name; defaults to the file's base name */

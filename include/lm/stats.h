@@ -11,6 +11,8 @@
  *   struct lm_worker_counters
  *   struct lm_scenario_counters [n_scenarios]
  *   struct lm_step_stats        [n_steps]     (all scenarios' steps in order)
+ *   struct lm_route_stats       [n_routes]    (servers' routes, see plan.h
+ *                                              lm_plan_server_rows)
  */
 #ifndef LM_STATS_H
 #define LM_STATS_H
@@ -112,6 +114,12 @@ struct lm_step_stats {
 	struct lm_hdr latency_raw; /* open model: from the first byte sent */
 };
 
+/* What an emulated server answered with one route (or its default). */
+struct lm_route_stats {
+	uint64_t requests;   /* responses given to TCP */
+	uint64_t tx_bytes;   /* their heads and bodies (echo: the bytes echoed) */
+};
+
 #define LM_STAT_ADD(field, n) \
 	__atomic_store_n(&(field), (field) + (n), __ATOMIC_RELAXED)
 #define LM_STAT_INC(field) LM_STAT_ADD(field, 1)
@@ -122,6 +130,7 @@ struct lm_stats_layout {
 	uint32_t n_workers;
 	uint32_t n_scenarios;
 	uint32_t n_steps;
+	uint32_t n_routes;
 	size_t slot_size;    /* bytes per worker slot, cache-line aligned */
 };
 
@@ -129,10 +138,13 @@ struct lm_stats_slot_view {
 	struct lm_worker_counters *w;
 	struct lm_scenario_counters *scen;   /* [n_scenarios] */
 	struct lm_step_stats *steps;         /* [n_steps] */
+	struct lm_route_stats *routes;       /* [n_routes] */
 };
 
 void lm_stats_layout_init(struct lm_stats_layout *l, uint32_t n_workers,
 			  uint32_t n_scenarios, uint32_t n_steps);
+/* Room for n_routes server routes too (none after init). */
+void lm_stats_layout_routes(struct lm_stats_layout *l, uint32_t n_routes);
 
 /* Views into slot i of an area laid out as l (area = base of all slots). */
 void lm_stats_slot(const struct lm_stats_layout *l, void *area, uint32_t i,

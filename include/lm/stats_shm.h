@@ -22,7 +22,7 @@
 #include <lm/stats.h>
 
 #define LM_SHM_MAGIC 0x484d534cu       /* "LSMH" little-endian */
-#define LM_SHM_VERSION 1
+#define LM_SHM_VERSION 2
 #define LM_SHM_HEADER_SIZE 4096
 #define LM_SHM_DIR "/dev/shm"
 #define LM_SHM_PREFIX "lemmings-dp."
@@ -44,6 +44,7 @@ struct lm_shm_header {
 	uint32_t n_workers;
 	uint32_t n_scenarios;
 	uint32_t n_steps;
+	uint32_t n_routes;            /* servers' routes (lm_plan_server_rows) */
 	uint32_t state;               /* enum lm_shm_state, written last */
 	uint64_t slot_size;
 	uint64_t slots_off;

@@ -37,6 +37,7 @@ check() { # SUMMARY WHAT
 	assert_eq "$(jq '.server.requests' "$s")" 600 "$2: requests the server answered"
 	assert_eq "$(jq '.totals.rx_bytes' "$s")" "$(jq '.server.tx_bytes' "$s")" "$2: bytes received = bytes served"
 	assert_eq "$(jq '.server.bad_requests' "$s")" 0 "$2: bad requests"
+	assert_eq "$(jq -c '[.server.routes[] | .requests]' "$s")" "[300,300,0]" "$2: responses per route (/small, /big, default)"
 }
 
 for conn in keep_alive per_run; do

@@ -72,6 +72,13 @@ served=$(jq '.server.requests' "$S")
 assert_ge "$served" "$((asked + wrk_n))" "requests answered"
 assert_le "$served" "$((asked + wrk_n + 8))" "requests answered"
 assert_eq "$(jq '.server.bad_requests' "$S")" 1 "bad requests"
+# per route: what each answered (HEAD included, the 400 in none)
+route() { jq --arg r "$1" '.server.routes[] | select(.route == $r) | .requests' "$S"; }
+assert_eq "$(route /hello)" 3 "/hello responses"
+assert_eq "$(route /big)" 2 "/big responses (GET and HEAD)"
+assert_eq "$(route /slow)" 1 "/slow responses"
+assert_eq "$(route '(default)')" 2 "default responses"
+assert_eq "$(jq '[.server.routes[].requests] | add' "$S")" "$served" "route responses add up"
 assert_eq "$(jq '.server.timeouts' "$S")" 0 "connections given up"
 # wrk closes its connections at the end with requests in flight: resets
 assert_le "$(jq '.server.resets' "$S")" 8 "connections reset"
