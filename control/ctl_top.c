@@ -70,7 +70,7 @@ lm_ctl_top(const char *name, unsigned int count, double interval_s)
 		return 1;
 	}
 	lm_stats_layout_init(&l, h->n_workers, h->n_scenarios, h->n_steps);
-	lm_stats_layout_routes(&l, h->n_routes);
+	lm_stats_layout_servers(&l, h->n_servers, h->n_routes);
 	if (l.slot_size != h->slot_size) {
 		fprintf(stderr, "lemmings-ctl top: %s: slots of another layout\n",
 			name);

@@ -30,12 +30,15 @@ lm_view_init(struct lm_view *v, uint32_t n_scenarios, uint32_t n_steps)
 }
 
 int
-lm_view_routes(struct lm_view *v, uint32_t n_routes)
+lm_view_servers(struct lm_view *v, uint32_t n_servers, uint32_t n_routes)
 {
 	free(v->routes);
+	free(v->servers);
 	v->n_routes = n_routes;
+	v->n_servers = n_servers;
 	v->routes = calloc(n_routes ? n_routes : 1, sizeof(*v->routes));
-	return v->routes != NULL ? 0 : -ENOMEM;
+	v->servers = calloc(n_servers ? n_servers : 1, sizeof(*v->servers));
+	return v->routes != NULL && v->servers != NULL ? 0 : -ENOMEM;
 }
 
 void
@@ -43,6 +46,8 @@ lm_view_free(struct lm_view *v)
 {
 	free(v->routes);
 	v->routes = NULL;
+	free(v->servers);
+	v->servers = NULL;
 	free(v->scen);
 	free(v->steps);
 	v->scen = NULL;
@@ -68,6 +73,8 @@ collect(struct lm_view *v, const struct lm_stats_layout *l, void *area,
 	memset(v->scen, 0, sizeof(*v->scen) * v->n_scenarios);
 	if (v->routes != NULL)
 		memset(v->routes, 0, sizeof(*v->routes) * v->n_routes);
+	if (v->servers != NULL)
+		memset(v->servers, 0, sizeof(*v->servers) * v->n_servers);
 	for (uint32_t i = 0; i < v->n_steps; i++) {
 		memset(&v->steps[i], 0, offsetof(struct lm_step_stats, connect));
 		lm_hdr_init(&v->steps[i].latency);
@@ -90,6 +97,11 @@ collect(struct lm_view *v, const struct lm_stats_layout *l, void *area,
 				     (const uint64_t *)s.routes,
 				     sizeof(*v->routes) / sizeof(uint64_t) *
 				     v->n_routes);
+		if (v->servers != NULL && v->n_servers == l->n_servers)
+			add_counters((uint64_t *)v->servers,
+				     (const uint64_t *)s.servers,
+				     sizeof(*v->servers) / sizeof(uint64_t) *
+				     v->n_servers);
 		for (uint32_t i = 0; i < v->n_steps; i++) {
 			struct lm_step_stats *d = &v->steps[i];
 
@@ -129,6 +141,10 @@ lm_view_copy(struct lm_view *dst, const struct lm_view *src)
 	    dst->n_routes == src->n_routes)
 		memcpy(dst->routes, src->routes,
 		       sizeof(*src->routes) * src->n_routes);
+	if (dst->servers != NULL && src->servers != NULL &&
+	    dst->n_servers == src->n_servers)
+		memcpy(dst->servers, src->servers,
+		       sizeof(*src->servers) * src->n_servers);
 }
 
 void

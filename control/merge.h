@@ -64,11 +64,13 @@ struct lm_view {
 	struct lm_step_stats *steps;        /* [n_steps] */
 	uint32_t n_routes;
 	struct lm_route_stats *routes;      /* [n_routes]: servers' routes */
+	uint32_t n_servers;
+	struct lm_server_stats *servers;    /* [n_servers] */
 };
 
 int lm_view_init(struct lm_view *v, uint32_t n_scenarios, uint32_t n_steps);
-/* Room for the servers' route rows (none after lm_view_init). */
-int lm_view_routes(struct lm_view *v, uint32_t n_routes);
+/* Room for the servers and their route rows (none after lm_view_init). */
+int lm_view_servers(struct lm_view *v, uint32_t n_servers, uint32_t n_routes);
 void lm_view_free(struct lm_view *v);
 
 /* v = sum of every slot of the area, read without stopping the workers. */

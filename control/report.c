@@ -61,6 +61,36 @@ route_name(const struct lm_plan_server *s, uint32_t k)
 	return k < s->n_routes ? s->routes[k].path : "(default)";
 }
 
+/* Each server: its connections' fate, and what its routes answered. */
+static json_t *
+servers_json(const struct lm_plan *plan, const struct lm_view *v)
+{
+	json_t *a = json_array();
+	uint32_t row = 0;
+
+	for (uint32_t i = 0; i < plan->n_servers; i++) {
+		const struct lm_plan_server *s = &plan->servers[i];
+		const struct lm_server_stats *x = i < v->n_servers &&
+			v->servers != NULL ? &v->servers[i] : NULL;
+		uint64_t req = 0, bytes = 0;
+
+		for (uint32_t k = 0; k < lm_plan_server_rows(s); k++, row++)
+			if (row < v->n_routes && v->routes != NULL) {
+				req += v->routes[row].requests;
+				bytes += v->routes[row].tx_bytes;
+			}
+		json_array_append_new(a, json_pack(
+			"{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "name", s->name,
+			"connections", (json_int_t)(x ? x->connections : 0),
+			"requests", (json_int_t)req, "tx_bytes", (json_int_t)bytes,
+			"bad_requests", (json_int_t)(x ? x->bad_requests : 0),
+			"overflows", (json_int_t)(x ? x->overflows : 0),
+			"resets", (json_int_t)(x ? x->resets : 0),
+			"timeouts", (json_int_t)(x ? x->timeouts : 0)));
+	}
+	return a;
+}
+
 /* Every server's routes: what each answered. */
 static json_t *
 routes_json(const struct lm_plan *plan, const struct lm_view *v)
@@ -140,6 +170,14 @@ lm_report_table(FILE *f, const struct lm_plan *plan, const struct lm_view *v,
 		for (uint32_t i = 0; i < plan->n_servers; i++) {
 			const struct lm_plan_server *s = &plan->servers[i];
 
+			if (plan->n_servers > 1 && i < v->n_servers &&
+			    v->servers != NULL)
+				fprintf(f, "  %s: %" PRIu64 " connections, %" PRIu64
+					" bad requests, %" PRIu64 " resets, %" PRIu64
+					" timeouts\n", s->name,
+					v->servers[i].connections,
+					v->servers[i].bad_requests,
+					v->servers[i].resets, v->servers[i].timeouts);
 			for (uint32_t k = 0; k < lm_plan_server_rows(s); k++, row++)
 				if (row < v->n_routes && v->routes != NULL &&
 				    (v->routes[row].requests || v->routes[row].tx_bytes))
@@ -339,7 +377,7 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 	json_object_set_new(root, "ports", ports);
 	if (plan->n_servers > 0)
 		json_object_set_new(root, "server", json_pack(
-			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
 			"connections", (json_int_t)v->w.srv_conns,
 			"requests", (json_int_t)v->w.srv_requests,
 			"bad_requests", (json_int_t)v->w.srv_bad_requests,
@@ -349,6 +387,7 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 			"tx_bytes", (json_int_t)v->w.srv_tx_bytes,
 			"syn_received", (json_int_t)v->w.tcp_syn_received,
 			"syn_dropped", (json_int_t)v->w.tcp_syn_dropped,
+			"servers", servers_json(plan, v),
 			"routes", routes_json(plan, v)));
 	if (v->impair_on)
 		json_object_set_new(root, "impair", json_pack(

@@ -321,9 +321,9 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 	if (lm_view_init(&now, l->n_scenarios, l->n_steps) != 0 ||
 	    lm_view_init(&before, l->n_scenarios, l->n_steps) != 0 ||
 	    lm_view_init(&start, l->n_scenarios, l->n_steps) != 0 ||
-	    lm_view_routes(&now, l->n_routes) != 0 ||
-	    lm_view_routes(&before, l->n_routes) != 0 ||
-	    lm_view_routes(&start, l->n_routes) != 0) {
+	    lm_view_servers(&now, l->n_servers, l->n_routes) != 0 ||
+	    lm_view_servers(&before, l->n_servers, l->n_routes) != 0 ||
+	    lm_view_servers(&start, l->n_servers, l->n_routes) != 0) {
 		fprintf(stderr, "error: out of memory\n");
 		stop_workers(ws, n);
 		return LM_EXIT_RUNTIME;

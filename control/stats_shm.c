@@ -74,6 +74,7 @@ lm_shm_create(const struct lm_plan *plan, const struct lm_stats_layout *layout,
 	h->n_scenarios = layout->n_scenarios;
 	h->n_steps = layout->n_steps;
 	h->n_routes = layout->n_routes;
+	h->n_servers = layout->n_servers;
 	h->slot_size = layout->slot_size;
 	h->slots_off = slots_off;
 	h->names_off = LM_SHM_HEADER_SIZE;

@@ -222,7 +222,7 @@ main(int argc, char **argv)
 
 		for (uint32_t i = 0; i < plan->n_servers; i++)
 			rows += lm_plan_server_rows(&plan->servers[i]);
-		lm_stats_layout_routes(&layout, rows);
+		lm_stats_layout_servers(&layout, plan->n_servers, rows);
 	}
 	area = lm_shm_create(plan, &layout, cli.stats_name, &area_len,
 			     shm_path, sizeof(shm_path));

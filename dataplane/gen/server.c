@@ -117,6 +117,13 @@ static const struct lm_tcp_ops srv_ops = {
 	.accept = srv_accept,
 };
 
+/* The statistics of c's server. */
+static inline struct lm_server_stats *
+srv_stats(struct lm_worker *w, const struct srv_conn *c)
+{
+	return &w->stats.servers[c->srv - w->plan->servers];
+}
+
 static inline struct srv_resp *
 resp_at(struct srv_conn *c, uint32_t i)
 {
@@ -258,12 +265,14 @@ srv_accept(struct lm_worker *w, struct lm_tcb *tcb, void *ctx)
 		if (c->echo == NULL) {
 			/* no buffer left: refused, as a full backlog refuses */
 			LM_STAT_INC(w->ctr->srv_overflows);
+			LM_STAT_INC(srv_stats(w, c)->overflows);
 			conn_free(s, c);
 			return NULL;
 		}
 		s->echo_free = c->echo->next;
 	}
 	LM_STAT_INC(w->ctr->srv_conns);
+	LM_STAT_INC(srv_stats(w, c)->connections);
 	return c;
 }
 
@@ -384,6 +393,7 @@ reply_recv(struct lm_worker *w, struct srv_conn *c, const uint8_t *data,
 		LM_STAT_INC(w->ctr->srv_requests);
 		if (!push(w, c, reply, false, false)) {
 			LM_STAT_INC(w->ctr->srv_overflows);
+			LM_STAT_INC(srv_stats(w, c)->overflows);
 			c->stop_reading = true;
 		}
 	}
@@ -402,6 +412,7 @@ echo_recv(struct lm_worker *w, struct srv_conn *c, const uint8_t *data,
 	if (c->echo_in - acked + len > ECHO_BUF) {
 		/* the client sends faster than it reads: no room to echo */
 		LM_STAT_INC(w->ctr->srv_overflows);
+		LM_STAT_INC(srv_stats(w, c)->overflows);
 		c->stop_reading = true;
 		return;
 	}
@@ -435,9 +446,12 @@ srv_recv(struct lm_worker *w, struct lm_tcb *tcb, const uint8_t *data,
 		if (lm_http_req_failed(&c->req)) {
 			/* RFC 9112 9.6 and 2.2: answer 400, read no more, close */
 			LM_STAT_INC(w->ctr->srv_bad_requests);
+			LM_STAT_INC(srv_stats(w, c)->bad_requests);
 			c->stop_reading = true;
-			if (!push(w, c, &w->srv->bad_request, true, false))
+			if (!push(w, c, &w->srv->bad_request, true, false)) {
 				LM_STAT_INC(w->ctr->srv_overflows);
+				LM_STAT_INC(srv_stats(w, c)->overflows);
+			}
 			break;
 		}
 		if (!lm_http_req_done(&c->req))
@@ -447,6 +461,7 @@ srv_recv(struct lm_worker *w, struct lm_tcb *tcb, const uint8_t *data,
 			  c->req.method == LM_HTTP_REQ_M_HEAD)) {
 			/* a client pipelining deeper than we answer */
 			LM_STAT_INC(w->ctr->srv_overflows);
+			LM_STAT_INC(srv_stats(w, c)->overflows);
 			c->stop_reading = true;
 			break;
 		}
@@ -479,10 +494,13 @@ srv_closed(struct lm_worker *w, struct lm_tcb *tcb, enum lm_tcp_end why)
 {
 	struct srv_conn *c = tcb->app;
 
-	if (why == LM_TCP_END_RESET)
+	if (why == LM_TCP_END_RESET) {
 		LM_STAT_INC(w->ctr->srv_conn_resets);
-	else if (why == LM_TCP_END_RETRANSMIT_LIMIT)
+		LM_STAT_INC(srv_stats(w, c)->resets);
+	} else if (why == LM_TCP_END_RETRANSMIT_LIMIT) {
 		LM_STAT_INC(w->ctr->srv_conn_timeouts);
+		LM_STAT_INC(srv_stats(w, c)->timeouts);
+	}
 	lm_timer_cancel(&w->wheel, &c->timer);
 	c->tcb = NULL;
 	/* on the ready list it is freed there */

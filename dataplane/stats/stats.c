@@ -42,18 +42,21 @@ lm_stats_layout_init(struct lm_stats_layout *l, uint32_t n_workers,
 	l->n_workers = n_workers;
 	l->n_scenarios = n_scenarios;
 	l->n_steps = n_steps;
-	lm_stats_layout_routes(l, 0);
+	lm_stats_layout_servers(l, 0, 0);
 }
 
 void
-lm_stats_layout_routes(struct lm_stats_layout *l, uint32_t n_routes)
+lm_stats_layout_servers(struct lm_stats_layout *l, uint32_t n_servers,
+			uint32_t n_routes)
 {
+	l->n_servers = n_servers;
 	l->n_routes = n_routes;
 	/* each part starts on its own cache line; slots never share one */
 	l->slot_size = align_up(sizeof(struct lm_worker_counters)) +
 		align_up(sizeof(struct lm_scenario_counters) * l->n_scenarios) +
 		align_up(sizeof(struct lm_step_stats) * l->n_steps) +
-		align_up(sizeof(struct lm_route_stats) * n_routes);
+		align_up(sizeof(struct lm_route_stats) * n_routes) +
+		align_up(sizeof(struct lm_server_stats) * n_servers);
 }
 
 void
@@ -69,6 +72,8 @@ lm_stats_slot(const struct lm_stats_layout *l, void *area, uint32_t i,
 	v->steps = (struct lm_step_stats *)p;
 	p += align_up(sizeof(struct lm_step_stats) * l->n_steps);
 	v->routes = (struct lm_route_stats *)p;
+	p += align_up(sizeof(struct lm_route_stats) * l->n_routes);
+	v->servers = (struct lm_server_stats *)p;
 }
 
 void
@@ -78,6 +83,7 @@ lm_stats_slot_init(const struct lm_stats_layout *l,
 	memset(v->w, 0, sizeof(*v->w));
 	memset(v->scen, 0, sizeof(*v->scen) * l->n_scenarios);
 	memset(v->routes, 0, sizeof(*v->routes) * l->n_routes);
+	memset(v->servers, 0, sizeof(*v->servers) * l->n_servers);
 	for (uint32_t i = 0; i < l->n_steps; i++) {
 		struct lm_step_stats *s = &v->steps[i];
 

@@ -13,6 +13,7 @@
  *   struct lm_step_stats        [n_steps]     (all scenarios' steps in order)
  *   struct lm_route_stats       [n_routes]    (servers' routes, see plan.h
  *                                              lm_plan_server_rows)
+ *   struct lm_server_stats      [n_servers]
  */
 #ifndef LM_STATS_H
 #define LM_STATS_H
@@ -120,6 +121,15 @@ struct lm_route_stats {
 	uint64_t tx_bytes;   /* their heads and bodies (echo: the bytes echoed) */
 };
 
+/* What happened to an emulated server's connections. */
+struct lm_server_stats {
+	uint64_t connections;  /* accepted */
+	uint64_t bad_requests; /* did not parse: 400, closed */
+	uint64_t overflows;    /* pipelined or echoed too far ahead; no buffer */
+	uint64_t resets;       /* reset by the client */
+	uint64_t timeouts;     /* given up: data never acknowledged */
+};
+
 #define LM_STAT_ADD(field, n) \
 	__atomic_store_n(&(field), (field) + (n), __ATOMIC_RELAXED)
 #define LM_STAT_INC(field) LM_STAT_ADD(field, 1)
@@ -131,6 +141,7 @@ struct lm_stats_layout {
 	uint32_t n_scenarios;
 	uint32_t n_steps;
 	uint32_t n_routes;
+	uint32_t n_servers;
 	size_t slot_size;    /* bytes per worker slot, cache-line aligned */
 };
 
@@ -139,12 +150,14 @@ struct lm_stats_slot_view {
 	struct lm_scenario_counters *scen;   /* [n_scenarios] */
 	struct lm_step_stats *steps;         /* [n_steps] */
 	struct lm_route_stats *routes;       /* [n_routes] */
+	struct lm_server_stats *servers;     /* [n_servers] */
 };
 
 void lm_stats_layout_init(struct lm_stats_layout *l, uint32_t n_workers,
 			  uint32_t n_scenarios, uint32_t n_steps);
-/* Room for n_routes server routes too (none after init). */
-void lm_stats_layout_routes(struct lm_stats_layout *l, uint32_t n_routes);
+/* Room for n_servers servers and their n_routes routes (none after init). */
+void lm_stats_layout_servers(struct lm_stats_layout *l, uint32_t n_servers,
+			     uint32_t n_routes);
 
 /* Views into slot i of an area laid out as l (area = base of all slots). */
 void lm_stats_slot(const struct lm_stats_layout *l, void *area, uint32_t i,

@@ -45,6 +45,7 @@ struct lm_shm_header {
 	uint32_t n_scenarios;
 	uint32_t n_steps;
 	uint32_t n_routes;            /* servers' routes (lm_plan_server_rows) */
+	uint32_t n_servers;
 	uint32_t state;               /* enum lm_shm_state, written last */
 	uint64_t slot_size;
 	uint64_t slots_off;

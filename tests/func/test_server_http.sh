@@ -72,6 +72,8 @@ served=$(jq '.server.requests' "$S")
 assert_ge "$served" "$((asked + wrk_n))" "requests answered"
 assert_le "$served" "$((asked + wrk_n + 8))" "requests answered"
 assert_eq "$(jq '.server.bad_requests' "$S")" 1 "bad requests"
+assert_eq "$(jq '.server.servers[0].bad_requests' "$S")" 1 "bad requests of server web"
+assert_eq "$(jq '[.server.overflows, .server.servers[0].overflows]' -c "$S")" "[0,0]" "overflows"
 # per route: what each answered (HEAD included, the 400 in none)
 route() { jq --arg r "$1" '.server.routes[] | select(.route == $r) | .requests' "$S"; }
 assert_eq "$(route /hello)" 3 "/hello responses"

@@ -53,5 +53,7 @@ wait "$RUN" || fail "lemmings-dp exit status $?"
 cat "$LM_TEST_DIR/probe.out"
 assert_eq "$(tr '\n' ' ' <"$LM_TEST_DIR/probe.out")" "delimiter True count True echo True " "raw servers' answers"
 assert_eq "$(jq '.server.connections' "$S")" 3 "connections"
+assert_eq "$(jq -c '[.server.servers[] | [.connections, .requests]]' "$S")" "[[1,0],[1,3],[1,2]]" \
+	"per server: connections and requests (echo, line reply, block reply)"
 assert_eq "$(jq '.server.requests' "$S")" 5 "requests answered (3 lines, 2 blocks)"
 assert_eq "$(jq '.server.tx_bytes' "$S")" $((18 + 2048 + 12000)) "bytes sent"
