@@ -85,6 +85,7 @@ struct lm_worker_counters {
 	uint64_t redirect_dropped; /* ... dropped: that worker's ring was full */
 	uint64_t tcp_syn_received; /* SYNs to our listeners (passive opens) */
 	uint64_t tcp_syn_dropped;  /* ... dropped: no TCB free */
+	uint64_t tcp_time_wait_skipped; /* closed at once: the TCB pool ran low */
 	/* emulated servers (gen/server.c) */
 	uint64_t srv_conns;       /* connections accepted */
 	uint64_t srv_requests;    /* requests answered */
