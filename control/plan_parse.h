@@ -50,6 +50,9 @@ struct plan_ctx {
  * ip must be reachable through ports[0] (on-link or via its gateway) and
  * not be one of our addresses; an error is about the current path.
  */
+/* plan_net.c: "ports" and "target" */
+int lm_plan_parse_ports(struct lm_jc *c, json_t *a, struct lm_plan *plan);
+int lm_plan_parse_target(struct lm_jc *c, json_t *o, struct lm_plan *plan);
 int lm_plan_check_peer(struct lm_jc *c, const struct lm_plan *plan,
 		       uint32_t ip);
 
