@@ -667,3 +667,19 @@ lm_jc_read_file(const char *path, char **out, size_t *out_len, char *err,
 	*out_len = len;
 	return 0;
 }
+
+int
+lm_jc_check_empty(struct lm_jc *c, json_t *obj, const char *what)
+{
+	char q[LM_JC_QUOTE_BUF];
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(obj, key, v) {
+		return lm_jc_fail_at_key(c, key,
+					 "unknown key %s (%s takes no keys: write {})",
+					 lm_jc_quote(q, sizeof(q), key, strlen(key)),
+					 what);
+	}
+	return 0;
+}

@@ -120,6 +120,12 @@ int lm_jc_check_type(struct lm_jc *c, const json_t *v, unsigned int types);
 int lm_jc_check_count(struct lm_jc *c, const json_t *a, size_t max);
 
 /*
+ * An object that takes no keys ({}), as the step or server kind "what":
+ * 0, or an error at the first key found.
+ */
+int lm_jc_check_empty(struct lm_jc *c, json_t *obj, const char *what);
+
+/*
  * Check the members of object obj (the current path) against spec: every
  * key known, required keys present, each of the right type. vals[i] gets
  * the member for spec[i], or NULL. At most 16 keys are listed in an

@@ -507,17 +507,7 @@ parse_http(struct lm_jc *c, json_t *o, struct lm_plan_server *s)
 static int
 parse_echo(struct lm_jc *c, json_t *o)
 {
-	char q[LM_JC_QUOTE_BUF];
-	const char *key;
-	json_t *v;
-
-	json_object_foreach(o, key, v) {
-		return lm_jc_fail_at_key(c, key,
-					 "unknown key %s (echo takes no keys: write {})",
-					 lm_jc_quote(q, sizeof(q), key,
-						     strlen(key)));
-	}
-	return 0;
+	return lm_jc_check_empty(c, o, "echo");
 }
 
 /* The request's end first, then the answer: lm_plan_one_of() picks in each. */

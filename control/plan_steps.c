@@ -336,17 +336,7 @@ parse_raw_expect(struct lm_jc *c, json_t *o, struct lm_expect_step *e)
 static int
 parse_close_step(struct lm_jc *c, json_t *o)
 {
-	char q[LM_JC_QUOTE_BUF];
-	const char *key;
-	json_t *v;
-
-	json_object_foreach(o, key, v) {
-		return lm_jc_fail_at_key(c, key,
-					 "unknown key %s (close takes no keys: write {})",
-					 lm_jc_quote(q, sizeof(q), key,
-						     strlen(key)));
-	}
-	return 0;
+	return lm_jc_check_empty(c, o, "close");
 }
 
 /* ---- steps and loops ---- */
