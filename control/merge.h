@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <lm/mem.h>
 #include <lm/stats.h>
 
 /* What a port's driver counts (rte_eth_stats), for losses we cannot see. */
@@ -31,6 +32,7 @@ struct lm_pool_counters {
 	uint64_t tcbs_in_use_end;
 	uint64_t users;
 	uint64_t users_active_end;
+	struct lm_mem mem;        /* what the connection pools cost */
 };
 
 /* What the fault injector did, per direction (read after the run). */

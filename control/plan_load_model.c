@@ -309,7 +309,7 @@ static const struct lm_plan_tcp tcp_defaults = {
 
 enum {
 	TCP_TIME_WAIT, TCP_DELAYED_ACK, TCP_SYN_RETRIES, TCP_DATA_RETRIES,
-	TCP_WINDOW, TCP_INIT_CWND, TCP_SACK, TCP_TIMESTAMPS, TCP_WSCALE, TCP_SACK_COMPRESS,
+	TCP_WINDOW, TCP_INIT_CWND, TCP_MAX_CONNS, TCP_SACK, TCP_TIMESTAMPS, TCP_WSCALE, TCP_SACK_COMPRESS,
 	TCP_N
 };
 static const struct lm_jc_key tcp_keys[TCP_N] = {
@@ -319,6 +319,7 @@ static const struct lm_jc_key tcp_keys[TCP_N] = {
 	[TCP_DATA_RETRIES] = { "data_retries", LM_JT_INTEGER, false },
 	[TCP_WINDOW] = { "window_bytes", LM_JT_INTEGER, false },
 	[TCP_INIT_CWND] = { "init_cwnd", LM_JT_INTEGER, false },
+	[TCP_MAX_CONNS] = { "max_connections", LM_JT_INTEGER, false },
 	[TCP_SACK] = { "sack", LM_JT_BOOL, false },
 	[TCP_TIMESTAMPS] = { "timestamps", LM_JT_BOOL, false },
 	[TCP_WSCALE] = { "window_scaling", LM_JT_BOOL, false },
@@ -341,6 +342,9 @@ static const struct {
 	 * is already more than one connection of a load test needs */
 	{ TCP_WINDOW, 1024, 16777216, offsetof(struct lm_plan_tcp, window_bytes) },
 	{ TCP_INIT_CWND, 1, 100, offsetof(struct lm_plan_tcp, init_cwnd) },
+	/* 0: automatic; else at least one per worker, and at most what the
+	 * 32-bit pool indices of a worker can number many times over */
+	{ TCP_MAX_CONNS, 0, 64000000, offsetof(struct lm_plan_tcp, max_connections) },
 };
 
 static const struct {

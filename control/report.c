@@ -241,6 +241,49 @@ errors_json(const uint64_t *errors)
 	return o;
 }
 
+/*
+ * What the connections cost: per connection (its TCB, table share and
+ * session or server connection), the pools as allocated, and their total
+ * over the most connections held at once (workers' peaks, summed).
+ */
+static json_t *
+memory_json(const struct lm_plan *plan, const struct lm_view *v)
+{
+	const struct lm_mem *m = &v->pools.mem;
+	uint64_t conn = (uint64_t)m->tcb_size + m->table_entry;
+	uint64_t total = m->tcb_bytes + m->table_bytes + m->ooo_bytes +
+		m->session_bytes + m->srv_conn_bytes;
+	uint64_t peak = v->w.tcbs_peak;
+	json_t *per = json_object();
+
+	if (plan->n_scenarios > 0)
+		json_object_set_new(per, "client",
+				    json_integer((json_int_t)(conn + m->session_size)));
+	if (plan->n_servers > 0)
+		json_object_set_new(per, "server",
+				    json_integer((json_int_t)(conn + m->srv_conn_size)));
+	return json_pack("{s:o, s:{s:I, s:I, s:I, s:I}, "
+		"s:{s:{s:I, s:I}, s:{s:I}, s:{s:I}, s:{s:I, s:I}, s:{s:I, s:I}}, "
+		"s:I, s:I, s:f}",
+		"per_connection", per,
+		"parts", "tcb", (json_int_t)m->tcb_size,
+		"table_entry", (json_int_t)m->table_entry,
+		"session", (json_int_t)m->session_size,
+		"server_connection", (json_int_t)m->srv_conn_size,
+		"pools", "tcbs", "count", (json_int_t)m->tcbs,
+		"bytes", (json_int_t)m->tcb_bytes,
+		"connection_table", "bytes", (json_int_t)m->table_bytes,
+		"ooo_segments", "bytes", (json_int_t)m->ooo_bytes,
+		"sessions", "count", (json_int_t)m->sessions,
+		"bytes", (json_int_t)m->session_bytes,
+		"server_connections", "count", (json_int_t)m->srv_conns,
+		"bytes", (json_int_t)m->srv_conn_bytes,
+		"total_bytes", (json_int_t)total,
+		"peak_connections", (json_int_t)peak,
+		"bytes_per_peak_connection",
+		peak > 0 ? (double)total / (double)peak : 0.0);
+}
+
 static json_t *
 summary_json(const struct lm_plan *plan, const struct lm_view *v,
 	     double duration_s)
@@ -401,6 +444,7 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 			"duplicated", (json_int_t)v->impair_tx.duplicated,
 			"reordered", (json_int_t)v->impair_tx.reordered,
 			"corrupted", (json_int_t)v->impair_tx.corrupted));
+	json_object_set_new(root, "memory", memory_json(plan, v));
 	/* leak accounting: every pool back at its starting level */
 	json_object_set_new(root, "pools", json_pack(
 		"{s:{s:I, s:I, s:I}, s:{s:I, s:I}, s:{s:I, s:I}}",

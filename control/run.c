@@ -12,6 +12,7 @@
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 
+#include "mem.h"
 #include "worker.h"
 #include "cli.h"
 #include "merge.h"
@@ -177,8 +178,10 @@ pools_and_faults(struct lm_view *now, struct lm_worker *ws, uint32_t n,
 	now->pools.users = plan->load.users;
 	now->pools.users_active_end = now->w.users_active;
 	now->pools.tcbs_in_use_end = now->w.tcbs_in_use;
+	memset(&now->pools.mem, 0, sizeof(now->pools.mem));
 	for (uint32_t i = 0; i < n; i++) {
 		now->pools.tcbs += ws[i].tcp.n_tcbs;
+		lm_worker_mem(&ws[i], &now->pools.mem);
 		now->impair_on |= ws[i].impair_on;
 		for (uint32_t p = 0; p < ws[i].n_ifs; p++) {
 			const struct lm_impair_counters *r = &ws[i].imp_rx[p].ctr;

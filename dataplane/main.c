@@ -64,35 +64,43 @@ load_plan(const char *path, struct lm_plan **plan)
 	return 0;
 }
 
+/* Split total as evenly as possible: part i of n. */
+static uint64_t
+share(uint64_t total, uint32_t i, uint32_t n)
+{
+	return total / n + (i < total % n ? 1 : 0);
+}
+
 /*
- * TCBs a worker needs: one per user, plus those closing or in TIME-WAIT.
- * In the open model every session opens a connection, so those in
- * TIME-WAIT follow the arrival rate (its peak, twice over for bursts
- * after a stall).
+ * TCBs worker w_idx needs: the plan's tcp.max_connections when it is set,
+ * else one per user plus as many again for those closing or in TIME-WAIT
+ * (when the pool runs low, TIME-WAIT is skipped: tcp_in.c). In the open
+ * model every session opens a connection, so those in TIME-WAIT follow the
+ * arrival rate (its peak, twice over for bursts after a stall).
  */
 static uint32_t
-tcbs_needed(const struct lm_plan *plan, uint64_t users, uint32_t n_workers)
+tcbs_needed(const struct lm_plan *plan, uint64_t users, uint32_t w_idx,
+	    uint32_t n_workers)
 {
 	const struct lm_plan_load *l = &plan->load;
 	double peak = l->rate, n;
 	/* a server's connections come as the peers open them */
 	uint32_t served = plan->n_servers > 0 ? 16384 : 0;
 
+	if (plan->tcp.max_connections > 0) {
+		uint64_t mine = share(plan->tcp.max_connections, w_idx,
+				      n_workers);
+
+		return mine > 0 ? (uint32_t)mine : 1;
+	}
 	if (l->model != LM_LOAD_OPEN)
-		return (uint32_t)(users * 4 + 1024 + served);
+		return (uint32_t)(users * 2 + 1024 + served);
 	for (uint32_t i = 0; i < l->n_stages; i++)
 		if (l->stages[i].target > peak)
 			peak = l->stages[i].target;
 	n = (double)users * 2 + 1024 + served +
 		2.0 * peak / n_workers * (plan->tcp.time_wait_ms / 1000.0 + 2.0);
 	return n > 4e6 ? 4000000u : (uint32_t)n;
-}
-
-/* Split total as evenly as possible: part i of n. */
-static uint64_t
-share(uint64_t total, uint32_t i, uint32_t n)
-{
-	return total / n + (i < total % n ? 1 : 0);
 }
 
 int
@@ -258,7 +266,7 @@ main(int argc, char **argv)
 			       rte_rdtsc() ^ ((uint64_t)w_idx << 56) ^
 			       (uint64_t)getpid() << 32);
 		/* each user holds one connection; TIME_WAIT and closes need more */
-		rc = lm_tcp_init(w, tcbs_needed(plan, users, n_workers), ifs[0].mtu);
+		rc = lm_tcp_init(w, tcbs_needed(plan, users, w_idx, n_workers), ifs[0].mtu);
 		if (rc == 0)
 			rc = lm_gen_init(w, (uint32_t)first, (uint32_t)users,
 					 share(plan->load.max_runs, w_idx,

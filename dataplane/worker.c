@@ -17,6 +17,7 @@
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
 
+#include "mem.h"
 #include "worker.h"
 #include "net/eth.h"
 #include "gen/server.h"
@@ -214,4 +215,12 @@ lm_worker_main(void *arg)
 	LM_STAT_SET(w->ctr->tcbs_in_use, w->tcp.n_used);
 	lm_worker_set_state(w, LM_WS_DONE);
 	return 0;
+}
+
+void
+lm_worker_mem(const struct lm_worker *w, struct lm_mem *m)
+{
+	lm_tcp_mem(w, m);
+	lm_gen_mem(w, m);
+	lm_server_mem(w, m);
 }

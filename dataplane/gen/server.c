@@ -27,6 +27,7 @@
 
 #include <rte_malloc.h>
 
+#include "mem.h"
 #include "worker.h"
 #include "gen/server.h"
 #include "app/http_req_parse.h"
@@ -151,6 +152,21 @@ conn_free(struct lm_srv *s, struct srv_conn *c)
 	c->tcb = NULL;
 	c->next = s->free;
 	s->free = c;
+}
+
+void
+lm_server_mem(const struct lm_worker *w, struct lm_mem *m)
+{
+	const struct lm_srv *s = w->srv;
+
+	if (s == NULL)
+		return;
+	m->srv_conns += s->n_conns;
+	m->srv_conn_bytes += (uint64_t)s->n_conns * sizeof(struct srv_conn);
+	/* echo buffers are a pool of their own, lent to connections in turn */
+	if (s->echo_bufs != NULL)
+		m->srv_conn_bytes += (uint64_t)ECHO_BUFS * sizeof(struct srv_echo);
+	m->srv_conn_size = sizeof(struct srv_conn);
 }
 
 int

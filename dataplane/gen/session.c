@@ -20,6 +20,7 @@
 #include <rte_common.h>
 #include <rte_malloc.h>
 
+#include "mem.h"
 #include "worker.h"
 #include "gen/session.h"
 #include "gen/session_int.h"
@@ -109,6 +110,20 @@ render_buf_size(const struct lm_plan *p, uint32_t *size)
 				*size = (uint32_t)n;
 		}
 	return 0;
+}
+
+void
+lm_gen_mem(const struct lm_worker *w, struct lm_mem *m)
+{
+	const struct lm_gen *g = &w->gen;
+	uint32_t each = sizeof(struct lm_session) + g->buf_size + g->store_size;
+
+	/* a server-only plan keeps one unused session: not a user's cost */
+	if (g->sessions == NULL || g->n_sessions == 0)
+		return;
+	m->sessions += g->n_sessions;
+	m->session_bytes += (uint64_t)g->n_sessions * each;
+	m->session_size = each;
 }
 
 int

@@ -8,6 +8,7 @@
 #include <rte_byteorder.h>
 #include <rte_malloc.h>
 
+#include "mem.h"
 #include "worker.h"
 #include "tcp/tcp.h"
 
@@ -78,7 +79,8 @@ lm_tcp_init(struct lm_worker *w, uint32_t n_tcbs, uint16_t mtu)
 	int socket = rte_lcore_to_socket_id(w->lcore);
 
 	memset(t, 0, sizeof(*t));
-	while (nb < n_tcbs * 2)
+	/* chained: one bucket per TCB keeps chains short and costs 8 bytes */
+	while (nb < n_tcbs)
 		nb <<= 1;
 	t->tcbs = rte_zmalloc_socket("lm_tcbs", sizeof(struct lm_tcb) * n_tcbs,
 				     RTE_CACHE_LINE_SIZE, socket);
@@ -120,6 +122,22 @@ lm_tcp_fini(struct lm_worker *w)
 	w->tcp.ooo_nodes = NULL;
 }
 
+void
+lm_tcp_mem(const struct lm_worker *w, struct lm_mem *m)
+{
+	const struct lm_tcp *t = &w->tcp;
+	uint64_t table = (uint64_t)(t->bucket_mask + 1) * sizeof(*t->buckets);
+
+	m->tcbs += t->n_tcbs;
+	m->tcb_bytes += (uint64_t)t->n_tcbs * sizeof(struct lm_tcb);
+	m->table_bytes += table;
+	m->ooo_bytes += (uint64_t)LM_TCP_OOO_PER_WORKER *
+		sizeof(struct lm_ooo_seg);
+	m->tcb_size = sizeof(struct lm_tcb);
+	if (t->n_tcbs > 0)
+		m->table_entry = (uint32_t)(table / t->n_tcbs);
+}
+
 struct lm_tcb *
 lm_tcb_lookup(struct lm_worker *w, uint32_t laddr, uint32_t raddr,
 	      uint16_t lport, uint16_t rport)
@@ -149,6 +167,10 @@ lm_tcb_alloc(struct lm_worker *w)
 	tcb->timer.type = LM_TIMER_TCB;
 	t->n_used++;
 	LM_STAT_SET(w->ctr->conns_active, t->n_used);
+	if (t->n_used > t->n_peak) {
+		t->n_peak = t->n_used;
+		LM_STAT_SET(w->ctr->tcbs_peak, t->n_peak);
+	}
 	return tcb;
 }
 

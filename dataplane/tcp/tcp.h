@@ -211,6 +211,7 @@ struct lm_tcp {
 	struct lm_tcb *free;
 	uint32_t n_tcbs;
 	uint32_t n_used;
+	uint32_t n_peak;            /* most in use at once */
 	struct lm_tcb **buckets;    /* connection table, chained */
 	uint32_t bucket_mask;
 	struct lm_tcb *ack_list;    /* TCBs owing an ACK at the end of the pass */

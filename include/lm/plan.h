@@ -106,6 +106,8 @@ struct lm_plan_tcp {
 	uint32_t data_retries;     /* RTO retransmissions before retransmit_limit [8] */
 	uint32_t window_bytes;     /* receive window we advertise [262144] */
 	uint32_t init_cwnd;        /* initial congestion window, segments [10] */
+	uint32_t max_connections;  /* TCBs of the process, split over the workers;
+				    * 0: sized from the load model [0] */
 	bool sack;                 /* offer SACK-permitted (RFC 2018) [true] */
 	bool timestamps;           /* offer timestamps (RFC 7323) [true] */
 	bool window_scaling;       /* offer window scaling (RFC 7323) [true] */

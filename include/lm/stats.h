@@ -94,6 +94,7 @@ struct lm_worker_counters {
 	uint64_t srv_conn_resets; /* connections the client reset */
 	uint64_t srv_conn_timeouts; /* ... given up: data never acknowledged */
 	uint64_t srv_tx_bytes;    /* response bytes (heads and bodies) */
+	uint64_t tcbs_peak;       /* gauge: most TCBs in use at once */
 };
 
 struct lm_scenario_counters {

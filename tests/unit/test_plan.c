@@ -1280,6 +1280,7 @@ assert_tcp_defaults(const struct lm_plan_tcp *t)
 	assert_int_equal(t->data_retries, 8);
 	assert_int_equal(t->window_bytes, 262144);
 	assert_int_equal(t->init_cwnd, 10);
+	assert_int_equal(t->max_connections, 0);
 	assert_true(t->sack);
 	assert_true(t->timestamps);
 	assert_true(t->window_scaling);
@@ -1320,7 +1321,7 @@ test_tcp_valid(void **state)
 	/* lower bounds */
 	p = load_top("\"tcp\": {\"time_wait_ms\": 0, \"delayed_ack_ms\": 0, \"syn_retries\": 0,"
 		     " \"data_retries\": 1, \"window_bytes\": 1024, \"init_cwnd\": 1,"
-		     " \"sack\": false, \"timestamps\": false, \"window_scaling\": false,"
+		     " \"max_connections\": 0, \"sack\": false, \"timestamps\": false, \"window_scaling\": false,"
 		     " \"sack_compress\": false}");
 	assert_int_equal(p->tcp.time_wait_ms, 0);
 	assert_int_equal(p->tcp.delayed_ack_ms, 0);
@@ -1337,7 +1338,7 @@ test_tcp_valid(void **state)
 	/* upper bounds */
 	p = load_top("\"tcp\": {\"time_wait_ms\": 600000, \"delayed_ack_ms\": 500, \"syn_retries\": 10,"
 		     " \"data_retries\": 20, \"window_bytes\": 16777216, \"init_cwnd\": 100,"
-		     " \"sack\": true, \"timestamps\": true, \"window_scaling\": true,"
+		     " \"max_connections\": 64000000, \"sack\": true, \"timestamps\": true, \"window_scaling\": true,"
 		     " \"sack_compress\": true}");
 	assert_int_equal(p->tcp.time_wait_ms, 600000);
 	assert_int_equal(p->tcp.delayed_ack_ms, 500);
@@ -1345,6 +1346,7 @@ test_tcp_valid(void **state)
 	assert_int_equal(p->tcp.data_retries, 20);
 	assert_int_equal(p->tcp.window_bytes, 16777216);
 	assert_int_equal(p->tcp.init_cwnd, 100);
+	assert_int_equal(p->tcp.max_connections, 64000000);
 	assert_true(p->tcp.sack);
 	assert_true(p->tcp.timestamps);
 	assert_true(p->tcp.window_scaling);
@@ -1365,6 +1367,7 @@ test_tcp_errors(void **state)
 		{ "data_retries", 1, 20 },
 		{ "window_bytes", 1024, 16777216 },
 		{ "init_cwnd", 1, 100 },
+		{ "max_connections", 0, 64000000 },
 	};
 	static const char *const bools[] = {
 		"sack", "timestamps", "window_scaling", "sack_compress"
@@ -1401,8 +1404,8 @@ test_tcp_errors(void **state)
 	}
 	check_top("\"tcp\": {`\"mss\": 1460}", "tcp.mss",
 		  "unknown key \"mss\" (expected time_wait_ms, delayed_ack_ms, syn_retries,"
-		  " data_retries, window_bytes, init_cwnd, sack, timestamps, window_scaling"
-		  " or sack_compress)");
+		  " data_retries, window_bytes, init_cwnd, max_connections, sack, timestamps,"
+		  " window_scaling or sack_compress)");
 	check_top("\"tcp\": `[]", "tcp", "expected an object, got an array");
 	check_top("\"tcp\": {}, `\"tcp\": {}", "tcp", "duplicate key \"tcp\"");
 }
