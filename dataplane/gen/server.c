@@ -21,6 +21,15 @@
  * As for the client, callbacks from TCP only record and put the connection
  * on the worker's ready list; lm_server_poll() then acts (queues response
  * bytes, closes), so TCP is never re-entered from its own callbacks.
+ *
+ * An idle connection costs nothing beyond its TCB: the state above (struct
+ * srv_conn: parser, responses in flight, timer) is lent from the worker's
+ * pool when a request starts to arrive and given back once every response
+ * is acknowledged with no request begun. Meanwhile the TCB's app points at
+ * its server's idle mark. The pool holds as many as SRV_CONN_MAX busy
+ * connections; a request arriving when none is free is counted as an
+ * overflow and its connection reset, as a full accept queue would. An echo
+ * connection keeps its state (and buffer) while it lasts.
  */
 #include <errno.h>
 #include <string.h>
@@ -36,6 +45,8 @@
 #define SRV_QUEUE 16            /* responses not yet acknowledged, per connection */
 #define ECHO_BUF 16384          /* echo: bytes received, not yet acknowledged back */
 #define ECHO_BUFS 256           /* echo buffers per worker */
+#define SRV_CONN_MAX 32768u     /* busy connections per worker at most */
+#define SRV_PENDING 4096        /* idle connections to close in one pass */
 
 struct srv_echo {
 	struct srv_echo *next;  /* free list */
@@ -65,6 +76,7 @@ struct srv_conn {
 	bool stop_reading;      /* after "Connection: close" or a bad request */
 	bool peer_closed;
 	bool on_ready;
+	bool mid_request;       /* part of a request is parsed */
 	/* reply: where the current request is */
 	uint32_t delim_pos;     /* bytes of after_delim matched */
 	uint64_t req_bytes;     /* bytes of the current request (after_bytes) */
@@ -74,11 +86,26 @@ struct srv_conn {
 	struct srv_resp q[SRV_QUEUE];
 };
 
+/*
+ * What the TCB of a connection with no srv_conn points at: its server, and
+ * whether it is being closed (in lm_srv.pending).
+ */
+struct srv_mark {
+	const struct lm_plan_server *srv;
+	bool closing;
+};
+
 struct lm_srv {
-	struct srv_conn *conns;
+	struct srv_conn *conns;     /* the pool lent to busy connections */
 	uint32_t n_conns;
+	uint32_t n_tcbs;            /* connections the worker can hold */
 	struct srv_conn *free;
 	struct srv_conn *ready;
+	struct srv_mark *marks;     /* [2 * n_servers]: idle, then closing */
+	uint32_t n_marks;
+	struct lm_tcb **pending;    /* idle connections to close or reset */
+	bool *pending_reset;
+	uint32_t n_pending;
 	struct lm_route bad_request;
 	struct lm_route *replies;   /* per server: a reply server's answer */
 	struct srv_echo *echo_bufs;
@@ -99,6 +126,7 @@ static void srv_acked(struct lm_worker *w, struct lm_tcb *tcb);
 static void srv_fill(struct lm_worker *w, struct lm_tcb *tcb, uint32_t off,
 		     uint8_t *dst, uint32_t len);
 static void *srv_accept(struct lm_worker *w, struct lm_tcb *tcb, void *ctx);
+static void reclaim(struct srv_conn *c);
 
 static void
 srv_connected(struct lm_worker *w, struct lm_tcb *tcb)
@@ -118,11 +146,90 @@ static const struct lm_tcp_ops srv_ops = {
 	.accept = srv_accept,
 };
 
+/* The statistics of a server. */
+static inline struct lm_server_stats *
+server_stats(struct lm_worker *w, const struct lm_plan_server *srv)
+{
+	return &w->stats.servers[srv - w->plan->servers];
+}
+
 /* The statistics of c's server. */
 static inline struct lm_server_stats *
 srv_stats(struct lm_worker *w, const struct srv_conn *c)
 {
-	return &w->stats.servers[c->srv - w->plan->servers];
+	return server_stats(w, c->srv);
+}
+
+/* The mark a TCB's app is, or NULL when it is a srv_conn. */
+static inline struct srv_mark *
+mark_of(const struct lm_srv *s, void *app)
+{
+	uintptr_t a = (uintptr_t)app, lo = (uintptr_t)s->marks;
+
+	if (a >= lo && a < lo + s->n_marks * sizeof(*s->marks))
+		return app;
+	return NULL;
+}
+
+static inline struct srv_mark *
+idle_mark(struct lm_worker *w, const struct lm_plan_server *srv)
+{
+	return &w->srv->marks[srv - w->plan->servers];
+}
+
+/*
+ * Close (or reset) an idle connection at the next poll, out of TCP's
+ * callback. Its app becomes the closing mark: TCP may still report on it
+ * (data, the peer's FIN, its end) before then.
+ */
+static void
+pending_push(struct lm_worker *w, struct lm_tcb *tcb, bool reset)
+{
+	struct lm_srv *s = w->srv;
+	struct srv_mark *m = mark_of(s, tcb->app);
+
+	if (m->closing) {
+		/* already queued: a reset wins over a close */
+		for (uint32_t i = 0; i < s->n_pending; i++)
+			if (s->pending[i] == tcb)
+				s->pending_reset[i] |= reset;
+		return;
+	}
+	if (unlikely(s->n_pending == SRV_PENDING)) {
+		/* more than a pass can bring: the peer will time out */
+		LM_STAT_INC(w->ctr->srv_overflows);
+		return;
+	}
+	s->pending[s->n_pending] = tcb;
+	s->pending_reset[s->n_pending++] = reset;
+	tcb->app = m + w->plan->n_servers;
+}
+
+/* TCP let tcb go: no longer close it. */
+static void
+pending_forget(struct lm_srv *s, struct lm_tcb *tcb)
+{
+	for (uint32_t i = 0; i < s->n_pending; i++)
+		if (s->pending[i] == tcb)
+			s->pending[i] = NULL;
+}
+
+static void
+pending_flush(struct lm_worker *w)
+{
+	struct lm_srv *s = w->srv;
+
+	for (uint32_t i = 0; i < s->n_pending; i++) {
+		struct lm_tcb *tcb = s->pending[i];
+
+		if (tcb == NULL)
+			continue;
+		if (s->pending_reset[i])
+			lm_tcp_abort(w, tcb);
+		else
+			lm_tcp_close(w, tcb);
+	}
+	s->n_pending = 0;
 }
 
 static inline struct srv_resp *
@@ -161,12 +268,16 @@ lm_server_mem(const struct lm_worker *w, struct lm_mem *m)
 
 	if (s == NULL)
 		return;
-	m->srv_conns += s->n_conns;
-	m->srv_conn_bytes += (uint64_t)s->n_conns * sizeof(struct srv_conn);
+	uint64_t bytes = (uint64_t)s->n_conns * sizeof(struct srv_conn);
+
 	/* echo buffers are a pool of their own, lent to connections in turn */
 	if (s->echo_bufs != NULL)
-		m->srv_conn_bytes += (uint64_t)ECHO_BUFS * sizeof(struct srv_echo);
-	m->srv_conn_size = sizeof(struct srv_conn);
+		bytes += (uint64_t)ECHO_BUFS * sizeof(struct srv_echo);
+	m->srv_conns += s->n_conns;
+	m->srv_conn_bytes += bytes;
+	/* the pool is lent to busy connections: its share per connection */
+	if (s->n_tcbs > 0)
+		m->srv_conn_size = (uint32_t)((bytes + s->n_tcbs - 1) / s->n_tcbs);
 }
 
 int
@@ -183,14 +294,32 @@ lm_server_init(struct lm_worker *w)
 	if (s == NULL)
 		return -ENOMEM;
 	w->srv = s;
-	/* at most one connection per TCB */
-	s->n_conns = w->tcp.n_tcbs;
+	/* state for the busy ones among the connections the TCBs allow */
+	s->n_tcbs = w->tcp.n_tcbs;
+	s->n_conns = RTE_MIN(s->n_tcbs, SRV_CONN_MAX);
 	s->conns = rte_zmalloc_socket("lm_srv_conns",
 				      sizeof(*s->conns) * s->n_conns,
 				      RTE_CACHE_LINE_SIZE,
 				      rte_lcore_to_socket_id(w->lcore));
-	if (s->conns == NULL)
+	s->n_marks = 2 * p->n_servers;
+	s->marks = rte_zmalloc_socket("lm_srv_marks",
+				      sizeof(*s->marks) * s->n_marks, 0,
+				      rte_lcore_to_socket_id(w->lcore));
+	s->pending = rte_zmalloc_socket("lm_srv_pending",
+					sizeof(*s->pending) * SRV_PENDING, 0,
+					rte_lcore_to_socket_id(w->lcore));
+	s->pending_reset = rte_zmalloc_socket("lm_srv_pending",
+					      sizeof(*s->pending_reset) *
+					      SRV_PENDING, 0,
+					      rte_lcore_to_socket_id(w->lcore));
+	if (s->conns == NULL || s->marks == NULL || s->pending == NULL ||
+	    s->pending_reset == NULL)
 		return -ENOMEM;
+	for (uint32_t i = 0; i < p->n_servers; i++) {
+		s->marks[i].srv = &p->servers[i];
+		s->marks[p->n_servers + i].srv = &p->servers[i];
+		s->marks[p->n_servers + i].closing = true;
+	}
 	for (uint32_t i = s->n_conns; i-- > 0;) {
 		lm_timer_init(&s->conns[i].timer);
 		s->conns[i].timer.type = LM_TIMER_SERVER;
@@ -245,6 +374,9 @@ lm_server_fini(struct lm_worker *w)
 	if (w->srv == NULL)
 		return;
 	rte_free(w->srv->conns);
+	rte_free(w->srv->marks);
+	rte_free(w->srv->pending);
+	rte_free(w->srv->pending_reset);
 	rte_free(w->srv->replies);
 	rte_free(w->srv->row_base);
 	rte_free(w->srv->echo_bufs);
@@ -252,8 +384,13 @@ lm_server_fini(struct lm_worker *w)
 	w->srv = NULL;
 }
 
-static void *
-srv_accept(struct lm_worker *w, struct lm_tcb *tcb, void *ctx)
+/*
+ * Lend tcb a connection state for srv, or NULL when none is free. Its
+ * stream goes on where the last one left it (everything TCP was given).
+ */
+static struct srv_conn *
+conn_take(struct lm_worker *w, struct lm_tcb *tcb,
+	  const struct lm_plan_server *srv)
 {
 	struct lm_srv *s = w->srv;
 	struct srv_conn *c = s->free;
@@ -263,33 +400,81 @@ srv_accept(struct lm_worker *w, struct lm_tcb *tcb, void *ctx)
 	s->free = c->next;
 	c->next = NULL;
 	c->tcb = tcb;
-	c->srv = ctx;
+	c->srv = srv;
 	lm_http_req_init(&c->req);
-	c->stream_end = 0;
+	c->stream_end = tcb->snd_end - (tcb->iss + 1);
 	c->first = 0;
 	c->n = 0;
 	c->n_sent = 0;
 	c->stop_reading = false;
 	c->peer_closed = false;
 	c->on_ready = false;
+	c->mid_request = false;
 	c->delim_pos = 0;
 	c->req_bytes = 0;
-	c->echo_in = 0;
+	c->echo_in = c->stream_end;
 	c->echo = NULL;
-	if (c->srv->kind == LM_SERVER_ECHO) {
-		c->echo = s->echo_free;
-		if (c->echo == NULL) {
-			/* no buffer left: refused, as a full backlog refuses */
+	tcb->app = c;
+	return c;
+}
+
+/* A connection that lost its state for want of one: counted, reset. */
+static void
+conn_refused(struct lm_worker *w, struct lm_tcb *tcb,
+	     const struct lm_plan_server *srv)
+{
+	LM_STAT_INC(w->ctr->srv_overflows);
+	LM_STAT_INC(server_stats(w, srv)->overflows);
+	pending_push(w, tcb, true);
+}
+
+static void *
+srv_accept(struct lm_worker *w, struct lm_tcb *tcb, void *ctx)
+{
+	struct lm_srv *s = w->srv;
+	const struct lm_plan_server *srv = ctx;
+	struct srv_conn *c;
+
+	if (srv->kind == LM_SERVER_ECHO) {
+		/* an echo keeps its state and buffer while it lasts */
+		c = conn_take(w, tcb, srv);
+		if (c != NULL)
+			c->echo = s->echo_free;
+		if (c == NULL || c->echo == NULL) {
+			/* no room: refused, as a full backlog refuses */
 			LM_STAT_INC(w->ctr->srv_overflows);
-			LM_STAT_INC(srv_stats(w, c)->overflows);
-			conn_free(s, c);
+			LM_STAT_INC(server_stats(w, srv)->overflows);
+			if (c != NULL)
+				conn_free(s, c);
 			return NULL;
 		}
 		s->echo_free = c->echo->next;
 	}
 	LM_STAT_INC(w->ctr->srv_conns);
-	LM_STAT_INC(srv_stats(w, c)->connections);
-	return c;
+	LM_STAT_INC(server_stats(w, srv)->connections);
+	return srv->kind == LM_SERVER_ECHO ? (void *)tcb->app :
+		(void *)idle_mark(w, srv);
+}
+
+/*
+ * Give c's state back when the connection is idle: every response sent
+ * and acknowledged, no request begun, nothing pending.
+ */
+static void
+conn_rest(struct lm_worker *w, struct srv_conn *c)
+{
+	struct lm_tcb *tcb = c->tcb;
+
+	if (c->echo != NULL || c->on_ready || c->stop_reading ||
+	    c->peer_closed || c->mid_request || c->delim_pos != 0 ||
+	    c->req_bytes != 0 || lm_timer_armed(&c->timer) ||
+	    tcb->snd_una != tcb->snd_end)
+		return;
+	reclaim(c);
+	if (c->n != 0)
+		return;
+	tcb->app = idle_mark(w, c->srv);
+	conn_free(w->srv, c);
 }
 
 /* The route of the request just parsed: its path, or the default. */
@@ -443,7 +628,17 @@ srv_recv(struct lm_worker *w, struct lm_tcb *tcb, const uint8_t *data,
 	 uint32_t len)
 {
 	struct srv_conn *c = tcb->app;
+	struct srv_mark *m = mark_of(w->srv, c);
 
+	if (m != NULL) {
+		if (m->closing)
+			return;         /* closed at the next poll: nothing to read */
+		c = conn_take(w, tcb, m->srv);
+		if (c == NULL) {
+			conn_refused(w, tcb, m->srv);
+			return;
+		}
+	}
 	if (c->srv->kind == LM_SERVER_REPLY) {
 		reply_recv(w, c, data, len);
 		ready_push(w->srv, c);
@@ -470,8 +665,10 @@ srv_recv(struct lm_worker *w, struct lm_tcb *tcb, const uint8_t *data,
 			}
 			break;
 		}
-		if (!lm_http_req_done(&c->req))
+		if (!lm_http_req_done(&c->req)) {
+			c->mid_request = true;
 			break;
+		}
 		LM_STAT_INC(w->ctr->srv_requests);
 		if (!push(w, c, route_of(c), c->req.conn_close,
 			  c->req.method == LM_HTTP_REQ_M_HEAD)) {
@@ -485,6 +682,7 @@ srv_recv(struct lm_worker *w, struct lm_tcb *tcb, const uint8_t *data,
 		if (c->req.conn_close)
 			c->stop_reading = true;
 		lm_http_req_init(&c->req);
+		c->mid_request = false;
 	}
 	ready_push(w->srv, c);
 }
@@ -493,7 +691,13 @@ static void
 srv_peer_closed(struct lm_worker *w, struct lm_tcb *tcb)
 {
 	struct srv_conn *c = tcb->app;
+	struct srv_mark *m = mark_of(w->srv, c);
 
+	if (m != NULL) {
+		/* idle: nothing left to send, so close as well */
+		pending_push(w, tcb, false);
+		return;
+	}
 	c->peer_closed = true;
 	c->stop_reading = true;
 	ready_push(w->srv, c);
@@ -502,20 +706,28 @@ srv_peer_closed(struct lm_worker *w, struct lm_tcb *tcb)
 static void
 srv_acked(struct lm_worker *w, struct lm_tcb *tcb)
 {
-	ready_push(w->srv, tcb->app);
+	if (mark_of(w->srv, tcb->app) == NULL)
+		ready_push(w->srv, tcb->app);
 }
 
 static void
 srv_closed(struct lm_worker *w, struct lm_tcb *tcb, enum lm_tcp_end why)
 {
 	struct srv_conn *c = tcb->app;
+	struct srv_mark *m = mark_of(w->srv, c);
+	const struct lm_plan_server *srv = m != NULL ? m->srv : c->srv;
 
 	if (why == LM_TCP_END_RESET) {
 		LM_STAT_INC(w->ctr->srv_conn_resets);
-		LM_STAT_INC(srv_stats(w, c)->resets);
+		LM_STAT_INC(server_stats(w, srv)->resets);
 	} else if (why == LM_TCP_END_RETRANSMIT_LIMIT) {
 		LM_STAT_INC(w->ctr->srv_conn_timeouts);
-		LM_STAT_INC(srv_stats(w, c)->timeouts);
+		LM_STAT_INC(server_stats(w, srv)->timeouts);
+	}
+	if (m != NULL) {
+		if (m->closing)
+			pending_forget(w->srv, tcb);
+		return;
 	}
 	lm_timer_cancel(&w->wheel, &c->timer);
 	c->tcb = NULL;
@@ -536,7 +748,10 @@ srv_fill(struct lm_worker *w, struct lm_tcb *tcb, uint32_t off, uint8_t *dst,
 {
 	struct srv_conn *c = tcb->app;
 
-	(void)w;
+	if (unlikely(mark_of(w->srv, c) != NULL)) {
+		memset(dst, 0, len);    /* everything was acknowledged: never */
+		return;
+	}
 	if (c->echo != NULL) {
 		/* the stream we send is the stream we received */
 		for (uint32_t i = 0; i < len; i++)
@@ -622,6 +837,8 @@ lm_server_poll(struct lm_worker *w)
 
 	if (s == NULL)
 		return;
+	if (s->n_pending > 0)
+		pending_flush(w);
 	while ((c = s->ready) != NULL) {
 		struct lm_tcb *tcb = c->tcb;
 		bool last;
@@ -649,6 +866,8 @@ lm_server_poll(struct lm_worker *w)
 			lm_timer_cancel(&w->wheel, &c->timer);
 			lm_tcp_close(w, tcb);
 			conn_free(s, c);
+			continue;
 		}
+		conn_rest(w, c);
 	}
 }

@@ -17,10 +17,15 @@ PROBE="python3 $LM_ROOT/tests/tools/http_probe.py"
 URL=http://$LM_CLI_IP
 srv() { ip netns exec "$LM_NS_SRV" "$@"; }
 
-jq --arg ip "$LM_CLI_IP" '.ports[0].ip = $ip | .load.duration_s = 12' \
+# served until stopped by SIGINT below (a slow machine takes as long as it needs),
+# at most LM_RUN_TIMEOUT seconds
+jq --arg ip "$LM_CLI_IP" '.ports[0].ip = $ip | .load.duration_s = 0' \
 	"$LM_ROOT/scenarios/server-http.json" >"$LM_TEST_DIR/plan.json"
 S=$LM_TEST_DIR/summary.json
-(lm_run --plan "$LM_TEST_DIR/plan.json" --summary "$S" --quiet) &
+_lm_prepare --plan "$LM_TEST_DIR/plan.json" --summary "$S" --quiet
+# env --default-signal: a background job of a script starts with SIGINT ignored
+timeout -k 5 "${LM_RUN_TIMEOUT:-60}" "${LM_CMD[@]:0:4}" env --default-signal=INT \
+	"${LM_CMD[@]:4}" >"$LM_STDOUT" 2>"$LM_STDERR" </dev/null &
 RUN=$!
 # ready when it answers
 for _ in $(seq 50); do
@@ -65,7 +70,11 @@ asked=$((asked + 3))
 wrk_n=$(srv wrk -t1 -c8 -d2s "$URL/small" | awk '/requests in/ { print $1 }')
 assert_ge "$wrk_n" 1000 "wrk's requests"
 
-wait "$RUN" || fail "lemmings-dp exit status $?"
+kill -INT "$RUN"
+rc=0
+wait "$RUN" || rc=$?
+_lm_done "$rc"
+[ "$rc" -eq 0 ] || fail "lemmings-dp exit status $rc"
 served=$(jq '.server.requests' "$S")
 # wrk counts what completed; a request in flight when it stopped is
 # answered but not counted: at most one per connection
