@@ -8,8 +8,11 @@
 #    semaphore locks, and writes them at exit. Every call a thread makes
 #    while it bears a worker lcore's name (rte-worker-N in DPDK 22.11 as
 #    packaged, lcore-worker-N elsewhere) counts; the workers' counts must be
-#    0, from the launch to the end of the process. The main lcore's counts
-#    must not be (else the preload did nothing).
+#    0 over their whole life, not only in a window around the loop: their
+#    state is allocated before the launch and freed after it, on the main
+#    lcore (main.c), so nothing is excused. The main lcore's counts must not
+#    be 0 (else the preload did nothing), and a self-test first checks that
+#    a thread named as a worker has its calls counted as a worker's.
 #  - system calls: in the steady state, perf (or strace when perf cannot
 #    count) is attached to every worker thread of both processes for a few
 #    seconds: 0 system calls, while the main lcore (which sleeps between
@@ -372,6 +375,12 @@ assert_eq "$(jq '.tcp.connections_opened' "$LAST_CLIENT")" "$(jq '.totals.runs' 
 assert_eq "$(jq '.tcp.time_wait_skipped' "$LAST_CLIENT")" 0 "cpr2: every close went through TIME-WAIT"
 
 # ---- two workers on net_af_packet: packets handed between workers ----
+
+# Over net_memif no packet crosses between workers in the steady state: the
+# client's queue k meets the server's queue k, and both sides name a
+# connection's owner from the client's port the same way. The kernel's
+# fanout on net_af_packet hashes flows without knowing our owners, so there
+# the workers hand packets to each other over their rings.
 
 lm_access_reset
 lm_plan_lab "$LM_TEST_DIR/afp.json" "{\"users\": 8, \"duration_s\": $LOAD_S}" '[
