@@ -145,7 +145,7 @@ worker_tids() {
 
 # wait_bounded PID SECONDS WHAT: wait for PID; KILL it after SECONDS.
 wait_bounded() {
-	local pid=$1 n=$(($2 * 10)) rc=0
+	local pid=$1 n=$(($2 * 10)) rc=0 p
 	while [ "$n" -gt 0 ] && kill -0 "$pid" 2>/dev/null; do
 		sleep 0.1
 		n=$((n - 1))
@@ -155,6 +155,10 @@ wait_bounded() {
 		kill -KILL "$pid" 2>/dev/null || true
 	fi
 	wait "$pid" || rc=$?
+	# reaped: its PID may be reused, so the cleanup must not signal it
+	local -a left=()
+	for p in "${PIDS[@]}"; do [ "$p" = "$pid" ] || left+=("$p"); done
+	PIDS=("${left[@]}")
 	return "$rc"
 }
 
