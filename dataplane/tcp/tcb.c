@@ -89,7 +89,13 @@ lm_tcp_init(struct lm_worker *w, uint32_t n_tcbs, uint16_t mtu)
 	t->ooo_nodes = rte_zmalloc_socket("lm_tcp_ooo", sizeof(struct lm_ooo_seg) *
 					  LM_TCP_OOO_PER_WORKER,
 					  RTE_CACHE_LINE_SIZE, socket);
-	if (t->tcbs == NULL || t->buckets == NULL || t->ooo_nodes == NULL) {
+	t->n_ooo_conns = RTE_MIN(n_tcbs, (uint32_t)LM_TCP_OOO_CONNS);
+	t->ooo_conns = rte_zmalloc_socket("lm_tcp_ooo_conns",
+					  sizeof(struct lm_tcb_ooo) *
+					  t->n_ooo_conns, RTE_CACHE_LINE_SIZE,
+					  socket);
+	if (t->tcbs == NULL || t->buckets == NULL || t->ooo_nodes == NULL ||
+	    t->ooo_conns == NULL) {
 		lm_tcp_fini(w);
 		return -ENOMEM;
 	}
@@ -102,6 +108,10 @@ lm_tcp_init(struct lm_worker *w, uint32_t n_tcbs, uint16_t mtu)
 	for (uint32_t i = LM_TCP_OOO_PER_WORKER; i-- > 0;) {
 		t->ooo_nodes[i].next = t->ooo_free;
 		t->ooo_free = &t->ooo_nodes[i];
+	}
+	for (uint32_t i = t->n_ooo_conns; i-- > 0;) {
+		t->ooo_conns[i].next_free = t->ooo_conn_free;
+		t->ooo_conn_free = &t->ooo_conns[i];
 	}
 	t->mss = (uint16_t)(mtu - 40);
 	tcp_settings(w, t);
@@ -117,6 +127,8 @@ lm_tcp_fini(struct lm_worker *w)
 	rte_free(w->tcp.tcbs);
 	rte_free(w->tcp.buckets);
 	rte_free(w->tcp.ooo_nodes);
+	rte_free(w->tcp.ooo_conns);
+	w->tcp.ooo_conns = NULL;
 	w->tcp.tcbs = NULL;
 	w->tcp.buckets = NULL;
 	w->tcp.ooo_nodes = NULL;
@@ -132,7 +144,8 @@ lm_tcp_mem(const struct lm_worker *w, struct lm_mem *m)
 	m->tcb_bytes += (uint64_t)t->n_tcbs * sizeof(struct lm_tcb);
 	m->table_bytes += table;
 	m->ooo_bytes += (uint64_t)LM_TCP_OOO_PER_WORKER *
-		sizeof(struct lm_ooo_seg);
+		sizeof(struct lm_ooo_seg) +
+		(uint64_t)t->n_ooo_conns * sizeof(struct lm_tcb_ooo);
 	m->tcb_size = sizeof(struct lm_tcb);
 	if (t->n_tcbs > 0)
 		m->table_entry = (uint32_t)(table / t->n_tcbs);

@@ -103,6 +103,26 @@ struct lm_sack_block {
 	uint32_t hi;
 };
 
+/*
+ * What a connection holding data past a hole needs, and only then: the
+ * held segments and the SACK blocks that report them. Lent from the
+ * worker's pool (LM_TCP_OOO_CONNS) with the first segment held, given back
+ * when the hole fills, so an in-order connection's TCB does not carry it.
+ */
+struct lm_tcb_ooo {
+	union {
+		struct lm_ooo_seg *head; /* held segments, by sequence number */
+		struct lm_tcb_ooo *next_free; /* in the pool */
+	};
+	struct lm_ooo_seg *tail;    /* the last of them */
+	/* what is held, most recently changed first (RFC 2018 4) */
+	struct lm_sack_block sack[LM_TCP_SACK_BLOCKS];
+	uint32_t acks_at;           /* RCV.NXT the duplicate ACKs below carried */
+	uint16_t n;                 /* segments held */
+	uint8_t n_sack;
+	uint8_t acks;               /* duplicate ACKs sent at once at acks_at */
+};
+
 /* The application on top of a connection. Called from TCP input/timers. */
 struct lm_tcp_ops {
 	/* handshake complete */
@@ -145,8 +165,7 @@ struct lm_tcb {
 	const struct lm_tcp_ops *ops;
 	void *app;                  /* NULL once the app detached */
 	struct lm_timer timer;
-	struct lm_ooo_seg *ooo;     /* out-of-order segments, by sequence */
-	struct lm_ooo_seg *ooo_tail; /* the last of them */
+	struct lm_tcb_ooo *ooo;     /* data held past a hole, or NULL */
 
 	/* the 4-tuple, network byte order */
 	uint32_t laddr;
@@ -163,7 +182,6 @@ struct lm_tcb {
 	uint8_t snd_wscale;         /* the peer's window shift */
 	uint8_t rcv_wscale;         /* ours */
 	uint8_t unacked_segs;       /* in-order segments received, not yet ACKed */
-	uint16_t n_ooo;             /* segments held in ooo */
 	uint16_t smss;              /* sender MSS (RFC 9293 3.7.1) */
 	uint16_t rcv_mss;           /* payload of the peer's full-sized segments */
 
@@ -186,11 +204,6 @@ struct lm_tcb {
 	uint32_t irs;
 	uint32_t rcv_nxt;
 	uint32_t last_ack_sent;     /* RCV.NXT in the last segment sent */
-	uint32_t ooo_acks_at;       /* RCV.NXT those duplicate ACKs carried */
-	/* what is held, most recently changed first (RFC 2018 4) */
-	struct lm_sack_block sack[LM_TCP_SACK_BLOCKS];
-	uint8_t n_sack;
-	uint8_t ooo_acks;           /* duplicate ACKs sent at once at ooo_acks_at */
 	uint8_t listener;           /* passive: index in w->tcp.listen */
 	/* RFC 7323 timestamps */
 	uint32_t ts_recent;
@@ -219,6 +232,9 @@ struct lm_tcp {
 	struct lm_tcb *delack_tail;
 	struct lm_ooo_seg *ooo_nodes; /* pool of out-of-order nodes */
 	struct lm_ooo_seg *ooo_free;
+	struct lm_tcb_ooo *ooo_conns; /* pool of out-of-order states */
+	struct lm_tcb_ooo *ooo_conn_free;
+	uint32_t n_ooo_conns;
 	uint32_t next_port;         /* source port cursor */
 	uint32_t next_src[LM_MAX_PORTS]; /* source address cursor, per port */
 	struct lm_tcp_listener listen[LM_TCP_MAX_LISTEN];
@@ -250,6 +266,7 @@ struct lm_tcp {
 #define LM_TCP_FIN_WAIT_2_MS 10000
 #define LM_TCP_DEFAULT_MSS 536        /* RFC 9293 3.7.1, when no MSS option */
 #define LM_TCP_OOO_PER_WORKER 8192    /* out-of-order segments held per worker */
+#define LM_TCP_OOO_CONNS 4096         /* connections holding some, per worker */
 #define LM_TCP_WINDOW 262144          /* receive window when the plan sets none */
 #define LM_TCP_INIT_CWND 10           /* segments, RFC 6928 */
 #define LM_TCP_DUPTHRESH 3            /* duplicate ACKs for fast retransmit */
@@ -344,8 +361,11 @@ int lm_tcp_ooo_hold(struct lm_worker *w, struct lm_tcb *tcb,
 struct lm_ooo_seg *lm_tcp_ooo_take(struct lm_tcb *tcb);
 /* Free a taken segment's mbuf and return its node to the pool. */
 void lm_tcp_ooo_free(struct lm_worker *w, struct lm_ooo_seg *n);
-/* Drop the SACK blocks (or their parts) RCV.NXT has passed. */
-void lm_tcp_sack_trim(struct lm_tcb *tcb);
+/*
+ * RCV.NXT moved: drop the SACK blocks (or their parts) it passed, and give
+ * the out-of-order state back once nothing is held.
+ */
+void lm_tcp_ooo_caught_up(struct lm_worker *w, struct lm_tcb *tcb);
 /* Unhash, cancel its timer, tell the app (if attached) why, free. */
 void lm_tcb_release(struct lm_worker *w, struct lm_tcb *tcb,
 		    enum lm_tcp_end why);

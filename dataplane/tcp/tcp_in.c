@@ -368,7 +368,7 @@ ooo_drain(struct lm_worker *w, struct lm_tcb *tcb)
 			fin_input(w, tcb, n->seq + n->len);
 		lm_tcp_ooo_free(w, n);
 	}
-	lm_tcp_sack_trim(tcb);
+	lm_tcp_ooo_caught_up(w, tcb);
 }
 
 /*
@@ -388,14 +388,21 @@ ooo_drain(struct lm_worker *w, struct lm_tcb *tcb)
 static void
 ooo_ack(struct lm_worker *w, struct lm_tcb *tcb, bool new_block)
 {
-	if (tcb->ooo_acks_at != tcb->rcv_nxt) {
-		tcb->ooo_acks_at = tcb->rcv_nxt;
-		tcb->ooo_acks = 0;
+	struct lm_tcb_ooo *o = tcb->ooo;
+
+	/* nothing held (no room for the first): nothing to coalesce */
+	if (o == NULL) {
+		lm_tcp_send_ack(w, tcb);
+		return;
+	}
+	if (o->acks_at != tcb->rcv_nxt) {
+		o->acks_at = tcb->rcv_nxt;
+		o->acks = 0;
 	}
 	if (!(tcb->flags & LM_TCBF_SACK) || !w->tcp.sack_compress ||
-	    tcb->ooo_acks < LM_TCP_DUPTHRESH || new_block) {
-		if (tcb->ooo_acks < UINT8_MAX)
-			tcb->ooo_acks++;
+	    o->acks < LM_TCP_DUPTHRESH || new_block) {
+		if (o->acks < UINT8_MAX)
+			o->acks++;
 		lm_tcp_send_ack(w, tcb);
 	} else {
 		lm_tcp_ack_later(w, tcb);

@@ -16,7 +16,13 @@
  * Writing them into an ACK then costs nothing, however many segments are
  * held; with more holes than an option can carry, the oldest block is
  * forgotten until a segment next to it arrives again.
+ *
+ * Both live in a struct lm_tcb_ooo lent from the worker's pool while the
+ * connection holds anything: a connection receiving in order (nearly all
+ * of them, nearly always) pays a pointer for it. With the pool empty, a
+ * segment past a hole is dropped as if there were no room for it.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "worker.h"
@@ -35,10 +41,10 @@ sack_touches(const struct lm_sack_block *b, uint32_t lo, uint32_t hi)
  * touched none: a new block, past a new hole.
  */
 static bool
-sack_note(struct lm_tcb *tcb, uint32_t lo, uint32_t hi)
+sack_note(struct lm_tcb_ooo *o, uint32_t lo, uint32_t hi)
 {
 	struct lm_sack_block rest[LM_TCP_SACK_BLOCKS];
-	unsigned int n_rest = tcb->n_sack;
+	unsigned int n_rest = o->n_sack;
 	bool grew = true, alone = true;
 
 	/*
@@ -48,8 +54,8 @@ sack_note(struct lm_tcb *tcb, uint32_t lo, uint32_t hi)
 	while (grew) {
 		grew = false;
 		n_rest = 0;
-		for (unsigned int i = 0; i < tcb->n_sack; i++) {
-			const struct lm_sack_block *b = &tcb->sack[i];
+		for (unsigned int i = 0; i < o->n_sack; i++) {
+			const struct lm_sack_block *b = &o->sack[i];
 
 			if (sack_touches(b, lo, hi)) {
 				if (LM_SEQ_LT(b->lo, lo))
@@ -62,49 +68,79 @@ sack_note(struct lm_tcb *tcb, uint32_t lo, uint32_t hi)
 				rest[n_rest++] = *b;
 			}
 		}
-		memcpy(tcb->sack, rest, n_rest * sizeof(rest[0]));
-		tcb->n_sack = (uint8_t)n_rest;
+		memcpy(o->sack, rest, n_rest * sizeof(rest[0]));
+		o->n_sack = (uint8_t)n_rest;
 	}
 	if (n_rest == LM_TCP_SACK_BLOCKS)
 		n_rest--; /* the oldest is forgotten */
-	memmove(&tcb->sack[1], &tcb->sack[0], n_rest * sizeof(rest[0]));
-	tcb->sack[0].lo = lo;
-	tcb->sack[0].hi = hi;
-	tcb->n_sack = (uint8_t)(n_rest + 1);
+	memmove(&o->sack[1], &o->sack[0], n_rest * sizeof(rest[0]));
+	o->sack[0].lo = lo;
+	o->sack[0].hi = hi;
+	o->n_sack = (uint8_t)(n_rest + 1);
 	return alone;
 }
 
-void
-lm_tcp_sack_trim(struct lm_tcb *tcb)
+/* Give tcb's out-of-order state back to the pool. */
+static void
+ooo_put(struct lm_worker *w, struct lm_tcb *tcb)
 {
+	struct lm_tcb_ooo *o = tcb->ooo;
+
+	o->next_free = w->tcp.ooo_conn_free;
+	w->tcp.ooo_conn_free = o;
+	tcb->ooo = NULL;
+}
+
+void
+lm_tcp_ooo_caught_up(struct lm_worker *w, struct lm_tcb *tcb)
+{
+	struct lm_tcb_ooo *o = tcb->ooo;
 	unsigned int n = 0;
 
-	for (unsigned int i = 0; i < tcb->n_sack; i++) {
-		struct lm_sack_block b = tcb->sack[i];
+	if (o == NULL)
+		return;
+	if (o->head == NULL) {
+		/* everything held is delivered: no block is left to report */
+		ooo_put(w, tcb);
+		return;
+	}
+	for (unsigned int i = 0; i < o->n_sack; i++) {
+		struct lm_sack_block b = o->sack[i];
 
 		if (LM_SEQ_LEQ(b.hi, tcb->rcv_nxt))
 			continue; /* delivered: acknowledged cumulatively now */
 		if (LM_SEQ_LT(b.lo, tcb->rcv_nxt))
 			b.lo = tcb->rcv_nxt;
-		tcb->sack[n++] = b;
+		o->sack[n++] = b;
 	}
-	tcb->n_sack = (uint8_t)n;
+	o->n_sack = (uint8_t)n;
 }
 
 int
 lm_tcp_ooo_hold(struct lm_worker *w, struct lm_tcb *tcb, struct rte_mbuf *m,
 		uint32_t seq, uint32_t len, uint16_t data_off, bool fin)
 {
+	struct lm_tcb_ooo *o = tcb->ooo;
 	struct lm_ooo_seg **pp, *prev, *n;
 	uint32_t end = seq + len;
 
-	if (tcb->ooo_tail != NULL &&
-	    LM_SEQ_GEQ(seq, tcb->ooo_tail->seq + tcb->ooo_tail->len)) {
-		prev = tcb->ooo_tail;
+	if (o == NULL) {
+		o = w->tcp.ooo_conn_free;
+		if (o == NULL || w->tcp.ooo_free == NULL) {
+			LM_STAT_INC(w->ctr->tcp_ooo_dropped);
+			return -ENOBUFS;
+		}
+		w->tcp.ooo_conn_free = o->next_free;
+		memset(o, 0, sizeof(*o));
+		o->acks_at = tcb->rcv_nxt;
+		tcb->ooo = o;
+	}
+	if (o->tail != NULL && LM_SEQ_GEQ(seq, o->tail->seq + o->tail->len)) {
+		prev = o->tail;
 		pp = &prev->next;
 	} else {
 		prev = NULL;
-		pp = &tcb->ooo;
+		pp = &o->head;
 		while (*pp != NULL && LM_SEQ_LEQ((*pp)->seq, seq)) {
 			prev = *pp;
 			pp = &(*pp)->next;
@@ -112,7 +148,7 @@ lm_tcp_ooo_hold(struct lm_worker *w, struct lm_tcb *tcb, struct rte_mbuf *m,
 		if (prev != NULL && LM_SEQ_GEQ(prev->seq + prev->len, end))
 			return -EEXIST; /* a duplicate of what is held */
 	}
-	if (tcb->n_ooo >= w->tcp.ooo_per_conn || w->tcp.ooo_free == NULL) {
+	if (o->n >= w->tcp.ooo_per_conn || w->tcp.ooo_free == NULL) {
 		LM_STAT_INC(w->ctr->tcp_ooo_dropped);
 		return -ENOBUFS;
 	}
@@ -126,10 +162,10 @@ lm_tcp_ooo_hold(struct lm_worker *w, struct lm_tcb *tcb, struct rte_mbuf *m,
 	n->next = *pp;
 	*pp = n;
 	if (n->next == NULL)
-		tcb->ooo_tail = n;
-	tcb->n_ooo++;
+		o->tail = n;
+	o->n++;
 	LM_STAT_INC(w->ctr->tcp_ooo_held);
-	if ((tcb->flags & LM_TCBF_SACK) && sack_note(tcb, seq, end))
+	if ((tcb->flags & LM_TCBF_SACK) && sack_note(o, seq, end))
 		return 1;
 	return 0;
 }
@@ -137,14 +173,18 @@ lm_tcp_ooo_hold(struct lm_worker *w, struct lm_tcb *tcb, struct rte_mbuf *m,
 struct lm_ooo_seg *
 lm_tcp_ooo_take(struct lm_tcb *tcb)
 {
-	struct lm_ooo_seg *n = tcb->ooo;
+	struct lm_tcb_ooo *o = tcb->ooo;
+	struct lm_ooo_seg *n;
 
+	if (o == NULL)
+		return NULL;
+	n = o->head;
 	if (n == NULL || LM_SEQ_GT(n->seq, tcb->rcv_nxt))
 		return NULL;
-	tcb->ooo = n->next;
-	if (tcb->ooo == NULL)
-		tcb->ooo_tail = NULL;
-	tcb->n_ooo--;
+	o->head = n->next;
+	if (o->head == NULL)
+		o->tail = NULL;
+	o->n--;
 	return n;
 }
 
@@ -159,13 +199,14 @@ lm_tcp_ooo_free(struct lm_worker *w, struct lm_ooo_seg *n)
 void
 lm_tcb_ooo_flush(struct lm_worker *w, struct lm_tcb *tcb)
 {
+	struct lm_tcb_ooo *o = tcb->ooo;
 	struct lm_ooo_seg *n;
 
-	while ((n = tcb->ooo) != NULL) {
-		tcb->ooo = n->next;
+	if (o == NULL)
+		return;
+	while ((n = o->head) != NULL) {
+		o->head = n->next;
 		lm_tcp_ooo_free(w, n);
 	}
-	tcb->ooo_tail = NULL;
-	tcb->n_ooo = 0;
-	tcb->n_sack = 0;
+	ooo_put(w, tcb);
 }

@@ -60,7 +60,9 @@ put_ts(uint8_t *p, uint32_t val, uint32_t ecr)
 static uint8_t *
 put_sack(const struct lm_tcb *tcb, uint8_t *p, unsigned int max_blocks)
 {
-	unsigned int n = tcb->n_sack < max_blocks ? tcb->n_sack : max_blocks;
+	const struct lm_tcb_ooo *o = tcb->ooo;
+	unsigned int n = o == NULL ? 0 :
+		o->n_sack < max_blocks ? o->n_sack : max_blocks;
 
 	if (n == 0)
 		return p;
@@ -70,8 +72,8 @@ put_sack(const struct lm_tcb *tcb, uint8_t *p, unsigned int max_blocks)
 	p[3] = (uint8_t)(2 + 8 * n);
 	p += 4;
 	for (unsigned int i = 0; i < n; i++, p += 8) {
-		put32(p, tcb->sack[i].lo);
-		put32(p + 4, tcb->sack[i].hi);
+		put32(p, o->sack[i].lo);
+		put32(p + 4, o->sack[i].hi);
 	}
 	return p;
 }
@@ -119,10 +121,12 @@ opt_len(const struct lm_worker *w, const struct lm_tcb *tcb, bool syn)
 		return n;
 	}
 	n = (tcb->flags & LM_TCBF_TS) ? 12 : 0;
-	if ((tcb->flags & LM_TCBF_SACK) && tcb->n_sack > 0) {
+	if ((tcb->flags & LM_TCBF_SACK) && tcb->ooo != NULL &&
+	    tcb->ooo->n_sack > 0) {
 		unsigned int blocks = (TCP_MAX_OPT - n - 4) / 8;
+		unsigned int k = tcb->ooo->n_sack;
 
-		n += 4 + 8 * (tcb->n_sack < blocks ? tcb->n_sack : blocks);
+		n += 4 + 8 * (k < blocks ? k : blocks);
 	}
 	return n;
 }
@@ -169,7 +173,7 @@ opt_write(const struct lm_worker *w, const struct lm_tcb *tcb, bool syn,
 	}
 	if (tcb->flags & LM_TCBF_TS)
 		p = put_ts(p, ts_now(w), tcb->ts_recent);
-	if ((tcb->flags & LM_TCBF_SACK) && tcb->n_sack > 0)
+	if (tcb->flags & LM_TCBF_SACK)
 		p = put_sack(tcb, p, (TCP_MAX_OPT - (uint32_t)(p - opt) - 4) / 8);
 	return (uint32_t)(p - opt);
 }

@@ -104,7 +104,62 @@ test_sack_blocks_latest_first(void **state)
 	assert_ack_plain(one_out(), c, 11000);
 	assert_int_equal(c->app.rx_len, 11000);
 	assert_true(rx_intact(&c->app));
-	assert_int_equal(c->tcb->n_ooo, 0);
+	/* nothing held: the out-of-order state went back to the pool */
+	assert_null(c->tcb->ooo);
+}
+
+/* How many out-of-order states the worker's pool has free. */
+static uint32_t
+ooo_states_free(void)
+{
+	uint32_t n = 0;
+
+	for (struct lm_tcb_ooo *o = env.w->tcp.ooo_conn_free; o != NULL;
+	     o = o->next_free)
+		n++;
+	return n;
+}
+
+/*
+ * The out-of-order state is lent while something is held: with the pool
+ * empty, a segment past a hole is dropped (counted) and drawn a plain
+ * duplicate ACK at once; the peer's retransmission then goes through, and
+ * once a state is free again the next hole is held and reported.
+ */
+static void
+test_ooo_state_pool(void **state)
+{
+	struct lm_worker *w = env.w;
+	struct conn *c = &conns[0];
+	struct lm_tcb_ooo *pool = w->tcp.ooo_conn_free;
+	uint32_t all = ooo_states_free(), dropped;
+
+	(void)state;
+	assert_int_equal(all, w->tcp.n_ooo_conns);
+	open_sack(c, 0x50000, false);
+	seg_pass(c, 0);
+	assert_ack_plain(one_out(), c, 1000);
+
+	w->tcp.ooo_conn_free = NULL;
+	dropped = w->ctr->tcp_ooo_dropped;
+	seg_pass(c, 2000);
+	assert_ack_plain(one_out(), c, 1000);
+	assert_null(c->tcb->ooo);
+	assert_int_equal(w->ctr->tcp_ooo_dropped, dropped + 1);
+
+	w->tcp.ooo_conn_free = pool;
+	seg_pass(c, 1000);
+	assert_ack_plain(one_out(), c, 2000);
+	seg_pass(c, 3000);
+	assert_ack_sack(one_out(), c, 2000, 3000, 4000);
+	assert_non_null(c->tcb->ooo);
+	assert_int_equal(ooo_states_free(), all - 1);
+	seg_pass(c, 2000);
+	assert_ack_plain(one_out(), c, 4000);
+	assert_null(c->tcb->ooo);
+	assert_int_equal(ooo_states_free(), all);
+	assert_int_equal(c->app.rx_len, 4000);
+	assert_true(rx_intact(&c->app));
 }
 
 /*
@@ -257,6 +312,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_sack_blocks_latest_first),
+		T(test_ooo_state_pool),
 		T(test_sack_compression),
 		T(test_delayed_ack_every_second_full_segment),
 		T(test_no_mbuf_leak),
