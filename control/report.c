@@ -332,7 +332,7 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 	}
 	json_object_set_new(root, "scenarios", scens);
 	json_object_set_new(root, "tcp", json_pack(
-		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		"fast_retransmits", (json_int_t)v->w.tcp_fast_retransmits,
 		"rto_expiries", (json_int_t)v->w.tcp_rto_expiries,
 		"dup_acks", (json_int_t)v->w.tcp_dup_acks,
@@ -346,6 +346,7 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 		"ooo_held", (json_int_t)v->w.tcp_ooo_held,
 		"ooo_dropped", (json_int_t)v->w.tcp_ooo_dropped,
 		"segments_no_connection", (json_int_t)v->w.tcp_no_conn,
+		"segments_not_owner", (json_int_t)v->w.tcp_not_owner,
 		"time_wait_skipped", (json_int_t)v->w.tcp_time_wait_skipped));
 	json_object_set_new(root, "packets", json_pack(
 		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",

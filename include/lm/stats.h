@@ -94,6 +94,12 @@ struct lm_worker_counters {
 	uint64_t srv_conn_resets; /* connections the client reset */
 	uint64_t srv_conn_timeouts; /* ... given up: data never acknowledged */
 	uint64_t srv_tx_bytes;    /* response bytes (heads and bodies) */
+	/*
+	 * TCP segments processed against a connection (or opening one on a
+	 * listener) by a worker that does not own that flow (see the flow
+	 * ownership rule, dataplane/net/owner.h): 0 unless steering failed.
+	 */
+	uint64_t tcp_not_owner;
 };
 
 struct lm_scenario_counters {

@@ -3,8 +3,9 @@
 # count. The lab's net_af_packet port gives each worker a queue, and the
 # kernel's fanout hashes flows over the queues without knowing which worker
 # owns a connection: the workers hand each other what is not theirs
-# (packets.redirected), and no segment reaches a worker without its
-# connection (tcp.segments_no_connection stays 0).
+# (packets.redirected), no segment reaches a worker without its
+# connection (tcp.segments_no_connection stays 0), and no worker handles a
+# segment of a flow that another owns (tcp.segments_not_owner stays 0).
 #  - closed model, max_runs 3000: exactly 3000 runs, every ok request a line
 #    in nginx's log, and {{seq}} unique across both workers in those lines;
 #  - open model, 600 sessions/s for 5 s: within 1 % of 3000 sessions, all ok.
@@ -14,6 +15,7 @@ export LM_WORKERS=2
 
 check_steering() { # SUMMARY WHAT
 	assert_eq "$(jq '.tcp.segments_no_connection' "$1")" 0 "$2: segments reaching a worker without their connection"
+	assert_eq "$(jq '.tcp.segments_not_owner' "$1")" 0 "$2: segments handled by a worker that does not own their flow"
 	assert_eq "$(jq '.packets.redirect_dropped' "$1")" 0 "$2: handed-over packets dropped"
 	assert_eq "$(jq '.tcp.retransmits' "$1")" 0 "$2: retransmissions"
 	assert_ge "$(jq '.packets.redirected' "$1")" 1 "$2: packets handed to their owner"
