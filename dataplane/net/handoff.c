@@ -151,7 +151,9 @@ lm_handoff_steer(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m)
 		}
 		return false;
 	}
-	if (eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
+	/* a port that steers TCP to the owners' queues needs no hand-off */
+	if (eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+	    w->ifs[ifidx].steered)
 		return false;
 	owner = tcp_owner(w, ifidx, m);
 	if (owner == w->id)
