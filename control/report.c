@@ -377,6 +377,25 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 			"rx_nombuf", (json_int_t)pc->rx_nombuf));
 	}
 	json_object_set_new(root, "ports", ports);
+	if (v->workers != NULL) {
+		json_t *wa = json_array();
+
+		for (uint32_t k = 0; k < v->n_workers; k++) {
+			const struct lm_worker_share *s = &v->workers[k];
+
+			json_array_append_new(wa, json_pack(
+				"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+				"rx", (json_int_t)s->rx_pkts,
+				"tx", (json_int_t)s->tx_pkts,
+				"redirected", (json_int_t)s->redirected,
+				"segments_not_owner", (json_int_t)s->not_owner,
+				"connections_opened", (json_int_t)s->conns_opened,
+				"syn_received", (json_int_t)s->syn_received,
+				"runs", (json_int_t)s->runs,
+				"requests", (json_int_t)s->requests));
+		}
+		json_object_set_new(root, "workers", wa);
+	}
 	if (plan->n_servers > 0)
 		json_object_set_new(root, "server", json_pack(
 			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
