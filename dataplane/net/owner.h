@@ -10,9 +10,11 @@
  *  - a connection we open (active): our local port, which tcb.c chooses
  *    among those this worker owns;
  *  - a connection a peer opens to one of our listeners (passive): the
- *    peer's port, which we do not choose, so a server's connections
- *    spread over every worker.
- * With a power-of-two worker count the residue is the port's low bits,
+ *    peer's port without its lowest bit, so that a server's connections
+ *    spread over every worker. Not the port itself: Linux clients connect
+ *    from even ports only (it keeps the odd ones for bind()), which would
+ *    give every connection of theirs to the even workers.
+ * With a power-of-two worker count either is a few of the port's bits,
  * which a NIC matches with a masked rule (steer.c).
  */
 #ifndef LM_OWNER_H
@@ -30,6 +32,13 @@ lm_port_owner(uint32_t port, uint32_t n_workers)
 	return port % n_workers;
 }
 
+/* The worker owning the connections a peer opens from that port (host order). */
+static inline uint32_t
+lm_peer_port_owner(uint32_t port, uint32_t n_workers)
+{
+	return (port >> 1) % n_workers;
+}
+
 /*
  * The owner of a connection from its ports (network order, as in the
  * packet and the TCB): by ours when we opened it, by the peer's when it
@@ -38,8 +47,8 @@ lm_port_owner(uint32_t port, uint32_t n_workers)
 static inline uint32_t
 lm_flow_owner(uint16_t lport, uint16_t rport, bool passive, uint32_t n_workers)
 {
-	return lm_port_owner(rte_be_to_cpu_16(passive ? rport : lport),
-			     n_workers);
+	return passive ? lm_peer_port_owner(rte_be_to_cpu_16(rport), n_workers) :
+		lm_port_owner(rte_be_to_cpu_16(lport), n_workers);
 }
 
 #endif /* LM_OWNER_H */

@@ -30,38 +30,47 @@ lm_steer_rules(const struct lm_plan *plan, uint32_t port_idx, uint32_t nif_ip,
 	if (n_workers < 2)
 		return 0;
 	/* a masked port names the owner only when the residue is low bits */
-	if (!rte_is_power_of_2(n_workers) || n_workers > 65536)
+	if (!rte_is_power_of_2(n_workers) || n_workers > 32768)
 		return -EINVAL;
 	for (uint32_t i = 0; i < plan->n_servers; i++) {
 		const struct lm_plan_server *s = &plan->servers[i];
+		uint16_t lport = rte_cpu_to_be_16(s->listen);
 
 		if (s->port != port_idx)
 			continue;
 		for (uint32_t k = 0; k < n_workers; k++) {
+			/* the client's ports whose bits 1.. are k's */
+			uint16_t sport = rte_cpu_to_be_16((uint16_t)(k << 1));
+
 			if (n == max)
 				return -ENOSPC;
-			/* the client's ports whose owner is k: k's low bits */
 			out[n++] = (struct lm_steer_rule){
 				.priority = LM_STEER_PRIO_PASSIVE,
 				.dst_addr = nif_ip,
-				.dst_port = rte_cpu_to_be_16(s->listen),
+				.dst_port = lport,
 				.dst_port_mask = UINT16_MAX,
-				.src_port = rte_cpu_to_be_16((uint16_t)k),
-				.src_port_mask = mask,
-				.queue = (uint16_t)lm_port_owner(k, n_workers),
+				.src_port = sport,
+				.src_port_mask = rte_cpu_to_be_16((uint16_t)
+					((n_workers - 1) << 1)),
+				.queue = (uint16_t)lm_flow_owner(lport, sport,
+							 true, n_workers),
 			};
 		}
 	}
 	/* clients connect from port 0 (gen/session.c) */
 	if (port_idx == 0 && plan->n_scenarios > 0) {
 		for (uint32_t k = 0; k < n_workers; k++) {
+			/* our ports whose low bits are k's */
+			uint16_t lport = rte_cpu_to_be_16((uint16_t)k);
+
 			if (n == max)
 				return -ENOSPC;
 			out[n++] = (struct lm_steer_rule){
 				.priority = LM_STEER_PRIO_ACTIVE,
-				.dst_port = rte_cpu_to_be_16((uint16_t)k),
+				.dst_port = lport,
 				.dst_port_mask = mask,
-				.queue = (uint16_t)lm_port_owner(k, n_workers),
+				.queue = (uint16_t)lm_flow_owner(lport, 0, false,
+							 n_workers),
 			};
 		}
 	}

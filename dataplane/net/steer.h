@@ -4,14 +4,14 @@
  * to the RX queue of the worker that owns it (net/owner.h), so that no
  * worker has to hand packets to another (net/handoff.c).
  *
- * The owner is a TCP port's residue modulo the worker count; for a
- * power-of-two count that is the port's low bits, which one masked rule
- * per worker matches:
+ * The owner is a TCP port's residue modulo the worker count (the peer's
+ * port halved, for a passive connection); for a power-of-two count that
+ * is a few of the port's bits, which one masked rule per worker matches:
  *
  *   passive (each listener L on address A, priority 0), for each worker k:
- *     ETH / IPV4 dst A / TCP dst L, src k mask (n - 1)  -> QUEUE k
+ *     ETH / IPV4 dst A / TCP dst L, src 2k mask 2(n - 1)  -> QUEUE k
  *   active (the clients' port, priority 1), for each worker k:
- *     ETH / IPV4 / TCP dst k mask (n - 1)               -> QUEUE k
+ *     ETH / IPV4 / TCP dst k mask (n - 1)                 -> QUEUE k
  *
  * Every rule is validated first, then created; if the device refuses any
  * (no rte_flow at all, no masked ports, no priorities, a kernel without

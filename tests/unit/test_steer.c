@@ -125,6 +125,25 @@ test_rules_follow_owner(void **state)
 }
 
 /*
+ * Linux clients connect from even ports only: their connections to our
+ * listener still spread evenly over 2 and 4 workers.
+ */
+static void
+test_even_client_ports_spread(void **state)
+{
+	(void)state;
+	for (uint32_t nw = 2; nw <= 4; nw *= 2) {
+		uint32_t per[4] = {0};
+
+		for (uint32_t port = 32768; port < 32768 + 800; port += 2)
+			per[lm_flow_owner(RTE_BE16(80), rte_cpu_to_be_16((uint16_t)port),
+					  true, nw)]++;
+		for (uint32_t k = 0; k < nw; k++)
+			assert_int_equal(per[k], 400 / nw);
+	}
+}
+
+/*
  * Nothing to steer with one worker, or on a port without TCP; a worker
  * count that is not a power of two has no mask; too small an array.
  */
@@ -211,6 +230,7 @@ main(void)
 	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rules_follow_owner),
+		cmocka_unit_test(test_even_client_ports_spread),
 		cmocka_unit_test(test_rules_refused),
 		cmocka_unit_test(test_setup_falls_back),
 	};
