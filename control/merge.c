@@ -44,6 +44,9 @@ lm_view_servers(struct lm_view *v, uint32_t n_servers, uint32_t n_routes)
 void
 lm_view_free(struct lm_view *v)
 {
+	free(v->workers);
+	v->workers = NULL;
+	v->n_workers = 0;
 	free(v->routes);
 	v->routes = NULL;
 	free(v->servers);
@@ -128,6 +131,36 @@ lm_view_collect_latency(struct lm_view *v, const struct lm_stats_layout *l,
 			void *area)
 {
 	collect(v, l, area, false);
+}
+
+int
+lm_view_workers(struct lm_view *v, const struct lm_stats_layout *l, void *area)
+{
+	free(v->workers);
+	v->n_workers = 0;
+	v->workers = calloc(l->n_workers ? l->n_workers : 1,
+			    sizeof(*v->workers));
+	if (v->workers == NULL)
+		return -ENOMEM;
+	v->n_workers = l->n_workers;
+	for (uint32_t k = 0; k < l->n_workers; k++) {
+		struct lm_worker_share *d = &v->workers[k];
+		struct lm_stats_slot_view s;
+
+		lm_stats_slot(l, area, k, &s);
+		d->rx_pkts = LM_STAT_GET(s.w->rx_pkts);
+		d->tx_pkts = LM_STAT_GET(s.w->tx_pkts);
+		d->redirected = LM_STAT_GET(s.w->redirected);
+		d->not_owner = LM_STAT_GET(s.w->tcp_not_owner);
+		d->conns_opened = LM_STAT_GET(s.w->conn_opened);
+		d->syn_received = LM_STAT_GET(s.w->tcp_syn_received);
+		for (uint32_t i = 0; i < l->n_scenarios; i++)
+			d->runs += LM_STAT_GET(s.scen[i].runs_ok) +
+				LM_STAT_GET(s.scen[i].runs_failed);
+		for (uint32_t i = 0; i < l->n_steps; i++)
+			d->requests += LM_STAT_GET(s.steps[i].requests);
+	}
+	return 0;
 }
 
 void

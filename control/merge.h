@@ -50,6 +50,18 @@ struct lm_interval {
 	uint64_t p50_ns, p90_ns, p99_ns, max_ns;  /* response times ended in it */
 };
 
+/* What one worker did: the summary's workers[] (the final view only). */
+struct lm_worker_share {
+	uint64_t rx_pkts;       /* counted where they arrived */
+	uint64_t tx_pkts;
+	uint64_t redirected;    /* handed to their owner */
+	uint64_t not_owner;     /* TCP segments of another worker's flow */
+	uint64_t conns_opened;  /* connections established (both roles) */
+	uint64_t syn_received;  /* passive opens */
+	uint64_t runs;          /* runs ended, ok or failed */
+	uint64_t requests;      /* steps' requests started */
+};
+
 struct lm_view {
 	uint64_t tsc;                       /* when it was taken */
 	const struct lm_interval *series;   /* the run's intervals (final view) */
@@ -68,6 +80,8 @@ struct lm_view {
 	struct lm_route_stats *routes;      /* [n_routes]: servers' routes */
 	uint32_t n_servers;
 	struct lm_server_stats *servers;    /* [n_servers] */
+	uint32_t n_workers;
+	struct lm_worker_share *workers;    /* [n_workers], or NULL */
 };
 
 int lm_view_init(struct lm_view *v, uint32_t n_scenarios, uint32_t n_steps);
@@ -87,7 +101,14 @@ void lm_view_collect(struct lm_view *v, const struct lm_stats_layout *l,
 void lm_view_collect_latency(struct lm_view *v, const struct lm_stats_layout *l,
 			     void *area);
 
-/* Copy src into dst (same shape). */
+/*
+ * Each worker's own figures into v->workers (allocated here, freed by
+ * lm_view_free): for the summary, at the end. 0 or -ENOMEM.
+ */
+int lm_view_workers(struct lm_view *v, const struct lm_stats_layout *l,
+		    void *area);
+
+/* Copy src into dst (same shape; not the workers' figures). */
 void lm_view_copy(struct lm_view *dst, const struct lm_view *src);
 
 /* Latency of all steps between two views of the same run, as one histogram. */

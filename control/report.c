@@ -375,7 +375,7 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 	}
 	json_object_set_new(root, "scenarios", scens);
 	json_object_set_new(root, "tcp", json_pack(
-		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		"fast_retransmits", (json_int_t)v->w.tcp_fast_retransmits,
 		"rto_expiries", (json_int_t)v->w.tcp_rto_expiries,
 		"dup_acks", (json_int_t)v->w.tcp_dup_acks,
@@ -389,6 +389,7 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 		"ooo_held", (json_int_t)v->w.tcp_ooo_held,
 		"ooo_dropped", (json_int_t)v->w.tcp_ooo_dropped,
 		"segments_no_connection", (json_int_t)v->w.tcp_no_conn,
+		"segments_not_owner", (json_int_t)v->w.tcp_not_owner,
 		"time_wait_skipped", (json_int_t)v->w.tcp_time_wait_skipped));
 	json_object_set_new(root, "packets", json_pack(
 		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
@@ -419,6 +420,25 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 			"rx_nombuf", (json_int_t)pc->rx_nombuf));
 	}
 	json_object_set_new(root, "ports", ports);
+	if (v->workers != NULL) {
+		json_t *wa = json_array();
+
+		for (uint32_t k = 0; k < v->n_workers; k++) {
+			const struct lm_worker_share *s = &v->workers[k];
+
+			json_array_append_new(wa, json_pack(
+				"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+				"rx", (json_int_t)s->rx_pkts,
+				"tx", (json_int_t)s->tx_pkts,
+				"redirected", (json_int_t)s->redirected,
+				"segments_not_owner", (json_int_t)s->not_owner,
+				"connections_opened", (json_int_t)s->conns_opened,
+				"syn_received", (json_int_t)s->syn_received,
+				"runs", (json_int_t)s->runs,
+				"requests", (json_int_t)s->requests));
+		}
+		json_object_set_new(root, "workers", wa);
+	}
 	if (plan->n_servers > 0)
 		json_object_set_new(root, "server", json_pack(
 			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",

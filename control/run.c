@@ -470,6 +470,8 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 	/* the rate is over the load period, the counts include the drain */
 	duration = (double)(t_end - t_start) / (double)hz;
 	lm_view_collect(&now, l, area);
+	if (lm_view_workers(&now, l, area) != 0)
+		fprintf(stderr, "warning: out of memory: no per-worker figures\n");
 	pools_and_faults(&now, ws, n, plan, o);
 	if (hl != NULL) {
 		uint64_t t = rte_rdtsc();

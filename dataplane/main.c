@@ -26,6 +26,7 @@
 #include "influx.h"
 #include "stats_shm.h"
 #include "net/port.h"
+#include "net/steer.h"
 #include "run.h"
 #include "worker.h"
 #include "gen/server.h"
@@ -101,6 +102,38 @@ tcbs_needed(const struct lm_plan *plan, uint64_t users, uint32_t w_idx,
 	n = (double)users * 2 + 1024 + served +
 		2.0 * peak / n_workers * (plan->tcp.time_wait_ms / 1000.0 + 2.0);
 	return n > 4e6 ? 4000000u : (uint32_t)n;
+}
+
+/*
+ * With several workers, have each port deliver every TCP flow to its
+ * owner's queue (net/steer.c) or, where it cannot, leave it to the hand-off
+ * between workers; one line per port says which.
+ */
+static void
+steer_ports(struct lm_netif *ifs, const struct lm_plan *plan,
+	    uint32_t n_workers, bool quiet)
+{
+	char why[256];
+
+	if (n_workers < 2)
+		return;
+	for (uint32_t i = 0; i < plan->n_ports; i++) {
+		struct rte_eth_dev_info info;
+		int n = lm_steer_setup(&ifs[i], plan, i, n_workers, why,
+				       sizeof(why));
+
+		if (quiet || n == 0)
+			continue;
+		if (n > 0) {
+			printf("port %u: flows steered by the NIC (rte_flow, "
+			       "%d rules)\n", i, n);
+			continue;
+		}
+		if (rte_eth_dev_info_get(ifs[i].port_id, &info) != 0)
+			info.driver_name = "the device";
+		printf("port %u: %s cannot steer flows (%s): packets handed "
+		       "between workers\n", i, info.driver_name, why);
+	}
 }
 
 int
@@ -222,6 +255,7 @@ main(int argc, char **argv)
 		ifs[i].client_ip = plan->ports[i].client_ip;
 		ifs[i].n_client_ips = plan->ports[i].n_client_ips;
 	}
+	steer_ports(ifs, plan, n_workers, cli.quiet);
 
 	lm_stats_layout_init(&layout, n_workers, plan->n_scenarios,
 			     lm_plan_n_steps(plan));

@@ -15,6 +15,7 @@
 #include "worker.h"
 #include "net/eth.h"
 #include "net/handoff.h"
+#include "net/owner.h"
 
 int
 lm_handoff_setup(struct lm_worker *ws, uint32_t n)
@@ -120,9 +121,10 @@ tcp_owner(const struct lm_worker *w, uint32_t ifidx, const struct rte_mbuf *m)
 		return w->id;
 	th = (const struct rte_tcp_hdr *)((const uint8_t *)ih + ihl);
 	/* a server's connections go by the client's port, ours by our own */
-	if (lm_tcp_listener_find(&w->tcp, ih->dst_addr, th->dst_port) != NULL)
-		return rte_be_to_cpu_16(th->src_port) % w->n_workers;
-	return rte_be_to_cpu_16(th->dst_port) % w->n_workers;
+	return lm_flow_owner(th->dst_port, th->src_port,
+			     lm_tcp_listener_find(&w->tcp, ih->dst_addr,
+						  th->dst_port) != NULL,
+			     w->n_workers);
 }
 
 bool
@@ -149,7 +151,9 @@ lm_handoff_steer(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m)
 		}
 		return false;
 	}
-	if (eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
+	/* a port that steers TCP to the owners' queues needs no hand-off */
+	if (eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+	    w->ifs[ifidx].steered)
 		return false;
 	owner = tcp_owner(w, ifidx, m);
 	if (owner == w->id)

@@ -11,13 +11,14 @@
  * single consumer: no lock, no atomic read-modify-write), counted as
  * `redirected`.
  *
- * Owners: a TCP segment to one of our addresses belongs to the worker whose
- * residue its destination port (our local port) carries, lport % n_workers
- * (tcb.c chooses source ports that way); one to a listening port (our
- * servers) belongs to the worker the client's port names, rport %
- * n_workers, so a server's connections spread over every worker. ARP concerns every worker (each
- * keeps its own table): the worker that received it answers, the others
- * get a copy to learn from. Anything else is handled where it arrived.
+ * Owners (net/owner.h): a TCP segment to one of our addresses belongs to
+ * the worker its destination port (our local port) names; one to a
+ * listening port (our servers) to the worker the client's port names, so
+ * a server's connections spread over every worker. A port whose NIC
+ * steers TCP to the owners (net/steer.c) hands none over. ARP concerns
+ * every worker (each keeps its own table): the worker that received it
+ * answers, the others get a copy to learn from. Anything else is handled
+ * where it arrived.
  */
 #ifndef LM_HANDOFF_H
 #define LM_HANDOFF_H

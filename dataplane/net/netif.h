@@ -24,6 +24,7 @@ struct lm_netif {
 	bool tx_ip_csum;    /* the port fills the IPv4 header checksum */
 	bool tx_tcp_csum;   /* the port fills the TCP checksum */
 	bool rx_csum;       /* the port checks checksums and flags mbufs */
+	bool steered;       /* the NIC delivers TCP to the owners (net/steer.c) */
 	/* the client's source addresses: [client_ip, + n_client_ips), host order */
 	uint32_t client_ip;
 	uint32_t n_client_ips;

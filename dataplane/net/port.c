@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <rte_ethdev.h>
+#include <rte_flow.h>
 
 #include "net/port.h"
 
@@ -93,6 +94,10 @@ lm_port_setup(uint16_t port_id, uint16_t n_queues, struct rte_mempool *pool,
 void
 lm_port_close(uint16_t port_id)
 {
+	struct rte_flow_error e;
+
+	/* our steering rules (net/steer.c), before the port stops */
+	rte_flow_flush(port_id, &e);
 	rte_eth_dev_stop(port_id);
 	rte_eth_dev_close(port_id);
 }

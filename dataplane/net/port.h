@@ -18,6 +18,7 @@
 int lm_port_setup(uint16_t port_id, uint16_t n_queues, struct rte_mempool *pool,
 		  struct lm_netif *nif, char *err, size_t errlen);
 
+/* Remove the port's flow rules (if any), stop and close it. */
 void lm_port_close(uint16_t port_id);
 
 #endif /* LM_PORT_H */

@@ -11,6 +11,7 @@
 #include "mem.h"
 #include "worker.h"
 #include "tcp/tcp.h"
+#include "net/owner.h"
 
 /* Ephemeral ports we use (RFC 6335 section 6 allows 1024-65535). */
 #define LM_PORT_FIRST 1024u
@@ -115,7 +116,7 @@ lm_tcp_init(struct lm_worker *w, uint32_t n_tcbs, uint16_t mtu)
 	}
 	t->mss = (uint16_t)(mtu - 40);
 	tcp_settings(w, t);
-	/* start each worker at a random port of its own residue class */
+	/* start each worker at a random port (port_alloc finds its own) */
 	t->next_port = LM_PORT_FIRST +
 		(uint32_t)(lm_rand(w) % (LM_PORT_LAST - LM_PORT_FIRST + 1));
 	return 0;
@@ -271,9 +272,10 @@ lm_tcb_release(struct lm_worker *w, struct lm_tcb *tcb, enum lm_tcp_end why)
 }
 
 /*
- * A source port whose residue modulo the worker count is this worker's id,
- * so that a later multi-queue set-up can steer replies by port, and which
- * no live TCB (TIME_WAIT included) uses towards raddr:rport.
+ * A source port that this worker owns (net/owner.h), so that a port which
+ * steers flows delivers the replies to us, and which no live TCB
+ * (TIME_WAIT included) uses towards raddr:rport. A port we listen on at
+ * laddr is passed over: a segment to it goes by the peer's port.
  */
 static int
 port_alloc(struct lm_worker *w, uint32_t laddr, uint32_t raddr, uint16_t rport,
@@ -283,19 +285,19 @@ port_alloc(struct lm_worker *w, uint32_t laddr, uint32_t raddr, uint16_t rport,
 	uint32_t span = LM_PORT_LAST - LM_PORT_FIRST + 1;
 	uint32_t p = t->next_port;
 
-	/* align to our residue class */
-	p += (w->id + w->n_workers - p % w->n_workers) % w->n_workers;
-	for (uint32_t tries = 0; tries < span / w->n_workers; tries++) {
-		if (p > LM_PORT_LAST) {
-			p = LM_PORT_FIRST;
-			p += (w->id + w->n_workers - p % w->n_workers) %
-				w->n_workers;
-		}
-		uint16_t be = rte_cpu_to_be_16((uint16_t)p);
+	for (uint32_t tries = 0; tries < span; tries++, p++) {
+		uint16_t be;
 
-		p += w->n_workers;
+		if (p > LM_PORT_LAST)
+			p = LM_PORT_FIRST;
+		if (lm_port_owner(p, w->n_workers) != w->id)
+			continue;
+		be = rte_cpu_to_be_16((uint16_t)p);
+		if (unlikely(t->n_listen > 0 &&
+			     lm_tcp_listener_find(t, laddr, be) != NULL))
+			continue;
 		if (lm_tcb_lookup(w, laddr, raddr, be, rport) == NULL) {
-			t->next_port = p;
+			t->next_port = p + 1;
 			*lport = be;
 			return 0;
 		}

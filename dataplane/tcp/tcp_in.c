@@ -13,6 +13,7 @@
 
 #include "worker.h"
 #include "tcp/tcp.h"
+#include "net/owner.h"
 
 struct seg {
 	uint32_t seq;
@@ -668,6 +669,20 @@ syn_rcvd_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 	return true;
 }
 
+/*
+ * Every segment of a connection must be handled by the worker owning it
+ * (net/owner.h): the NIC's steering or the software hand-off sees to
+ * that, and this counts any that escaped both (tcp.segments_not_owner).
+ */
+static inline void
+not_owner_check(struct lm_worker *w, uint16_t lport, uint16_t rport,
+		bool passive)
+{
+	if (w->n_workers > 1 &&
+	    lm_flow_owner(lport, rport, passive, w->n_workers) != w->id)
+		LM_STAT_INC(w->ctr->tcp_not_owner);
+}
+
 void
 lm_tcp_input(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m)
 {
@@ -720,6 +735,7 @@ lm_tcp_input(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m)
 
 		if (l != NULL && (s.flags & (RTE_TCP_SYN_FLAG |
 			RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) == RTE_TCP_SYN_FLAG) {
+			not_owner_check(w, th->dst_port, th->src_port, true);
 			listen_input(w, ifidx, (uint32_t)(l - w->tcp.listen),
 				     ih, th, &s);
 			goto free;
@@ -728,6 +744,7 @@ lm_tcp_input(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m)
 		lm_tcp_reply_rst(w, ifidx, m);
 		goto free;
 	}
+	not_owner_check(w, tcb->lport, tcb->rport, tcb->flags & LM_TCBF_PASSIVE);
 	if (tcb->state == LM_TCP_SYN_SENT) {
 		syn_sent_input(w, tcb, &s);
 		goto free;

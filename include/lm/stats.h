@@ -95,6 +95,12 @@ struct lm_worker_counters {
 	uint64_t srv_conn_timeouts; /* ... given up: data never acknowledged */
 	uint64_t srv_tx_bytes;    /* response bytes (heads and bodies) */
 	uint64_t tcbs_peak;       /* gauge: most TCBs in use at once */
+	/*
+	 * TCP segments processed against a connection (or opening one on a
+	 * listener) by a worker that does not own that flow (see the flow
+	 * ownership rule, dataplane/net/owner.h): 0 unless steering failed.
+	 */
+	uint64_t tcp_not_owner;
 };
 
 struct lm_scenario_counters {

@@ -73,6 +73,8 @@ assert_contains() {
 # the workers hand each other what they do not own).
 # LM_IFACES="IF0 IF1 ..." (interfaces in the client namespace) gives the run those
 # ports, in that order, instead of the lab's one.
+# LM_VDEVS="VDEV ..." gives the run those --vdev devices instead (e.g.
+# "net_tap0,iface=NAME"), as they are: queues are the device's business.
 _lm_prepare() {
 	local -a mem cores vdevs=()
 	local i=0 ifc
@@ -98,10 +100,14 @@ _lm_prepare() {
 		cores=(--lcores "$map")
 		vopt+=",qpairs=$n"
 	fi
-	for ifc in ${LM_IFACES:-$LM_IF_CLI}; do
-		vdevs+=("--vdev=net_af_packet$i,iface=$ifc$vopt")
-		i=$((i + 1))
-	done
+	if [ -n "${LM_VDEVS:-}" ]; then
+		for ifc in $LM_VDEVS; do vdevs+=("--vdev=$ifc"); done
+	else
+		for ifc in ${LM_IFACES:-$LM_IF_CLI}; do
+			vdevs+=("--vdev=net_af_packet$i,iface=$ifc$vopt")
+			i=$((i + 1))
+		done
+	fi
 	LM_CMD=(ip netns exec "$LM_NS_CLI" "$LM_BIN" "${cores[@]}" --no-pci "${mem[@]}"
 		--file-prefix "$LM_PREFIX" "${vdevs[@]}" -- "$@")
 }

@@ -245,6 +245,49 @@ test_listen_refusals(void **state)
 	assert_int_equal(w->tcp.n_used, used0);
 }
 
+/*
+ * Flow ownership (net/owner.h): a passive connection belongs to the worker
+ * its client's port names (halved: 80 / 2 % 3 = 1, ours; 40000 / 2 % 3 =
+ * 2), an active one to the worker its own port names. The worker under
+ * test (1 of 3) counts every segment it handles for a flow it does not own
+ * (the SYN from 40000), none for its own (the connection from 80), nor for
+ * a connection it opened (the source port it chose is its own, and is not
+ * the listening port).
+ */
+static void
+test_not_owner_counted(void **state)
+{
+	struct lm_worker *w = env.w;
+	uint64_t n0 = w->ctr->tcp_not_owner;
+	struct seg s = { .sport = 40000, .dport = LISTEN_PORT, .seq = 9,
+		.flags = TH_SYN, .win = WND_MAX };
+	struct conn *c = &conns[0], *a = &conns[1];
+
+	(void)state;
+	listen_here();
+	peer_send(&s);
+	pass();
+	assert_int_equal(one_out()->flags, TH_SYN | TH_ACK);
+	assert_int_equal(w->ctr->tcp_not_owner, n0 + 1);
+
+	client_syn(c, 0x5000, false);
+	pass();
+	take_syn_ack(c);
+	env.accept_into = c;
+	peer_seg(c, TH_ACK, RCV(c, 0), SND(c, 0), WND_MAX, 0);
+	pass();
+	assert_int_equal(c->tcb->state, LM_TCP_ESTABLISHED);
+	assert_int_equal(w->ctr->tcp_not_owner, n0 + 1);
+
+	open_conn(a, 0x6000, 1460, WND_MAX, 100);
+	assert_int_equal(a->lport % N_WORKERS, WORKER_ID);
+	assert_int_not_equal(a->lport, LISTEN_PORT);
+	peer_seg(a, TH_ACK | TH_PSH, RCV(a, 0), SND(a, 0), WND_MAX, 10);
+	pass();
+	assert_int_equal(a->app.rx_len, 10);
+	assert_int_equal(w->ctr->tcp_not_owner, n0 + 1);
+}
+
 int
 main(void)
 {
@@ -254,6 +297,7 @@ main(void)
 		T(test_passive_syn_ack_retransmitted),
 		T(test_passive_bad_ack_and_rst),
 		T(test_listen_refusals),
+		T(test_not_owner_counted),
 		T(test_no_mbuf_leak),
 	};
 
