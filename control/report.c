@@ -348,10 +348,11 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 		"tx_bytes", (json_int_t)txb, "rx_bytes", (json_int_t)rxb);
 	json_object_set_new(root, "plan", json_string(plan->name));
 	json_object_set_new(root, "duration_s", json_real(duration_s));
-	json_object_set_new(root, "load", json_pack("{s:I, s:I, s:I}",
+	json_object_set_new(root, "load", json_pack("{s:I, s:I, s:I, s:I}",
 		"sessions_arrived", (json_int_t)v->w.sessions_arrived,
 		"late_starts", (json_int_t)v->w.late_starts,
-		"arrivals_dropped", (json_int_t)v->w.arrivals_dropped));
+		"arrivals_dropped", (json_int_t)v->w.arrivals_dropped,
+		"flight_waits", (json_int_t)v->w.flight_waits));
 	json_object_set_new(root, "totals", totals);
 	{
 		/* the run second by second, as the live line showed it */

@@ -225,7 +225,7 @@ lm_raw_step_start(struct lm_worker *w, struct lm_session *s)
 		len = st->send.generated ? (uint32_t)st->send.gen_size :
 			(s->req_len = render_send(w, s, &st->send));
 		s->req_off = tcb->snd_end - (tcb->iss + 1);
-		s->t_start = w->now;
+		s->fl->t_start = w->now;
 		lm_raw_arm_next(w, s);
 		LM_STAT_ADD(cur_stats(w, s)->tx_bytes, len);
 		if (len == 0) {

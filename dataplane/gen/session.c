@@ -38,6 +38,9 @@ static void sess_fill(struct lm_worker *w, struct lm_tcb *tcb, uint32_t off,
 		      uint8_t *dst, uint32_t len);
 static void sess_acked(struct lm_worker *w, struct lm_tcb *tcb);
 
+/* Steps waiting on their connection at once, per worker, at most. */
+#define LM_FLIGHTS_MAX 65536u
+
 static const struct lm_tcp_ops lm_http_client_ops = {
 	.connected = sess_connected,
 	.recv = sess_recv,
@@ -60,7 +63,8 @@ lm_sess_ready(struct lm_worker *w, struct lm_session *s)
 {
 	struct lm_gen *g = &w->gen;
 
-	if (s->on_ready)
+	/* one waiting for a flight gets going when it has one */
+	if (s->on_ready || s->waiting)
 		return;
 	s->on_ready = true;
 	s->ready_next = NULL;
@@ -83,6 +87,51 @@ ready_pop(struct lm_gen *g)
 		g->ready_tail = NULL;
 	s->on_ready = false;
 	return s;
+}
+
+/*
+ * Lend s a flight for the step it starts; false when none is free: s then
+ * waits, in order, for one to be given back (counted, load.flight_waits).
+ */
+static bool
+flight_take(struct lm_worker *w, struct lm_session *s)
+{
+	struct lm_gen *g = &w->gen;
+	struct lm_flight *fl = g->flight_free;
+
+	if (unlikely(fl == NULL)) {
+		LM_STAT_INC(w->ctr->flight_waits);
+		s->waiting = true;
+		s->ready_next = NULL;
+		if (g->wait_tail != NULL)
+			g->wait_tail->ready_next = s;
+		else
+			g->wait_head = s;
+		g->wait_tail = s;
+		return false;
+	}
+	g->flight_free = fl->next_free;
+	s->fl = fl;
+	return true;
+}
+
+/* The step of s is over: its flight goes to the first one waiting. */
+static void
+flight_put(struct lm_worker *w, struct lm_session *s)
+{
+	struct lm_gen *g = &w->gen;
+	struct lm_session *next = g->wait_head;
+
+	s->fl->next_free = g->flight_free;
+	g->flight_free = s->fl;
+	s->fl = NULL;
+	if (next == NULL)
+		return;
+	g->wait_head = next->ready_next;
+	if (g->wait_head == NULL)
+		g->wait_tail = NULL;
+	next->waiting = false;
+	lm_sess_ready(w, next);
 }
 
 /*
@@ -116,14 +165,17 @@ void
 lm_gen_mem(const struct lm_worker *w, struct lm_mem *m)
 {
 	const struct lm_gen *g = &w->gen;
-	uint32_t each = sizeof(struct lm_session) + g->buf_size + g->store_size;
+	uint64_t each = sizeof(struct lm_session) + g->buf_size + g->store_size;
+	uint64_t flights = (uint64_t)g->n_flights * sizeof(struct lm_flight);
 
 	/* a server-only plan keeps one unused session: not a user's cost */
 	if (g->sessions == NULL || g->n_sessions == 0)
 		return;
 	m->sessions += g->n_sessions;
-	m->session_bytes += (uint64_t)g->n_sessions * each;
-	m->session_size = each;
+	m->session_bytes += (uint64_t)g->n_sessions * each + flights;
+	/* flights are lent to steps in progress: their share per user */
+	m->session_size = (uint32_t)(each + (flights + g->n_sessions - 1) /
+				     g->n_sessions);
 }
 
 int
@@ -184,8 +236,20 @@ lm_gen_init(struct lm_worker *w, uint32_t first_user, uint32_t n_users,
 		g->stores = rte_zmalloc_socket("lm_vars", (size_t)g->store_size *
 					       (n_users ? n_users : 1), 0,
 					       rte_lcore_to_socket_id(w->lcore));
+	/* every user a flight, up to LM_FLIGHTS_MAX: beyond, they take turns */
+	g->n_flights = RTE_MIN(n_users, LM_FLIGHTS_MAX);
+	if (g->n_flights > 0)
+		g->flights = rte_zmalloc_socket("lm_flights",
+						sizeof(*g->flights) * g->n_flights,
+						RTE_CACHE_LINE_SIZE,
+						rte_lcore_to_socket_id(w->lcore));
+	for (uint32_t i = g->n_flights; g->flights != NULL && i-- > 0;) {
+		g->flights[i].next_free = g->flight_free;
+		g->flight_free = &g->flights[i];
+	}
 	if ((g->buf_size > 0 && g->bufs == NULL) ||
-	    (g->store_size > 0 && g->stores == NULL)) {
+	    (g->store_size > 0 && g->stores == NULL) ||
+	    (g->n_flights > 0 && g->flights == NULL)) {
 		lm_gen_fini(w);
 		return -ENOMEM;
 	}
@@ -220,6 +284,7 @@ lm_gen_fini(struct lm_worker *w)
 	lm_raw_fini(w);
 	rte_free(g->bufs);
 	rte_free(g->stores);
+	rte_free(g->flights);
 	rte_free(g->sessions);
 	free(g->step_base);
 	lm_alias_free(&g->alias);
@@ -341,6 +406,8 @@ lm_sess_step_end(struct lm_worker *w, struct lm_session *s, int err)
 		err != LM_ERR_BODY_MISMATCH;
 
 	lm_timer_cancel(&w->wheel, &s->timer);
+	if (s->fl != NULL)
+		flight_put(w, s);
 	if (s->armed == (int32_t)s->step)
 		s->armed = -1;  /* its matcher is done */
 	if (s->counted) {
@@ -379,19 +446,20 @@ response_done(struct lm_worker *w, struct lm_session *s)
 {
 	const struct lm_http_step *hs = &cur_step(w, s)->http;
 	struct lm_step_stats *st = cur_stats(w, s);
-	uint16_t status = s->resp.status;
+	uint16_t status = s->fl->resp.status;
 	bool ok;
 
-	LM_STAT_ADD(st->rx_bytes, s->resp.total_bytes);
+	LM_STAT_ADD(st->rx_bytes, s->fl->resp.total_bytes);
 	/*
 	 * Open model: latency counts from when the session was due, not
 	 * from when we got round to it (coordinated omission, as wrk2); the
 	 * raw figure is kept beside it.
 	 */
-	lm_hdr_record(&st->latency, tsc_to_ns(w, w->now - s->t_start + s->lag));
+	lm_hdr_record(&st->latency,
+		      tsc_to_ns(w, w->now - s->fl->t_start + s->lag));
 	if (w->gen.open)
-		lm_hdr_record(&st->latency_raw, tsc_to_ns(w, w->now - s->t_start));
-	if (s->resp.conn_close)
+		lm_hdr_record(&st->latency_raw, tsc_to_ns(w, w->now - s->fl->t_start));
+	if (s->fl->resp.conn_close)
 		s->conn_done = true;
 	if (hs->n_expect_status == 0) {
 		ok = status >= 200 && status < 400;
@@ -402,12 +470,13 @@ response_done(struct lm_worker *w, struct lm_session *s)
 	}
 	if (!ok) {
 		s->pending = LM_ERR_STATUS + 1;
-	} else if (hs->captures != NULL && !lm_captures_done(hs->captures, &s->cap)) {
+	} else if (hs->captures != NULL &&
+		   !lm_captures_done(hs->captures, &s->fl->cap)) {
 		s->pending = LM_ERR_CAPTURE + 1;
 	} else if ((hs->expect_body_bytes >= 0 &&
-		    s->resp.body_bytes != (uint64_t)hs->expect_body_bytes) ||
+		    s->fl->resp.body_bytes != (uint64_t)hs->expect_body_bytes) ||
 		   (hs->expect_body_crc &&
-		    lm_crc32c_final(s->body_crc) != hs->expect_body_crc32c)) {
+		    lm_crc32c_final(s->fl->body_crc) != hs->expect_body_crc32c)) {
 		s->pending = LM_ERR_BODY_MISMATCH + 1;
 	} else {
 		s->pending = LM_PENDING_OK;
@@ -425,11 +494,11 @@ sess_connected(struct lm_worker *w, struct lm_tcb *tcb)
 	if (s->state != LM_SESS_CONNECTING)
 		return;
 	lm_hdr_record(&cur_stats(w, s)->connect,
-		      tsc_to_ns(w, w->now - s->t_connect));
+		      tsc_to_ns(w, w->now - s->fl->t_connect));
 	if (cur_step(w, s)->kind == LM_STEP_CONNECT) {
 		/* a raw connect step: done, its latency is the handshake's */
 		lm_hdr_record(&cur_stats(w, s)->latency,
-			      tsc_to_ns(w, w->now - s->t_connect));
+			      tsc_to_ns(w, w->now - s->fl->t_connect));
 		s->pending = LM_PENDING_OK;
 	}
 	s->connected_now = true;
@@ -454,19 +523,19 @@ sess_recv(struct lm_worker *w, struct lm_tcb *tcb, const uint8_t *data,
 	}
 	if (!s->got_first) {
 		s->got_first = true;
-		s->t_first = w->now;
+		s->fl->t_first = w->now;
 		lm_hdr_record(&cur_stats(w, s)->ttfb,
-			      tsc_to_ns(w, w->now - s->t_start));
+			      tsc_to_ns(w, w->now - s->fl->t_start));
 	}
-	used = lm_http_resp_feed_crc(&s->resp, data, len,
-			cur_step(w, s)->http.expect_body_crc ? &s->body_crc : NULL);
+	used = lm_http_resp_feed_crc(&s->fl->resp, data, len,
+			cur_step(w, s)->http.expect_body_crc ? &s->fl->body_crc : NULL);
 	if (cur_step(w, s)->http.captures != NULL)
-		lm_captures_feed(cur_step(w, s)->http.captures, &s->cap, data, used,
-				 w->plan->vars, sess_store(w, s));
-	if (lm_http_resp_failed(&s->resp)) {
+		lm_captures_feed(cur_step(w, s)->http.captures, &s->fl->cap,
+				 data, used, w->plan->vars, sess_store(w, s));
+	if (lm_http_resp_failed(&s->fl->resp)) {
 		s->pending = LM_ERR_PROTOCOL + 1;
 		lm_sess_ready(w, s);
-	} else if (lm_http_resp_done(&s->resp)) {
+	} else if (lm_http_resp_done(&s->fl->resp)) {
 		/* without pipelining, bytes after the response are an error */
 		if (used < len)
 			s->conn_done = true;
@@ -481,7 +550,7 @@ sess_peer_closed(struct lm_worker *w, struct lm_tcb *tcb)
 
 	s->conn_done = true;
 	if (s->state == LM_SESS_AWAIT && !s->pending) {
-		if (lm_http_resp_eof(&s->resp))
+		if (lm_http_resp_eof(&s->fl->resp))
 			response_done(w, s);
 		else
 			s->pending = LM_ERR_CLOSED + 1;
@@ -640,13 +709,13 @@ send_request(struct lm_worker *w, struct lm_session *s)
 						 hs->body_gen_size : 0);
 	}
 	if (hs->captures != NULL)
-		lm_captures_begin(hs->captures, &s->cap);
+		lm_captures_begin(hs->captures, &s->fl->cap);
 	s->state = LM_SESS_AWAIT;
 	s->got_first = false;
-	s->body_crc = LM_CRC32C_INIT;
-	lm_http_resp_init(&s->resp, hs->method == LM_HTTP_HEAD);
+	s->fl->body_crc = LM_CRC32C_INIT;
+	lm_http_resp_init(&s->fl->resp, hs->method == LM_HTTP_HEAD);
 	s->req_off = tcb->snd_end - (tcb->iss + 1);
-	s->t_start = w->now;
+	s->fl->t_start = w->now;
 	LM_STAT_ADD(cur_stats(w, s)->tx_bytes, total);
 	lm_timer_arm(&w->wheel, &s->timer,
 		     w->now + lm_ms_to_tsc(w, step->timeout_ms));
@@ -779,6 +848,8 @@ step_start(struct lm_worker *w, struct lm_session *s)
 			     w->now + lm_ms_to_tsc(w, think_ms(w, &step->think)));
 		return;
 	}
+	if (!flight_take(w, s))
+		return;         /* the step starts when a flight is free */
 	s->counted = true;
 	LM_STAT_INC(cur_stats(w, s)->requests);
 	LM_STAT_SET(w->ctr->requests_inflight, w->ctr->requests_inflight + 1);
@@ -814,7 +885,7 @@ lm_sess_connect(struct lm_worker *w, struct lm_session *s, uint32_t ip,
 
 	lm_sess_conn_drop(w, s, true);
 	s->state = LM_SESS_CONNECTING;
-	s->t_connect = w->now;
+	s->fl->t_connect = w->now;
 	/* a connection that never completes is bounded by the SYN retries */
 	tcb = lm_tcp_connect(w, 0, ip, port, &lm_http_client_ops, s, &err);
 	if (tcb == NULL) {
@@ -833,7 +904,7 @@ sess_acked(struct lm_worker *w, struct lm_tcb *tcb)
 	if (s->state != LM_SESS_SENDING || s->pending)
 		return;
 	lm_hdr_record(&cur_stats(w, s)->latency,
-		      tsc_to_ns(w, w->now - s->t_start));
+		      tsc_to_ns(w, w->now - s->fl->t_start));
 	s->pending = LM_PENDING_OK;
 	lm_sess_ready(w, s);
 }
@@ -916,6 +987,9 @@ lm_gen_quit(struct lm_worker *w)
 		user_stop(w, s);
 	}
 	g->ready_head = g->ready_tail = NULL;
-	for (uint32_t i = 0; i < g->n_sessions; i++)
+	g->wait_head = g->wait_tail = NULL;
+	for (uint32_t i = 0; i < g->n_sessions; i++) {
 		g->sessions[i].on_ready = false;
+		g->sessions[i].waiting = false;
+	}
 }

@@ -51,10 +51,28 @@ struct lm_loop_frame {
 	uint32_t left;       /* passes still to run, this one included */
 };
 
+/*
+ * What a step needs while it waits on the connection (an HTTP exchange, a
+ * raw connect, send or expect): the response parser, the captures in
+ * progress and the step's timestamps. Lent from the worker's pool when
+ * the step starts, given back when it ends, so a user thinking between
+ * steps (or idle on its kept-alive connection) does not carry it.
+ */
+struct lm_flight {
+	struct lm_flight *next_free;    /* in the pool */
+	uint64_t t_connect;             /* TSC: SYN sent */
+	uint64_t t_start;               /* TSC: request's first byte sent */
+	uint64_t t_first;               /* TSC: response's first byte */
+	uint32_t body_crc;              /* running CRC-32C of the response body */
+	struct lm_http_resp_parser resp;
+	struct lm_capture_state cap;    /* the step's captures in progress */
+};
+
 struct lm_session {
 	struct lm_timer timer;          /* step timeout */
 	struct lm_tcb *tcb;             /* NULL: no connection */
-	struct lm_session *ready_next;
+	struct lm_session *ready_next;  /* ready list, or waiting for a flight */
+	struct lm_flight *fl;           /* while a step waits on the connection */
 	uint32_t user;                  /* global user index */
 	uint16_t scen;                  /* scenario of the current run */
 	uint16_t step;                  /* next (or current) step of the run */
@@ -69,18 +87,13 @@ struct lm_session {
 	bool conn_done;                 /* connection must not be reused */
 	bool got_first;                 /* first response byte seen */
 	bool connected_now;             /* this step opened the connection */
+	bool waiting;                   /* for a flight, on lm_gen.wait_head */
 	uint8_t pending;                /* enum lm_err + 1 of an end seen by a callback, 0: none */
 	uint32_t req_off;               /* stream offset of the request's first byte */
 	uint64_t lag;                   /* TSC: how late the session started (open model) */
 	struct lm_loop_frame loops[LM_LOOP_DEPTH];
-	uint32_t body_crc;              /* running CRC-32C of the response body */
-	uint64_t t_connect;             /* TSC: SYN sent */
-	uint64_t t_start;               /* TSC: request's first byte sent */
-	uint64_t t_first;               /* TSC: response's first byte */
-	struct lm_http_resp_parser resp;
 	uint32_t req_len;               /* bytes of a rendered request in buf */
 	uint64_t runs;                  /* runs begun ({{run}}) */
-	struct lm_capture_state cap;    /* the step's captures in progress */
 	/* raw TCP: the matcher of the expect step that comes next */
 	int32_t armed;                  /* its step index, -1: none */
 	uint16_t met_first;             /* expect steps satisfied before they started: */
@@ -110,6 +123,12 @@ struct lm_gen {
 	uint32_t bl_n;
 	uint32_t bl_cap;
 	struct lm_session *free_slots;  /* open: sessions free to start */
+	/* steps waiting on connections: their state, lent (struct lm_flight) */
+	struct lm_flight *flights;
+	uint32_t n_flights;
+	struct lm_flight *flight_free;
+	struct lm_session *wait_head;   /* users waiting for a flight, in order */
+	struct lm_session *wait_tail;
 	/* templates: a render buffer and a variable store per session */
 	uint8_t *bufs;
 	uint32_t buf_size;

@@ -101,6 +101,7 @@ struct lm_worker_counters {
 	 * ownership rule, dataplane/net/owner.h): 0 unless steering failed.
 	 */
 	uint64_t tcp_not_owner;
+	uint64_t flight_waits;    /* steps that waited for a flight (gen/session.h) */
 };
 
 struct lm_scenario_counters {
