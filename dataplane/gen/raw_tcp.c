@@ -36,6 +36,8 @@ lm_raw_init(struct lm_worker *w)
 			if (st->kind == LM_STEP_SEND && st->send.tmpl != NULL &&
 			    lm_tmpl_max_len(st->send.tmpl) > g->buf_size)
 				g->buf_size = (uint32_t)lm_tmpl_max_len(st->send.tmpl);
+			if (st->kind == LM_STEP_EXPECT)
+				g->has_expect = true;
 			if (st->kind != LM_STEP_EXPECT || e->kind == LM_EXPECT_BYTES ||
 			    e->pattern_len == 0)
 				continue;
@@ -71,11 +73,13 @@ lm_raw_fini(struct lm_worker *w)
 static void
 arm(struct lm_worker *w, struct lm_session *s, uint32_t step)
 {
+	struct lm_sess_raw *r = sess_raw(w, s);
+
 	s->armed = (int32_t)step;
-	s->exp_met = false;
-	s->exp_match = 0;
-	s->exp_count = 0;
-	s->t_armed = w->now;
+	r->exp_met = false;
+	r->exp_match = 0;
+	r->exp_count = 0;
+	r->t_armed = w->now;
 }
 
 void
@@ -97,19 +101,20 @@ static void
 expect_met(struct lm_worker *w, struct lm_session *s)
 {
 	const struct lm_scenario *sc = &w->plan->scenarios[s->scen];
+	struct lm_sess_raw *r = sess_raw(w, s);
 	uint32_t step = (uint32_t)s->armed;
 
 	lm_hdr_record(&w->stats.steps[w->gen.step_base[s->scen] + step].latency,
-		      tsc_to_ns(w, w->now - s->t_armed));
+		      tsc_to_ns(w, w->now - r->t_armed));
 	s->armed = -1;
 	if (s->state == LM_SESS_EXPECTING && s->step == step && !s->pending) {
 		s->pending = LM_PENDING_OK;
 		lm_sess_ready(w, s);
-	} else if (s->met_count == 0) {
-		s->met_first = (uint16_t)step;
-		s->met_count = 1;
-	} else if (step == (uint32_t)s->met_first + s->met_count) {
-		s->met_count++;
+	} else if (r->met_count == 0) {
+		r->met_first = (uint16_t)step;
+		r->met_count = 1;
+	} else if (step == (uint32_t)r->met_first + r->met_count) {
+		r->met_count++;
 	}
 	if (step + 1 < sc->n_steps && sc->steps[step + 1].kind == LM_STEP_EXPECT)
 		arm(w, s, step + 1);
@@ -122,28 +127,29 @@ match(struct lm_worker *w, struct lm_session *s, const uint8_t *data,
 {
 	const struct lm_expect_step *e =
 		&w->plan->scenarios[s->scen].steps[s->armed].expect;
+	struct lm_sess_raw *r = sess_raw(w, s);
 	const uint16_t *fail;
 
 	if (e->kind == LM_EXPECT_BYTES) {
-		uint64_t want = e->bytes - s->exp_count;
+		uint64_t want = e->bytes - r->exp_count;
 		uint32_t n = want < len ? (uint32_t)want : len;
 
-		s->exp_count += n;
-		if (s->exp_count >= e->bytes)
+		r->exp_count += n;
+		if (r->exp_count >= e->bytes)
 			expect_met(w, s);
 		return n;
 	}
 	fail = w->gen.kmp[w->gen.step_base[s->scen] + (uint32_t)s->armed];
 	for (uint32_t i = 0; i < len; i++) {
-		uint32_t m = s->exp_match;
+		uint32_t m = r->exp_match;
 
 		while (m > 0 && data[i] != (uint8_t)e->pattern[m])
 			m = fail[m - 1];
 		if (data[i] == (uint8_t)e->pattern[m])
 			m++;
-		s->exp_match = (uint16_t)m;
+		r->exp_match = (uint16_t)m;
 		if (m == e->pattern_len) {
-			s->exp_match = 0;
+			r->exp_match = 0;
 			expect_met(w, s);
 			return i + 1;
 		}
@@ -204,8 +210,7 @@ lm_raw_step_start(struct lm_worker *w, struct lm_session *s)
 
 	switch (st->kind) {
 	case LM_STEP_CONNECT:
-		s->armed = -1;
-		s->met_count = 0;
+		sess_raw_reset(w, s);
 		lm_raw_arm_next(w, s);
 		lm_timer_arm(&w->wheel, &s->timer,
 			     w->now + lm_ms_to_tsc(w, st->timeout_ms));
@@ -238,10 +243,11 @@ lm_raw_step_start(struct lm_worker *w, struct lm_session *s)
 		lm_tcp_send(w, tcb, len);
 		return;
 	case LM_STEP_EXPECT:
-		if (s->met_count > 0 && s->met_first == s->step) {
+		if (sess_raw(w, s)->met_count > 0 &&
+		    sess_raw(w, s)->met_first == s->step) {
 			/* satisfied before it started: its latency is recorded */
-			s->met_first++;
-			s->met_count--;
+			sess_raw(w, s)->met_first++;
+			sess_raw(w, s)->met_count--;
 			lm_sess_step_end(w, s, -1);
 			return;
 		}
@@ -257,8 +263,7 @@ lm_raw_step_start(struct lm_worker *w, struct lm_session *s)
 		return;
 	case LM_STEP_CLOSE:
 	default:
-		s->armed = -1;
-		s->met_count = 0;
+		sess_raw_reset(w, s);
 		lm_sess_conn_drop(w, s, true);
 		lm_sess_step_end(w, s, -1);
 		return;

@@ -134,6 +134,17 @@ flight_put(struct lm_worker *w, struct lm_session *s)
 	lm_sess_ready(w, next);
 }
 
+/* Whether a step of the plan is a loop. */
+static bool
+plan_has_loops(const struct lm_plan *p)
+{
+	for (uint32_t i = 0; i < p->n_scenarios; i++)
+		for (uint32_t j = 0; j < p->scenarios[i].n_steps; j++)
+			if (p->scenarios[i].steps[j].kind == LM_STEP_LOOP)
+				return true;
+	return false;
+}
+
 /*
  * Templated requests render into a buffer of the largest one's size: the
  * head's bound, then room for the body (app/template.h,
@@ -165,7 +176,9 @@ void
 lm_gen_mem(const struct lm_worker *w, struct lm_mem *m)
 {
 	const struct lm_gen *g = &w->gen;
-	uint64_t each = sizeof(struct lm_session) + g->buf_size + g->store_size;
+	uint64_t each = sizeof(struct lm_session) + g->buf_size + g->store_size +
+		(g->loops != NULL ? LM_LOOP_DEPTH * sizeof(*g->loops) : 0) +
+		(g->raws != NULL ? sizeof(*g->raws) : 0);
 	uint64_t flights = (uint64_t)g->n_flights * sizeof(struct lm_flight);
 
 	/* a server-only plan keeps one unused session: not a user's cost */
@@ -236,6 +249,19 @@ lm_gen_init(struct lm_worker *w, uint32_t first_user, uint32_t n_users,
 		g->stores = rte_zmalloc_socket("lm_vars", (size_t)g->store_size *
 					       (n_users ? n_users : 1), 0,
 					       rte_lcore_to_socket_id(w->lcore));
+	if (plan_has_loops(p) && n_users > 0)
+		g->loops = rte_zmalloc_socket("lm_loops", sizeof(*g->loops) *
+					      LM_LOOP_DEPTH * n_users, 0,
+					      rte_lcore_to_socket_id(w->lcore));
+	if (g->has_expect && n_users > 0)
+		g->raws = rte_zmalloc_socket("lm_raws", sizeof(*g->raws) *
+					     n_users, 0,
+					     rte_lcore_to_socket_id(w->lcore));
+	if ((plan_has_loops(p) && n_users > 0 && g->loops == NULL) ||
+	    (g->has_expect && n_users > 0 && g->raws == NULL)) {
+		lm_gen_fini(w);
+		return -ENOMEM;
+	}
 	/* every user a flight, up to LM_FLIGHTS_MAX: beyond, they take turns */
 	g->n_flights = RTE_MIN(n_users, LM_FLIGHTS_MAX);
 	if (g->n_flights > 0)
@@ -285,6 +311,8 @@ lm_gen_fini(struct lm_worker *w)
 	rte_free(g->bufs);
 	rte_free(g->stores);
 	rte_free(g->flights);
+	rte_free(g->loops);
+	rte_free(g->raws);
 	rte_free(g->sessions);
 	free(g->step_base);
 	lm_alias_free(&g->alias);
@@ -379,11 +407,12 @@ run_end(struct lm_worker *w, struct lm_session *s)
 
 /* Past the step just ended: the next one, going round loops. */
 static void
-step_next(struct lm_session *s)
+step_next(struct lm_worker *w, struct lm_session *s)
 {
 	s->step++;
-	while (s->n_loops > 0 && s->step == s->loops[s->n_loops - 1].end) {
-		struct lm_loop_frame *f = &s->loops[s->n_loops - 1];
+	while (s->n_loops > 0 &&
+	       s->step == sess_loops(w, s)[s->n_loops - 1].end) {
+		struct lm_loop_frame *f = &sess_loops(w, s)[s->n_loops - 1];
 
 		if (--f->left > 0) {
 			s->step = f->start;
@@ -430,7 +459,7 @@ lm_sess_step_end(struct lm_worker *w, struct lm_session *s, int err)
 	s->state = LM_SESS_READY;
 	s->pending = 0;
 	if (!transport)
-		step_next(s);
+		step_next(w, s);
 	if (transport || s->step >= w->plan->scenarios[s->scen].n_steps)
 		run_end(w, s);
 	lm_sess_ready(w, s);
@@ -727,8 +756,7 @@ static void
 seq_begin(struct lm_worker *w, struct lm_session *s, uint32_t idx)
 {
 	s->runs++;
-	s->armed = -1;
-	s->met_count = 0;
+	sess_raw_reset(w, s);
 	s->scen = (uint16_t)idx;
 	s->step = 0;
 	s->n_loops = 0;
@@ -815,6 +843,7 @@ step_start(struct lm_worker *w, struct lm_session *s)
 {
 	struct lm_tcb *tcb = s->tcb;
 	const struct lm_step *step;
+	struct lm_loop_frame *f;
 
 	/* loops open where they stand; a loop of 0 passes is skipped */
 	for (;;) {
@@ -830,13 +859,13 @@ step_start(struct lm_worker *w, struct lm_session *s)
 			s->step += 1 + step->loop.body_steps;
 			continue;
 		}
-		s->loops[s->n_loops].start = (uint16_t)(s->step + 1);
-		s->loops[s->n_loops].end = (uint16_t)(s->step + 1 +
-						      step->loop.body_steps);
-		s->loops[s->n_loops].left = step->loop.count;
+		f = &sess_loops(w, s)[s->n_loops];
+		f->start = (uint16_t)(s->step + 1);
+		f->end = (uint16_t)(s->step + 1 + step->loop.body_steps);
+		f->left = step->loop.count;
 		s->n_loops++;
 		s->step++;
-		if (s->loops[s->n_loops - 1].start == s->loops[s->n_loops - 1].end) {
+		if (f->start == f->end) {
 			s->n_loops--; /* an empty body */
 			continue;
 		}

@@ -68,6 +68,20 @@ struct lm_flight {
 	struct lm_capture_state cap;    /* the step's captures in progress */
 };
 
+/*
+ * The matcher of a raw expect step, armed before the step starts (bytes
+ * may come first): only for plans with expect steps, in a per-user array
+ * beside the sessions (lm_gen.raws).
+ */
+struct lm_sess_raw {
+	uint64_t exp_count;             /* bytes counted (expect bytes) */
+	uint64_t t_armed;               /* TSC: when it was armed */
+	uint16_t met_first;             /* expect steps satisfied before they started: */
+	uint16_t met_count;             /* met_first .. met_first + met_count - 1 */
+	uint16_t exp_match;             /* pattern bytes matched so far */
+	bool exp_met;
+};
+
 struct lm_session {
 	struct lm_timer timer;          /* step timeout */
 	struct lm_tcb *tcb;             /* NULL: no connection */
@@ -90,18 +104,11 @@ struct lm_session {
 	bool waiting;                   /* for a flight, on lm_gen.wait_head */
 	uint8_t pending;                /* enum lm_err + 1 of an end seen by a callback, 0: none */
 	uint32_t req_off;               /* stream offset of the request's first byte */
-	uint64_t lag;                   /* TSC: how late the session started (open model) */
-	struct lm_loop_frame loops[LM_LOOP_DEPTH];
 	uint32_t req_len;               /* bytes of a rendered request in buf */
-	uint64_t runs;                  /* runs begun ({{run}}) */
-	/* raw TCP: the matcher of the expect step that comes next */
+	/* raw TCP: the expect step whose matcher is armed (lm_sess_raw) */
 	int32_t armed;                  /* its step index, -1: none */
-	uint16_t met_first;             /* expect steps satisfied before they started: */
-	uint16_t met_count;             /* met_first .. met_first + met_count - 1 */
-	bool exp_met;
-	uint16_t exp_match;             /* pattern bytes matched so far */
-	uint64_t exp_count;             /* bytes counted (expect bytes) */
-	uint64_t t_armed;
+	uint64_t lag;                   /* TSC: how late the session started (open model) */
+	uint64_t runs;                  /* runs begun ({{run}}) */
 };
 
 struct lm_gen {
@@ -129,6 +136,10 @@ struct lm_gen {
 	struct lm_flight *flight_free;
 	struct lm_session *wait_head;   /* users waiting for a flight, in order */
 	struct lm_session *wait_tail;
+	/* per user, only when the plan has loops / expect steps */
+	struct lm_loop_frame *loops;    /* [n_sessions][LM_LOOP_DEPTH] */
+	struct lm_sess_raw *raws;
+	bool has_expect;                /* the plan has expect steps */
 	/* templates: a render buffer and a variable store per session */
 	uint8_t *bufs;
 	uint32_t buf_size;

@@ -42,6 +42,29 @@ sess_store(const struct lm_worker *w, const struct lm_session *s)
 	return w->gen.stores + (size_t)(s - w->gen.sessions) * w->gen.store_size;
 }
 
+/* The loop frames of s (the plan has loops). */
+static inline struct lm_loop_frame *
+sess_loops(const struct lm_worker *w, const struct lm_session *s)
+{
+	return w->gen.loops + (size_t)(s - w->gen.sessions) * LM_LOOP_DEPTH;
+}
+
+/* The expect matcher of s (the plan has expect steps). */
+static inline struct lm_sess_raw *
+sess_raw(const struct lm_worker *w, const struct lm_session *s)
+{
+	return &w->gen.raws[s - w->gen.sessions];
+}
+
+/* No expect step armed or met ahead of its turn. */
+static inline void
+sess_raw_reset(const struct lm_worker *w, struct lm_session *s)
+{
+	s->armed = -1;
+	if (w->gen.raws != NULL)
+		sess_raw(w, s)->met_count = 0;
+}
+
 static inline uint64_t
 tsc_to_ns(const struct lm_worker *w, uint64_t d)
 {
