@@ -72,6 +72,21 @@ tcp_settings(struct lm_worker *w, struct lm_tcp *t)
 	t->delack_tsc = (uint64_t)c.delayed_ack_ms * w->hz / 1000;
 }
 
+/*
+ * Entries of the delayed-ACK ring: a TCB has at most one live entry, so
+ * as many as TCBs (to a bound; past it, an ACK goes at the end of the
+ * pass instead of after the delay), a power of two.
+ */
+static uint32_t
+delack_ring(uint32_t n_tcbs)
+{
+	uint32_t n = 1024;
+
+	while (n < n_tcbs && n < 65536)
+		n <<= 1;
+	return n;
+}
+
 int
 lm_tcp_init(struct lm_worker *w, uint32_t n_tcbs, uint16_t mtu)
 {
@@ -85,8 +100,14 @@ lm_tcp_init(struct lm_worker *w, uint32_t n_tcbs, uint16_t mtu)
 		nb <<= 1;
 	t->tcbs = rte_zmalloc_socket("lm_tcbs", sizeof(struct lm_tcb) * n_tcbs,
 				     RTE_CACHE_LINE_SIZE, socket);
-	t->buckets = rte_zmalloc_socket("lm_tcb_hash", sizeof(void *) * nb,
+	t->buckets = rte_zmalloc_socket("lm_tcb_hash", sizeof(*t->buckets) * nb,
 					RTE_CACHE_LINE_SIZE, socket);
+	t->acks = rte_zmalloc_socket("lm_tcp_acks", sizeof(*t->acks) *
+				     LM_TCP_ACKS_PER_PASS, RTE_CACHE_LINE_SIZE,
+				     socket);
+	t->delacks = rte_zmalloc_socket("lm_tcp_delacks", sizeof(*t->delacks) *
+					delack_ring(n_tcbs), RTE_CACHE_LINE_SIZE,
+					socket);
 	t->ooo_nodes = rte_zmalloc_socket("lm_tcp_ooo", sizeof(struct lm_ooo_seg) *
 					  LM_TCP_OOO_PER_WORKER,
 					  RTE_CACHE_LINE_SIZE, socket);
@@ -96,15 +117,16 @@ lm_tcp_init(struct lm_worker *w, uint32_t n_tcbs, uint16_t mtu)
 					  t->n_ooo_conns, RTE_CACHE_LINE_SIZE,
 					  socket);
 	if (t->tcbs == NULL || t->buckets == NULL || t->ooo_nodes == NULL ||
-	    t->ooo_conns == NULL) {
+	    t->ooo_conns == NULL || t->acks == NULL || t->delacks == NULL) {
 		lm_tcp_fini(w);
 		return -ENOMEM;
 	}
 	t->n_tcbs = n_tcbs;
 	t->bucket_mask = nb - 1;
+	t->delack_mask = delack_ring(n_tcbs) - 1;
 	for (uint32_t i = n_tcbs; i-- > 0;) {
 		t->tcbs[i].hnext = t->free;
-		t->free = &t->tcbs[i];
+		t->free = i + 1;
 	}
 	for (uint32_t i = LM_TCP_OOO_PER_WORKER; i-- > 0;) {
 		t->ooo_nodes[i].next = t->ooo_free;
@@ -129,7 +151,11 @@ lm_tcp_fini(struct lm_worker *w)
 	rte_free(w->tcp.buckets);
 	rte_free(w->tcp.ooo_nodes);
 	rte_free(w->tcp.ooo_conns);
+	rte_free(w->tcp.acks);
+	rte_free(w->tcp.delacks);
 	w->tcp.ooo_conns = NULL;
+	w->tcp.acks = NULL;
+	w->tcp.delacks = NULL;
 	w->tcp.tcbs = NULL;
 	w->tcp.buckets = NULL;
 	w->tcp.ooo_nodes = NULL;
@@ -144,9 +170,12 @@ lm_tcp_mem(const struct lm_worker *w, struct lm_mem *m)
 	m->tcbs += t->n_tcbs;
 	m->tcb_bytes += (uint64_t)t->n_tcbs * sizeof(struct lm_tcb);
 	m->table_bytes += table;
+	/* what a connection may need now and then, and the ACK lists */
 	m->ooo_bytes += (uint64_t)LM_TCP_OOO_PER_WORKER *
 		sizeof(struct lm_ooo_seg) +
-		(uint64_t)t->n_ooo_conns * sizeof(struct lm_tcb_ooo);
+		(uint64_t)t->n_ooo_conns * sizeof(struct lm_tcb_ooo) +
+		(uint64_t)LM_TCP_ACKS_PER_PASS * sizeof(*t->acks) +
+		(uint64_t)(t->delack_mask + 1) * sizeof(*t->delacks);
 	m->tcb_size = sizeof(struct lm_tcb);
 	if (t->n_tcbs > 0)
 		m->table_entry = (uint32_t)(table / t->n_tcbs);
@@ -157,13 +186,17 @@ lm_tcb_lookup(struct lm_worker *w, uint32_t laddr, uint32_t raddr,
 	      uint16_t lport, uint16_t rport)
 {
 	struct lm_tcp *t = &w->tcp;
-	struct lm_tcb *tcb;
+	uint32_t ref = t->buckets[tuple_hash(laddr, raddr, lport, rport) &
+				  t->bucket_mask];
 
-	tcb = t->buckets[tuple_hash(laddr, raddr, lport, rport) & t->bucket_mask];
-	for (; tcb != NULL; tcb = tcb->hnext)
+	while (ref != 0) {
+		struct lm_tcb *tcb = &t->tcbs[ref - 1];
+
 		if (tcb->lport == lport && tcb->rport == rport &&
 		    tcb->raddr == raddr && tcb->laddr == laddr)
 			return tcb;
+		ref = tcb->hnext;
+	}
 	return NULL;
 }
 
@@ -171,7 +204,7 @@ struct lm_tcb *
 lm_tcb_alloc(struct lm_worker *w)
 {
 	struct lm_tcp *t = &w->tcp;
-	struct lm_tcb *tcb = t->free;
+	struct lm_tcb *tcb = lm_tcb_deref(t, t->free);
 
 	if (unlikely(tcb == NULL))
 		return NULL;
@@ -196,55 +229,47 @@ lm_tcb_insert(struct lm_worker *w, struct lm_tcb *tcb)
 				tcb->rport) & t->bucket_mask;
 
 	tcb->hnext = t->buckets[b];
-	t->buckets[b] = tcb;
+	t->buckets[b] = lm_tcb_ref(t, tcb);
 }
 
 static void
 tcb_unhash(struct lm_worker *w, struct lm_tcb *tcb)
 {
 	struct lm_tcp *t = &w->tcp;
-	struct lm_tcb **pp = &t->buckets[tuple_hash(tcb->laddr, tcb->raddr,
+	uint32_t *pp = &t->buckets[tuple_hash(tcb->laddr, tcb->raddr,
 			tcb->lport, tcb->rport) & t->bucket_mask];
+	uint32_t ref = lm_tcb_ref(t, tcb);
 
-	for (; *pp != NULL; pp = &(*pp)->hnext) {
-		if (*pp == tcb) {
+	for (; *pp != 0; pp = &t->tcbs[*pp - 1].hnext) {
+		if (*pp == ref) {
 			*pp = tcb->hnext;
 			return;
 		}
 	}
 }
 
+/*
+ * tcb no longer owes a delayed ACK. Its entry stays in the ring and is
+ * passed over when it comes due (or, should the TCB be reused and owe one
+ * again meanwhile, sends that ACK early: harmless).
+ */
 static void
-delack_remove(struct lm_worker *w, struct lm_tcb *tcb)
+delack_remove(struct lm_tcb *tcb)
 {
-	struct lm_tcb **pp = &w->tcp.delack_head, *prev = NULL;
-
-	if (!(tcb->flags & LM_TCBF_DELACK))
-		return;
-	for (; *pp != NULL; prev = *pp, pp = &(*pp)->delack_next) {
-		if (*pp == tcb) {
-			*pp = tcb->delack_next;
-			if (w->tcp.delack_tail == tcb)
-				w->tcp.delack_tail = prev;
-			break;
-		}
-	}
 	tcb->flags &= ~LM_TCBF_DELACK;
 }
 
 void
 lm_tcp_ack_cancel(struct lm_worker *w, struct lm_tcb *tcb)
 {
-	struct lm_tcb **pp = &w->tcp.ack_list;
+	struct lm_tcp *t = &w->tcp;
 
 	if (!(tcb->flags & LM_TCBF_ACK_PENDING))
 		return;
-	for (; *pp != NULL; pp = &(*pp)->ack_next) {
-		if (*pp == tcb) {
-			*pp = tcb->ack_next;
-			break;
-		}
-	}
+	/* the list holds what this pass queued: short */
+	for (uint32_t i = 0; i < t->n_acks; i++)
+		if (t->acks[i] == tcb)
+			t->acks[i] = NULL;
 	tcb->flags &= ~LM_TCBF_ACK_PENDING;
 }
 
@@ -256,16 +281,16 @@ lm_tcb_release(struct lm_worker *w, struct lm_tcb *tcb, enum lm_tcp_end why)
 	lm_tcp_timer_stop(w, tcb);
 	lm_tcb_ooo_flush(w, tcb);
 	lm_tcp_ack_cancel(w, tcb);
-	delack_remove(w, tcb);
+	delack_remove(tcb);
 	tcb_unhash(w, tcb);
 	tcb->state = LM_TCP_CLOSED;
 	if (tcb->app != NULL) {
 		/* the app still finds itself through tcb->app in the callback */
-		tcb->ops->closed(w, tcb, why);
+		lm_tcb_ops(t, tcb)->closed(w, tcb, why);
 		tcb->app = NULL;
 	}
 	tcb->hnext = t->free;
-	t->free = tcb;
+	t->free = lm_tcb_ref(t, tcb);
 	t->n_used--;
 	LM_STAT_SET(w->ctr->conns_active, t->n_used);
 	LM_STAT_INC(w->ctr->conn_closed);
@@ -305,12 +330,29 @@ port_alloc(struct lm_worker *w, uint32_t laddr, uint32_t raddr, uint16_t rport,
 	return -EADDRINUSE;
 }
 
+/*
+ * The index of ops in the worker's table (added when new): a TCB names
+ * its app's callbacks in one byte. -ENOSPC past LM_TCP_MAX_OPS kinds.
+ */
+static int
+ops_index(struct lm_tcp *t, const struct lm_tcp_ops *ops)
+{
+	for (uint32_t i = 0; i < t->n_ops; i++)
+		if (t->ops[i] == ops)
+			return (int)i;
+	if (t->n_ops == LM_TCP_MAX_OPS)
+		return -ENOSPC;
+	t->ops[t->n_ops] = ops;
+	return (int)t->n_ops++;
+}
+
 struct lm_tcb *
 lm_tcp_connect(struct lm_worker *w, uint32_t ifidx, uint32_t raddr,
 	       uint16_t rport, const struct lm_tcp_ops *ops, void *app, int *err)
 {
 	const struct lm_netif *nif = &w->ifs[ifidx];
 	uint32_t n = nif->n_client_ips, laddr = nif->ip, k;
+	int ops_idx = ops_index(&w->tcp, ops);
 	struct lm_tcb *tcb;
 	uint16_t lport;
 
@@ -326,12 +368,16 @@ lm_tcp_connect(struct lm_worker *w, uint32_t ifidx, uint32_t raddr,
 		*err = -EADDRINUSE;
 		return NULL;
 	}
+	if (ops_idx < 0) {
+		*err = ops_idx;
+		return NULL;
+	}
 	tcb = lm_tcb_alloc(w);
 	if (tcb == NULL) {
 		*err = -ENOMEM;
 		return NULL;
 	}
-	tcb->ops = ops;
+	tcb->ops = (uint8_t)ops_idx;
 	tcb->app = app;
 	tcb->ifidx = (uint8_t)ifidx;
 	tcb->laddr = laddr;
@@ -361,16 +407,20 @@ lm_tcp_listen(struct lm_worker *w, uint32_t ifidx, uint16_t lport,
 	struct lm_tcp *t = &w->tcp;
 	struct lm_tcp_listener *l;
 	uint32_t laddr = w->ifs[ifidx].ip;
+	int ops_idx;
 
 	if (lm_tcp_listener_find(t, laddr, rte_cpu_to_be_16(lport)) != NULL)
 		return -EEXIST;
 	if (t->n_listen == LM_TCP_MAX_LISTEN)
 		return -ENOSPC;
+	ops_idx = ops_index(t, ops);
+	if (ops_idx < 0)
+		return ops_idx;
 	l = &t->listen[t->n_listen++];
 	l->laddr = laddr;
 	l->lport = rte_cpu_to_be_16(lport);
 	l->ifidx = (uint8_t)ifidx;
-	l->ops = ops;
+	l->ops = (uint8_t)ops_idx;
 	l->ctx = ctx;
 	return 0;
 }

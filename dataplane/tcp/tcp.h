@@ -149,23 +149,38 @@ struct lm_tcp_ops {
 };
 
 #define LM_TCP_MAX_LISTEN 16
+#define LM_TCP_MAX_OPS 8            /* kinds of app on one worker */
+#define LM_TCP_ACKS_PER_PASS 1024   /* end-of-pass ACKs queued; more go at once */
+#define LM_TCP_RTT_SHIFT 8          /* rtt_start: 256-cycle units, minutes of range */
+
+/* A delayed ACK: due at TSC due, unless tcb no longer owes it. */
+struct lm_delack {
+	struct lm_tcb *tcb;
+	uint64_t due;
+};
 
 /* A listening address: SYNs to laddr:lport open passive connections. */
 struct lm_tcp_listener {
 	uint32_t laddr;             /* network order */
 	uint16_t lport;             /* network order */
 	uint8_t ifidx;
-	const struct lm_tcp_ops *ops;
+	uint8_t ops;                /* index in lm_tcp.ops */
 	void *ctx;
 };
 
+/*
+ * A connection. Every connection a worker holds has one, so it carries
+ * only what an established connection needs at any time: what is needed
+ * only now and then is elsewhere (data held past a hole: lm_tcb_ooo; an
+ * ACK owed at the end of the pass or after the delay: the worker's lists,
+ * with a flag here), links are pool indices, and the app's callbacks an
+ * index in the worker's table of them.
+ */
 struct lm_tcb {
-	struct lm_tcb *hnext;       /* connection table chain, or free list */
-	struct lm_tcb *ack_next;    /* pending-ACK list */
-	const struct lm_tcp_ops *ops;
 	void *app;                  /* NULL once the app detached */
 	struct lm_timer timer;
 	struct lm_tcb_ooo *ooo;     /* data held past a hole, or NULL */
+	uint32_t hnext;             /* table chain or free list (lm_tcb_ref) */
 
 	/* the 4-tuple, network byte order */
 	uint32_t laddr;
@@ -182,6 +197,8 @@ struct lm_tcb {
 	uint8_t snd_wscale;         /* the peer's window shift */
 	uint8_t rcv_wscale;         /* ours */
 	uint8_t unacked_segs;       /* in-order segments received, not yet ACKed */
+	uint8_t ops;                /* the app's callbacks: w->tcp.ops[ops] */
+	uint8_t listener;           /* passive: index in w->tcp.listen */
 	uint16_t smss;              /* sender MSS (RFC 9293 3.7.1) */
 	uint16_t rcv_mss;           /* payload of the peer's full-sized segments */
 
@@ -204,7 +221,6 @@ struct lm_tcb {
 	uint32_t irs;
 	uint32_t rcv_nxt;
 	uint32_t last_ack_sent;     /* RCV.NXT in the last segment sent */
-	uint8_t listener;           /* passive: index in w->tcp.listen */
 	/* RFC 7323 timestamps */
 	uint32_t ts_recent;
 
@@ -213,23 +229,27 @@ struct lm_tcb {
 	uint32_t rttvar_us;
 	uint32_t rto_us;
 	uint32_t rtt_seq;
-	uint64_t rtt_start;         /* TSC */
-	uint64_t delack_due;        /* TSC, when on the delayed-ACK list */
-	struct lm_tcb *delack_next;
+	uint32_t rtt_start;         /* TSC >> LM_TCP_RTT_SHIFT */
 };
 
 /* Per-worker TCP state. */
 struct lm_tcp {
 	struct lm_tcb *tcbs;        /* preallocated pool */
-	struct lm_tcb *free;
+	uint32_t free;              /* free list (lm_tcb_ref) */
 	uint32_t n_tcbs;
 	uint32_t n_used;
 	uint32_t n_peak;            /* most in use at once */
-	struct lm_tcb **buckets;    /* connection table, chained */
+	uint32_t *buckets;          /* connection table, chained (lm_tcb_ref) */
 	uint32_t bucket_mask;
-	struct lm_tcb *ack_list;    /* TCBs owing an ACK at the end of the pass */
-	struct lm_tcb *delack_head; /* TCBs owing a delayed ACK, oldest first */
-	struct lm_tcb *delack_tail;
+	struct lm_tcb **acks;       /* owing an ACK at the end of the pass */
+	uint32_t n_acks;
+	/* owing a delayed ACK, in the order they are due (one delay for all) */
+	struct lm_delack *delacks;  /* ring */
+	uint32_t delack_mask;
+	uint32_t delack_head;
+	uint32_t n_delacks;
+	const struct lm_tcp_ops *ops[LM_TCP_MAX_OPS]; /* tcb->ops indexes it */
+	uint32_t n_ops;
 	struct lm_ooo_seg *ooo_nodes; /* pool of out-of-order nodes */
 	struct lm_ooo_seg *ooo_free;
 	struct lm_tcb_ooo *ooo_conns; /* pool of out-of-order states */
@@ -255,6 +275,26 @@ struct lm_tcp {
 	uint32_t fin_wait_2_ms;
 	uint64_t delack_tsc;        /* delayed-ACK delay; 0: end of the pass */
 };
+
+/* A TCB's place in its pool, + 1 (0: none): a link that costs 4 bytes. */
+static inline uint32_t
+lm_tcb_ref(const struct lm_tcp *t, const struct lm_tcb *tcb)
+{
+	return tcb == NULL ? 0 : (uint32_t)(tcb - t->tcbs) + 1;
+}
+
+static inline struct lm_tcb *
+lm_tcb_deref(const struct lm_tcp *t, uint32_t ref)
+{
+	return ref == 0 ? NULL : &t->tcbs[ref - 1];
+}
+
+/* The app's callbacks for tcb. */
+static inline const struct lm_tcp_ops *
+lm_tcb_ops(const struct lm_tcp *t, const struct lm_tcb *tcb)
+{
+	return t->ops[tcb->ops];
+}
 
 /* Defaults */
 #define LM_TCP_RTO_INIT_US 1000000u   /* RFC 6298 2.1 */

@@ -38,6 +38,15 @@ get32(const uint8_t *p)
 		(uint32_t)p[2] << 8 | p[3];
 }
 
+/* TSC cycles since the timed segment was sent (to 256 cycles). */
+static inline uint64_t
+rtt_elapsed(const struct lm_worker *w, const struct lm_tcb *tcb)
+{
+	uint32_t d = (uint32_t)(w->now >> LM_TCP_RTT_SHIFT) - tcb->rtt_start;
+
+	return (uint64_t)d << LM_TCP_RTT_SHIFT;
+}
+
 static inline uint32_t
 seg_seqlen(const struct seg *s)
 {
@@ -171,7 +180,7 @@ open_complete(struct lm_worker *w, struct lm_tcb *tcb, const struct seg *s,
 	tcb->snd_una = s->ack;
 	if ((tcb->flags & LM_TCBF_RTT_TIMING) && LM_SEQ_GT(s->ack, tcb->rtt_seq)) {
 		tcb->flags &= ~LM_TCBF_RTT_TIMING;
-		lm_tcp_rtt_sample(w, tcb, (w->now - tcb->rtt_start) * 1000000 /
+		lm_tcp_rtt_sample(w, tcb, rtt_elapsed(w, tcb) * 1000000 /
 				  w->hz);
 	}
 	/*
@@ -227,7 +236,7 @@ syn_sent_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 	open_complete(w, tcb, s, s->wnd);
 	lm_tcp_ack_later(w, tcb);
 	if (tcb->app != NULL)
-		tcb->ops->connected(w, tcb);
+		lm_tcb_ops(&w->tcp, tcb)->connected(w, tcb);
 	/* what the app queued before (or in) connected goes out now */
 	lm_tcp_output(w, tcb);
 }
@@ -248,7 +257,7 @@ rtt_from_ack(struct lm_worker *w, struct lm_tcb *tcb, const struct seg *s)
 	    LM_SEQ_GT(s->ack, tcb->rtt_seq)) {
 		/* a timed segment: microseconds from the TSC */
 		tcb->flags &= ~LM_TCBF_RTT_TIMING;
-		lm_tcp_rtt_sample(w, tcb, (w->now - tcb->rtt_start) * 1000000 /
+		lm_tcp_rtt_sample(w, tcb, rtt_elapsed(w, tcb) * 1000000 /
 				  w->hz);
 	} else if ((tcb->flags & LM_TCBF_TS) && s->has_ts && s->tsecr != 0 &&
 		   (tcb->flags & LM_TCBF_RETRANSMIT)) {
@@ -287,8 +296,8 @@ ack_input(struct lm_worker *w, struct lm_tcb *tcb, const struct seg *s)
 		tcb->retries = 0;
 		lm_tcp_cc_ack(w, tcb, acked);
 		if (tcb->snd_una == tcb->snd_end && tcb->app != NULL &&
-		    tcb->ops->acked != NULL)
-			tcb->ops->acked(w, tcb);
+		    lm_tcb_ops(&w->tcp, tcb)->acked != NULL)
+			lm_tcb_ops(&w->tcp, tcb)->acked(w, tcb);
 		/* RFC 6298 5.2 and 5.3: stop or restart the timer */
 		if (tcb->snd_una == tcb->snd_max)
 			lm_tcp_timer_stop(w, tcb);
@@ -342,7 +351,7 @@ deliver(struct lm_worker *w, struct lm_tcb *tcb, struct rte_mbuf *m,
 
 		if (n > len)
 			n = len;
-		tcb->ops->recv(w, tcb, rte_pktmbuf_mtod_offset(m, uint8_t *, off),
+		lm_tcb_ops(&w->tcp, tcb)->recv(w, tcb, rte_pktmbuf_mtod_offset(m, uint8_t *, off),
 			       n);
 		len -= n;
 		off = 0;
@@ -470,7 +479,7 @@ fin_input(struct lm_worker *w, struct lm_tcb *tcb, uint32_t fin_seq)
 	case LM_TCP_ESTABLISHED:
 		tcb->state = LM_TCP_CLOSE_WAIT;
 		if (tcb->app != NULL)
-			tcb->ops->peer_closed(w, tcb);
+			lm_tcb_ops(&w->tcp, tcb)->peer_closed(w, tcb);
 		break;
 	case LM_TCP_FIN_WAIT_1:
 		if (fin_acked(tcb))
@@ -660,7 +669,7 @@ syn_rcvd_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 	}
 	/* RFC 7323 2.2: this segment's window is scaled */
 	open_complete(w, tcb, s, s->wnd << tcb->snd_wscale);
-	app = l->ops->accept(w, tcb, l->ctx);
+	app = w->tcp.ops[l->ops]->accept(w, tcb, l->ctx);
 	if (app == NULL) {
 		lm_tcp_abort(w, tcb);
 		return false;

@@ -246,7 +246,7 @@ seg_send(struct lm_worker *w, struct lm_tcb *tcb, uint32_t seq, uint32_t len,
 	opt = (uint8_t *)(th + 1);
 	olen = opt_write(w, tcb, syn, opt);
 	if (len > 0)
-		tcb->ops->fill(w, tcb, seq - (tcb->iss + 1), opt + olen, len);
+		lm_tcb_ops(&w->tcp, tcb)->fill(w, tcb, seq - (tcb->iss + 1), opt + olen, len);
 	/* the header length follows what was written; trim the spare room */
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) -
 			 (LM_L2L3_LEN + TCP_HDR_LEN + olen + len)));
@@ -277,7 +277,7 @@ rtt_start(struct lm_worker *w, struct lm_tcb *tcb, uint32_t seq)
 		return;
 	tcb->flags |= LM_TCBF_RTT_TIMING;
 	tcb->rtt_seq = seq;
-	tcb->rtt_start = w->now;
+	tcb->rtt_start = (uint32_t)(w->now >> LM_TCP_RTT_SHIFT);
 }
 
 static void
@@ -485,11 +485,16 @@ lm_tcp_reply_rst(struct lm_worker *w, uint32_t ifidx, const struct rte_mbuf *in)
 void
 lm_tcp_ack_later(struct lm_worker *w, struct lm_tcb *tcb)
 {
+	struct lm_tcp *t = &w->tcp;
+
 	if (tcb->flags & LM_TCBF_ACK_PENDING)
 		return;
+	if (unlikely(t->n_acks == LM_TCP_ACKS_PER_PASS)) {
+		lm_tcp_send_ack(w, tcb);    /* a full list: now rather than lost */
+		return;
+	}
 	tcb->flags |= LM_TCBF_ACK_PENDING;
-	tcb->ack_next = w->tcp.ack_list;
-	w->tcp.ack_list = tcb;
+	t->acks[t->n_acks++] = tcb;
 }
 
 void
@@ -522,34 +527,41 @@ lm_tcp_ack_data(struct lm_worker *w, struct lm_tcb *tcb, uint32_t len)
 	}
 	if (tcb->flags & (LM_TCBF_DELACK | LM_TCBF_ACK_PENDING))
 		return;
+	if (unlikely(t->n_delacks > t->delack_mask)) {
+		lm_tcp_ack_later(w, tcb);   /* no room to wait: end of the pass */
+		return;
+	}
 	tcb->flags |= LM_TCBF_DELACK;
-	tcb->delack_due = w->now + t->delack_tsc;
-	tcb->delack_next = NULL;
-	if (t->delack_tail != NULL)
-		t->delack_tail->delack_next = tcb;
-	else
-		t->delack_head = tcb;
-	t->delack_tail = tcb;
+	t->delacks[(t->delack_head + t->n_delacks++) & t->delack_mask] =
+		(struct lm_delack){ .tcb = tcb, .due = w->now + t->delack_tsc };
 }
 
 void
 lm_tcp_flush_acks(struct lm_worker *w)
 {
 	struct lm_tcp *t = &w->tcp;
-	struct lm_tcb *tcb;
 
 	/* delayed ACKs come due in the order they were queued */
-	while ((tcb = t->delack_head) != NULL && tcb->delack_due <= w->now) {
-		t->delack_head = tcb->delack_next;
-		if (t->delack_head == NULL)
-			t->delack_tail = NULL;
+	while (t->n_delacks > 0 &&
+	       t->delacks[t->delack_head].due <= w->now) {
+		struct lm_tcb *tcb = t->delacks[t->delack_head].tcb;
+
+		t->delack_head = (t->delack_head + 1) & t->delack_mask;
+		t->n_delacks--;
+		if (!(tcb->flags & LM_TCBF_DELACK))
+			continue;       /* it no longer owes one */
 		tcb->flags &= ~LM_TCBF_DELACK;
 		if (tcb->last_ack_sent != tcb->rcv_nxt)
 			lm_tcp_ack_later(w, tcb);
 	}
-	while ((tcb = t->ack_list) != NULL) {
-		t->ack_list = tcb->ack_next;
+	/* what is queued while sending (an ACK list full) goes at once */
+	for (uint32_t i = 0; i < t->n_acks; i++) {
+		struct lm_tcb *tcb = t->acks[i];
+
+		if (tcb == NULL)
+			continue;       /* cancelled: released, or ACKed by data */
 		tcb->flags &= ~LM_TCBF_ACK_PENDING;
 		lm_tcp_send_ack(w, tcb);
 	}
+	t->n_acks = 0;
 }
