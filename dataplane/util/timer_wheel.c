@@ -39,6 +39,15 @@ wheel_tick_ceil(const struct lm_wheel *w, uint64_t tsc)
 	return (tsc >> w->tick_shift) + (frac != 0);
 }
 
+/* Whether expiry tick e (56 bits) is after tick, modulo 2^56. */
+static inline bool
+tick_later(uint64_t e, uint64_t tick)
+{
+	uint64_t d = (e - tick) & LM_TIMER_TICK_MASK;
+
+	return d != 0 && d <= LM_TIMER_HORIZON;
+}
+
 static inline void
 wheel_link(struct lm_timer **head, struct lm_timer *t)
 {
@@ -72,7 +81,9 @@ lm_timer_arm(struct lm_wheel *w, struct lm_timer *t, uint64_t expire_tsc)
 	 */
 	if (tick < w->cur_tick)
 		tick = w->cur_tick;
-	t->expire_tick = tick;
+	if (tick - w->cur_tick > LM_TIMER_HORIZON)
+		tick = w->cur_tick + LM_TIMER_HORIZON;
+	t->expire_tick = tick & LM_TIMER_TICK_MASK;
 	wheel_link(&w->slots[tick & WHEEL_MASK], t);
 	w->n_armed++;
 }
@@ -132,7 +143,7 @@ wheel_run_slot(struct lm_wheel *w, uint64_t tick, unsigned budget,
 
 	while (pending != NULL) {
 		t = pending;
-		if (t->expire_tick > tick) {
+		if (tick_later(t->expire_tick, tick)) {
 			wheel_unlink(t);
 			wheel_link(slot, t);
 			continue;

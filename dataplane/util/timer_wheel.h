@@ -23,11 +23,20 @@
 #define LM_WHEEL_BITS 12
 #define LM_WHEEL_SLOTS (1u << LM_WHEEL_BITS)
 
+/*
+ * Embedded in every TCB and session, so kept to 24 bytes: the expiry tick
+ * has 56 bits (compared modulo 2^56; no timer is armed further than 2^55
+ * ticks ahead, centuries at the worker's tick) and the owner's tag 8.
+ */
+#define LM_TIMER_TICK_BITS 56
+#define LM_TIMER_TICK_MASK ((UINT64_C(1) << LM_TIMER_TICK_BITS) - 1)
+#define LM_TIMER_HORIZON ((UINT64_C(1) << (LM_TIMER_TICK_BITS - 1)) - 1)
+
 struct lm_timer {
 	struct lm_timer *next;
 	struct lm_timer **pprev;   /* NULL when not armed */
-	uint64_t expire_tick;
-	uint32_t type;             /* owner's tag: lets the callback find its container */
+	uint64_t expire_tick : LM_TIMER_TICK_BITS; /* modulo 2^56 */
+	uint64_t type : 8;         /* owner's tag: lets the callback find its container */
 };
 
 struct lm_wheel {
@@ -57,7 +66,8 @@ lm_timer_armed(const struct lm_timer *t)
 
 /*
  * Arm (or re-arm) t to fire at expire_tsc or at most one tick later. A time
- * in the past fires on the next lm_wheel_expire() call.
+ * in the past fires on the next lm_wheel_expire() call; one more than
+ * LM_TIMER_HORIZON ticks ahead, after that many.
  */
 void lm_timer_arm(struct lm_wheel *w, struct lm_timer *t, uint64_t expire_tsc);
 

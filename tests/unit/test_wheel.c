@@ -211,9 +211,14 @@ test_past_and_current_tick(void **state)
 	assert_int_equal(run(&c, 1007, UINT_MAX), 0);
 	assert_int_equal(run(&c, 1008, UINT_MAX), 1);
 
-	/* far future: UINT64_MAX must not overflow the rounding */
+	/*
+	 * far future: UINT64_MAX must not overflow the rounding; the expiry
+	 * is kept at most LM_TIMER_HORIZON ticks ahead (its 56 bits compare
+	 * modulo 2^56), and does not fire before
+	 */
 	arm(w, &o[0], UINT64_MAX);
-	assert_int_equal(o[0].t.expire_tick, (UINT64_MAX >> SHIFT) + 1);
+	assert_int_equal(o[0].t.expire_tick,
+			 (w->cur_tick + LM_TIMER_HORIZON) & LM_TIMER_TICK_MASK);
 	assert_int_equal(run(&c, 1 << 20, UINT_MAX), 0);
 	assert_true(lm_timer_armed(&o[0].t));
 	lm_timer_cancel(w, &o[0].t);
@@ -226,6 +231,31 @@ test_past_and_current_tick(void **state)
 	assert_int_equal(w->cur_tick, (1 << 20) >> SHIFT);  /* not rewound */
 	assert_int_equal(run(&c, (1 << 20) + 111, UINT_MAX), 0);
 	assert_int_equal(run(&c, (1 << 20) + 112, UINT_MAX), 1);
+	free(o);
+	free(w);
+}
+
+/*
+ * The expiry's 56 bits compare modulo 2^56: a timer as far ahead as it
+ * may be stays unfired across the wrap of the low ticks, and fires at its
+ * time once the wheel gets there (a wheel started just below 2^56 ticks).
+ */
+static void
+test_horizon(void **state)
+{
+	uint64_t start = (LM_TIMER_TICK_MASK - 100) << SHIFT;
+	struct lm_wheel *w = wheel_new(start);
+	struct owner *o = owners_new(2);
+	struct ctx c = { .w = w };
+
+	(void)state;
+	arm(w, &o[0], start + (UINT64_C(300) << SHIFT));    /* past 2^56 ticks */
+	arm(w, &o[1], UINT64_MAX);                          /* the horizon */
+	assert_int_equal(run(&c, start + (UINT64_C(299) << SHIFT), UINT_MAX), 0);
+	assert_int_equal(run(&c, start + (UINT64_C(300) << SHIFT), UINT_MAX), 1);
+	assert_int_equal(o[0].n_fired, 1);
+	assert_int_equal(run(&c, start + (UINT64_C(1) << 50), UINT_MAX), 0);
+	assert_true(lm_timer_armed(&o[1].t));
 	free(o);
 	free(w);
 }
@@ -673,6 +703,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_arm_cancel),
 		cmocka_unit_test(test_past_and_current_tick),
+		cmocka_unit_test(test_horizon),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_beyond_revolution),
 		cmocka_unit_test(test_budget),
