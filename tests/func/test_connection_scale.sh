@@ -30,5 +30,5 @@ assert_eq "$(jq '.memory.per_connection.server' "$S")" \
 # the pools hold at least the connections they held
 assert_ge "$(jq '.memory.pools.tcbs.count' "$C")" $N "client: TCBs in the pool"
 assert_ge "$(jq '.memory.pools.tcbs.count' "$S")" $N "server: TCBs in the pool"
-assert_le "$(jq '.memory.per_connection.client' "$C")" 560 "client: bytes per connection"
-assert_le "$(jq '.memory.per_connection.server' "$S")" 470 "server: bytes per connection"
+assert_le "$(jq '.memory.per_connection.client' "$C")" 370 "client: bytes per connection"
+assert_le "$(jq '.memory.per_connection.server' "$S")" 370 "server: bytes per connection"
