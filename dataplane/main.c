@@ -145,8 +145,9 @@ main(int argc, char **argv)
 	struct lm_netif ifs[LM_MAX_PORTS];
 	struct lm_stats_layout layout;
 	struct lm_worker *workers = NULL;
-	struct rte_mempool *pool;
+	struct rte_mempool *pool = NULL;
 	struct lm_run_opts ro = {0};
+	bool workers_ran = false;
 	uint32_t n_workers, w_idx;
 	unsigned int lcore;
 	void *area = MAP_FAILED;
@@ -365,6 +366,7 @@ main(int argc, char **argv)
 	if (!cli.quiet)
 		printf("statistics: %s\n", shm_path);
 	lm_shm_set_state(area, LM_SHM_RUNNING);
+	workers_ran = true;
 	status = lm_control_run(workers, n_workers, plan, &layout,
 				lm_shm_slots(area), &ro);
 	lm_shm_set_state(area, LM_SHM_DONE);
@@ -391,8 +393,12 @@ out:
 			lm_worker_fini(&workers[i]);
 		rte_free(workers);
 	}
-	for (uint32_t i = 0; i < plan->n_ports && i < rte_eth_dev_count_avail(); i++)
+	for (uint32_t i = 0; i < plan->n_ports && i < rte_eth_dev_count_avail(); i++) {
+		/* the workers are stopped (or never started) */
+		if (pool != NULL && workers_ran)
+			lm_port_farewell((uint16_t)i, pool);
 		lm_port_close((uint16_t)i);
+	}
 	if (area != MAP_FAILED)
 		lm_shm_destroy(area, area_len, shm_path, cli.keep_stats);
 	lm_plan_free(plan);

@@ -20,6 +20,7 @@
 #include "mem.h"
 #include "worker.h"
 #include "net/eth.h"
+#include "net/port.h"
 #include "gen/server.h"
 
 #define LM_TIMER_BUDGET 512     /* timers fired per pass, at most */
@@ -109,8 +110,12 @@ lm_worker_poll(struct lm_worker *w)
 
 	w->now = rte_rdtsc();
 	for (uint32_t i = 0; i < w->n_ifs; i++) {
-		uint16_t n = rte_eth_rx_burst(w->ifs[i].port_id, w->rxq[i], pkts,
-					      LM_RX_BURST);
+		uint16_t n = 0;
+
+		/* a memif peer that said farewell (net/port.h): hands off */
+		if (likely(!lm_port_peer_gone(w->ifs[i].port_id)))
+			n = rte_eth_rx_burst(w->ifs[i].port_id, w->rxq[i], pkts,
+					     LM_RX_BURST);
 
 		/* also releases packets it held back, so call it on empty bursts */
 		if (unlikely(w->impair_on))

@@ -6,6 +6,7 @@
 #include "net/eth.h"
 #include "net/arp.h"
 #include "net/ipv4.h"
+#include "net/port.h"
 
 void
 lm_eth_input(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m)
@@ -28,6 +29,11 @@ lm_eth_input(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m)
 	case RTE_BE16(RTE_ETHER_TYPE_IPV4):
 		lm_ipv4_input(w, ifidx, m);
 		return;
+	case RTE_BE16(LM_ETHER_TYPE_BYE):
+		/* the peer's side of a memif link goes: poll it no more */
+		lm_port_mark_gone(nif->port_id);
+		rte_pktmbuf_free(m);
+		return;
 	default:
 		break;
 	}
@@ -44,8 +50,10 @@ txq_flush(struct lm_worker *w, struct lm_txq *q)
 	if (unlikely(w->impair_on))
 		q->n = lm_impair_burst(&w->imp_tx[q - w->txq], q->pkts, q->n,
 				       RTE_DIM(q->pkts), w->now);
-	/* a few tries: a virtual device's ring may be briefly full */
-	for (int tries = 0; tries < 4 && sent < q->n; tries++)
+	/* a few tries: a virtual device's ring may be briefly full; none to
+	 * a peer that left (its rings may be going) */
+	for (int tries = 0; tries < 4 && sent < q->n &&
+	     !lm_port_peer_gone(q->port_id); tries++)
 		sent += rte_eth_tx_burst(q->port_id, q->queue_id,
 					 q->pkts + sent, q->n - sent);
 	if (unlikely(sent < q->n)) {

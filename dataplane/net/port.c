@@ -91,6 +91,42 @@ lm_port_setup(uint16_t port_id, uint16_t n_queues, struct rte_mempool *pool,
 	return 0;
 }
 
+bool lm_port_gone[RTE_MAX_ETHPORTS];
+
+void
+lm_port_farewell(uint16_t port_id, struct rte_mempool *pool)
+{
+	static const char text[] = "lemmings-dp: this side leaves";
+	struct rte_eth_dev_info info;
+	struct rte_ether_hdr *eh;
+	struct rte_mbuf *m;
+
+	if (rte_eth_dev_info_get(port_id, &info) != 0 ||
+	    strcmp(info.driver_name, "net_memif") != 0 ||
+	    lm_port_peer_gone(port_id))
+		return;
+	m = rte_pktmbuf_alloc(pool);
+	if (m == NULL)
+		return;
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, RTE_ETHER_MIN_LEN -
+							 RTE_ETHER_CRC_LEN);
+	if (eh == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	memset(eh, 0, RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN);
+	memset(&eh->dst_addr, 0xff, sizeof(eh->dst_addr));
+	rte_eth_macaddr_get(port_id, &eh->src_addr);
+	eh->ether_type = RTE_BE16(LM_ETHER_TYPE_BYE);
+	memcpy(eh + 1, text, sizeof(text));
+	/* the workers have stopped: queue 0 is free to use from here */
+	if (rte_eth_tx_burst(port_id, 0, &m, 1) != 1) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rte_delay_ms(LM_BYE_GRACE_MS);
+}
+
 void
 lm_port_close(uint16_t port_id)
 {
