@@ -142,20 +142,30 @@ closed_poll(struct lm_worker *w)
 		target = g->n_sessions;
 	if (l->spawn_rate > 0)
 		may_start = (uint64_t)(l->spawn_rate / w->n_workers * t) + 1;
-	g->target = target;
-	/* users below the level that are not running start (rate permitting) */
-	for (uint32_t i = 0; i < target && g->spawned < may_start; i++) {
-		struct lm_session *s = &g->sessions[i];
+	/*
+	 * Users below the level that are not running start (rate
+	 * permitting). Every user below g->first_stopped runs, so the walk
+	 * starts there (a user that stops moves it back: lm_load_user_done):
+	 * a check costs the users it starts, not the users there are.
+	 */
+	{
+		uint32_t i = g->first_stopped;
 
-		if (s->state != LM_SESS_STOPPED)
-			continue;
-		g->spawned++;
-		lm_sess_begin(w, s, 0);
+		for (; i < target && g->spawned < may_start; i++) {
+			struct lm_session *s = &g->sessions[i];
+
+			if (s->state != LM_SESS_STOPPED)
+				continue;
+			g->spawned++;
+			lm_sess_begin(w, s, 0);
+		}
+		g->first_stopped = i;
 	}
-	/* users above it leave after their current run */
-	for (uint32_t i = target; i < g->n_sessions; i++)
+	/* users above it leave after their current run (when it went down) */
+	for (uint32_t i = target; i < g->target; i++)
 		if (g->sessions[i].state != LM_SESS_STOPPED)
 			g->sessions[i].leaving = true;
+	g->target = target;
 	/*
 	 * With stages, the load is over once the last stage has ended at 0;
 	 * otherwise when max_runs is used up (lm_gen_take_run) or at the end.
@@ -272,9 +282,13 @@ void
 lm_load_user_done(struct lm_worker *w, struct lm_session *s)
 {
 	struct lm_gen *g = &w->gen;
+	uint32_t i = (uint32_t)(s - g->sessions);
 
-	if (!g->open)
+	if (!g->open) {
+		if (i < g->first_stopped)
+			g->first_stopped = i;
 		return;
+	}
 	s->ready_next = g->free_slots;
 	g->free_slots = s;
 }

@@ -121,6 +121,7 @@ struct lm_gen {
 	uint64_t t0;                    /* TSC when the load started */
 	uint64_t next_check;            /* TSC: next recomputation of the level */
 	uint32_t target;                /* closed: users that should be running */
+	uint32_t first_stopped;         /* closed: every user below it runs */
 	uint64_t spawned;               /* closed: users started so far */
 	uint64_t t_acc;                 /* open: TSC up to which arrivals are counted */
 	double credit;                  /* open: integral of the rate since the last arrival */

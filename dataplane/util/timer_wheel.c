@@ -11,6 +11,14 @@
  * again by every call, because timers can still be armed for it (a time in
  * the past is armed for cur_tick) and they must fire on the next call, not
  * one revolution later.
+ *
+ * Levels. slots[] holds the timers due within LM_WHEEL_SLOTS ticks of
+ * cur_tick, far[] those within LM_WHEEL_SLOTS blocks of LM_WHEEL_SLOTS
+ * ticks (by block), farther[] the rest (by block of LM_WHEEL_SLOTS^2
+ * ticks; beyond its reach a timer goes round it again). When the wheel
+ * enters a block, that block's far[] slot is emptied into the levels below
+ * (and at a farther[] block's start, that slot first), so a first-level
+ * slot holds only timers due at its tick.
  */
 #include <stddef.h>
 
@@ -26,8 +34,11 @@ lm_wheel_init(struct lm_wheel *w, uint64_t now_tsc, unsigned tick_shift)
 	w->cur_tick = now_tsc >> tick_shift;
 	w->tick_shift = tick_shift;
 	w->n_armed = 0;
-	for (i = 0; i < LM_WHEEL_SLOTS; i++)
+	for (i = 0; i < LM_WHEEL_SLOTS; i++) {
 		w->slots[i] = NULL;
+		w->far[i] = NULL;
+		w->farther[i] = NULL;
+	}
 }
 
 /* Round up, without the overflow of (tsc + tick - 1) near UINT64_MAX. */
@@ -68,6 +79,20 @@ wheel_unlink(struct lm_timer *t)
 	t->pprev = NULL;
 }
 
+/*
+ * The slot for a timer due at tick, seen from tick 'base' (<= tick): the
+ * finest level whose slots still tell it apart from base's.
+ */
+static inline struct lm_timer **
+wheel_slot(struct lm_wheel *w, uint64_t base, uint64_t tick)
+{
+	if (tick - base < LM_WHEEL_SLOTS)
+		return &w->slots[tick & WHEEL_MASK];
+	if ((tick >> LM_WHEEL_BITS) - (base >> LM_WHEEL_BITS) < LM_WHEEL_SLOTS)
+		return &w->far[(tick >> LM_WHEEL_BITS) & WHEEL_MASK];
+	return &w->farther[(tick >> (2 * LM_WHEEL_BITS)) & WHEEL_MASK];
+}
+
 void
 lm_timer_arm(struct lm_wheel *w, struct lm_timer *t, uint64_t expire_tsc)
 {
@@ -84,8 +109,81 @@ lm_timer_arm(struct lm_wheel *w, struct lm_timer *t, uint64_t expire_tsc)
 	if (tick - w->cur_tick > LM_TIMER_HORIZON)
 		tick = w->cur_tick + LM_TIMER_HORIZON;
 	t->expire_tick = tick & LM_TIMER_TICK_MASK;
-	wheel_link(&w->slots[tick & WHEEL_MASK], t);
+	wheel_link(wheel_slot(w, w->cur_tick, tick), t);
 	w->n_armed++;
+}
+
+/* The full expiry tick of t, which lies within the horizon after base. */
+static inline uint64_t
+timer_tick(const struct lm_timer *t, uint64_t base)
+{
+	return base + ((t->expire_tick - base) & LM_TIMER_TICK_MASK);
+}
+
+/*
+ * The wheel enters the block that starts at tick b: move the timers of
+ * that block's coarse slot down to where they belong now.
+ */
+static void
+wheel_cascade(struct lm_wheel *w, struct lm_timer **slot, uint64_t b)
+{
+	struct lm_timer *t = *slot;
+
+	*slot = NULL;
+	while (t != NULL) {
+		struct lm_timer *next = t->next;
+		/* one due before b (it waited since before b) belongs at b */
+		uint64_t tick = tick_later(t->expire_tick, b) ?
+			timer_tick(t, b) : b;
+
+		wheel_link(wheel_slot(w, b, tick), t);
+		t = next;
+	}
+}
+
+/*
+ * After a gap longer than the second level's reach: every timer of every
+ * level to where it belongs seen from tick b (one due before b at b).
+ */
+static void
+wheel_rehash(struct lm_wheel *w, uint64_t b)
+{
+	struct lm_timer *all = NULL, **levels[3] = { w->slots, w->far, w->farther };
+
+	for (int l = 0; l < 3; l++) {
+		for (uint32_t i = 0; i < LM_WHEEL_SLOTS; i++) {
+			struct lm_timer *t = levels[l][i];
+
+			levels[l][i] = NULL;
+			while (t != NULL) {
+				struct lm_timer *next = t->next;
+
+				t->next = all;
+				all = t;
+				t = next;
+			}
+		}
+	}
+	while (all != NULL) {
+		struct lm_timer *t = all;
+		uint64_t tick = tick_later(t->expire_tick, b) ?
+			timer_tick(t, b) : b;
+
+		all = t->next;
+		wheel_link(wheel_slot(w, b, tick), t);
+	}
+}
+
+/* What the start of tick b moves down, if b starts a block. */
+static inline void
+wheel_enter(struct lm_wheel *w, uint64_t b)
+{
+	if ((b & WHEEL_MASK) != 0)
+		return;
+	if (((b >> LM_WHEEL_BITS) & WHEEL_MASK) == 0)
+		wheel_cascade(w, &w->farther[(b >> (2 * LM_WHEEL_BITS)) &
+					     WHEEL_MASK], b);
+	wheel_cascade(w, &w->far[(b >> LM_WHEEL_BITS) & WHEEL_MASK], b);
 }
 
 void
@@ -179,8 +277,21 @@ lm_wheel_expire(struct lm_wheel *w, uint64_t now_tsc, unsigned budget,
 	 * the tick its slot is visited at, so it fires there.
 	 */
 	start = w->cur_tick;
-	if (now_tick - start >= LM_WHEEL_SLOTS)
-		start = now_tick - (LM_WHEEL_SLOTS - 1);
+	if (now_tick - start >= LM_WHEEL_SLOTS) {
+		uint64_t end = now_tick - (LM_WHEEL_SLOTS - 1);
+
+		if (end - start >= (uint64_t)LM_WHEEL_SLOTS * LM_WHEEL_SLOTS) {
+			/* every block came round at least once: sort them all */
+			wheel_rehash(w, end);
+		} else {
+			/* the blocks entered in the gap, each moved down in turn */
+			for (uint64_t b = (start + WHEEL_MASK) &
+				     ~(uint64_t)WHEEL_MASK; b <= end;
+			     b += LM_WHEEL_SLOTS)
+				wheel_enter(w, b);
+		}
+		start = end;
+	}
 
 	/*
 	 * While callbacks run, arms clamp to now_tick: a slot at or before
@@ -191,6 +302,8 @@ lm_wheel_expire(struct lm_wheel *w, uint64_t now_tsc, unsigned budget,
 	w->cur_tick = now_tick;
 	/* 'tick <= now_tick' as loop test would never end at UINT64_MAX */
 	for (tick = start;; tick++) {
+		/* entering a block again on a resumed tick finds nothing */
+		wheel_enter(w, tick);
 		fired += wheel_run_slot(w, tick, budget - fired, cb, ctx,
 					&done);
 		if (!done) {

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Per-worker hashed timer wheel (Varghese & Lauck, scheme 6) with
- * intrusive timer nodes embedded in TCBs and sessions.
+ * Per-worker hierarchical hashed timer wheel (Varghese & Lauck, scheme 7)
+ * with intrusive timer nodes embedded in TCBs and sessions.
  *
  * Time is in TSC cycles; a tick is 2^tick_shift cycles (the worker picks
- * the shift so a tick is a few tens of microseconds). The wheel has
- * LM_WHEEL_SLOTS slots; a timer further away than one revolution stays in
- * its slot and is skipped until its tick comes round (its expiry tick is
- * stored, so the check is one comparison).
+ * the shift so a tick is a few tens of microseconds). The first level has
+ * a slot per tick for the next LM_WHEEL_SLOTS ticks; timers further away
+ * wait on coarser levels (struct lm_wheel) and come down as the wheel
+ * approaches them.
  *
  * arm, cancel: O(1). expire: visits the slots of the ticks that have passed
  * since the last call, firing due timers, at most 'budget' per call; what is
@@ -39,11 +39,21 @@ struct lm_timer {
 	uint64_t type : 8;         /* owner's tag: lets the callback find its container */
 };
 
+/*
+ * Three levels of LM_WHEEL_SLOTS slots: a tick each, 2^12 ticks each, 2^24
+ * ticks each. A timer waits on the level whose slots are the finest that
+ * still reach it, and moves down a level when the wheel enters its slot's
+ * span (Varghese and Lauck's hierarchical scheme 7): however many timers
+ * are armed far ahead (a million users thinking for an hour), a tick only
+ * visits the timers due at it.
+ */
 struct lm_wheel {
 	uint64_t cur_tick;         /* every tick < cur_tick has been processed */
 	unsigned tick_shift;
 	uint64_t n_armed;
-	struct lm_timer *slots[LM_WHEEL_SLOTS];
+	struct lm_timer *slots[LM_WHEEL_SLOTS];   /* the next 2^12 ticks */
+	struct lm_timer *far[LM_WHEEL_SLOTS];     /* by 2^12-tick block */
+	struct lm_timer *farther[LM_WHEEL_SLOTS]; /* by 2^24-tick block */
 };
 
 typedef void (*lm_timer_cb)(void *ctx, struct lm_timer *t);

@@ -697,6 +697,64 @@ test_random_reference(void **state)
 	free(w);
 }
 
+/*
+ * The coarser levels: timers armed up to 2^26 ticks ahead (past the second
+ * level's reach of 2^24) come down level by level as the clock advances,
+ * by steps from a tick to a few revolutions, and each fires in the first
+ * call whose time has reached it, never before; some are re-armed or
+ * cancelled on the way.
+ */
+#define LV_N 500
+
+static void
+test_levels_reference(void **state)
+{
+	uint64_t start = 5000, now = start, horizon = UINT64_C(1) << (26 + SHIFT);
+	struct lm_wheel *w = wheel_new(start);
+	struct owner *o = owners_new(LV_N);
+	struct ctx c = { .w = w };
+	uint64_t s = 99;
+	unsigned i, fired = 0, calls = 0;
+
+	(void)state;
+	for (i = 0; i < LV_N; i++)
+		arm(w, &o[i], start + rng_next(&s) % horizon);
+	while (now < start + horizon + 2 * REV) {
+		uint64_t d = rng_next(&s);
+
+		now += d % 16 == 0 ? (d >> 8) % (8 * REV) : (d >> 8) % (2 * REV);
+		fired += run(&c, now, UINT_MAX);
+		calls++;
+		for (i = 0; i < LV_N; i++) {
+			if (!o[i].ref_armed)
+				continue;
+			if (o[i].expire_tsc <= (now & ~(TICK - 1)))
+				fail_msg("timer %u due %llu not fired at %llu", i,
+					 (unsigned long long)o[i].expire_tsc,
+					 (unsigned long long)now);
+		}
+		/* now and then, move one still armed, or cancel it */
+		if (d % 64 == 0) {
+			struct owner *x = &o[(d >> 20) % LV_N];
+
+			if (x->ref_armed && d % 2 == 0) {
+				lm_timer_cancel(w, &x->t);
+				x->ref_armed = false;
+			} else if (x->ref_armed && now < start + horizon) {
+				/* within the same end, so the loop sees it fire */
+				arm(w, x, now + (d >> 24) % (start + horizon - now));
+			}
+		}
+	}
+	for (i = 0; i < LV_N; i++)
+		assert_false(o[i].ref_armed);
+	assert_int_equal(w->n_armed, 0);
+	assert_true(fired > LV_N / 2);
+	assert_true(calls > 5000);
+	free(o);
+	free(w);
+}
+
 int
 main(void)
 {
@@ -712,6 +770,7 @@ main(void)
 		cmocka_unit_test(test_large_jump),
 		cmocka_unit_test(test_clock_end),
 		cmocka_unit_test(test_random_reference),
+		cmocka_unit_test(test_levels_reference),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
