@@ -340,9 +340,12 @@ lm_xdp_vdev(const struct lm_xdp_port *xp, char *buf, size_t len, char *err,
 	int n;
 
 	/*
-	 * busy_budget=0: the PMD's preferred busy polling makes a recvfrom()
-	 * on every empty RX poll, and it needs a NAPI context of the
-	 * interface's own (driver mode on a NIC); our workers poll anyway.
+	 * busy_budget=0: no preferred busy polling. With it the PMD asks the
+	 * kernel to leave the queue's NAPI processing to our polling
+	 * (SO_PREFER_BUSY_POLL) and makes a recvfrom() on every empty RX
+	 * poll; but that queue also carries the kernel's own traffic (what
+	 * the program passes), which must not depend on whether, and how
+	 * often, we poll. Our workers poll anyway.
 	 */
 	n = snprintf(buf, len, "--vdev=%s,iface=%s,start_queue=0,"
 		     "queue_count=%u,xdp_prog=%s,busy_budget=0",
