@@ -218,6 +218,20 @@ mode_flags(uint32_t attach_mode)
 	}
 }
 
+/* What `ip link set dev IF ... off` calls the mode. */
+static const char *
+mode_ip_word(uint32_t attach_mode)
+{
+	switch (attach_mode) {
+	case XDP_ATTACHED_DRV:
+		return "xdpdrv";
+	case XDP_ATTACHED_SKB:
+		return "xdpgeneric";
+	default:
+		return "xdpoffload";
+	}
+}
+
 static const char *
 mode_name(uint32_t attach_mode)
 {
@@ -267,9 +281,9 @@ check_attached(struct lm_xdp_port *xp, uint32_t id, uint32_t attach_mode,
 		return fail(err, errlen, -EEXIST, "%s: another XDP program is "
 			    "attached (id %u, name \"%s\", %s mode); lemmings-dp "
 			    "does not replace it: take it off first (ip link set "
-			    "dev %s xdp off), or use another interface",
+			    "dev %s %s off), or use another interface",
 			    xp->ifname, id, name, mode_name(attach_mode),
-			    xp->ifname);
+			    xp->ifname, mode_ip_word(attach_mode));
 	}
 	memset(&cfg, 0, sizeof(cfg));
 	cfd = open_map(&info, map_ids, LM_STEER_CFG_MAP, sizeof(cfg));
