@@ -32,14 +32,20 @@ lm_port_setup(uint16_t port_id, uint16_t n_queues, struct rte_mempool *pool,
 		return rc;
 	}
 	if (info.max_rx_queues < n_queues || info.max_tx_queues < n_queues) {
-		snprintf(err, errlen,
-			 "port %u (%s) has %u RX / %u TX queues, %u workers need %u "
-			 "of each (%s)", port_id, info.driver_name,
-			 info.max_rx_queues, info.max_tx_queues, n_queues, n_queues,
-			 strcmp(info.driver_name, "net_af_xdp") == 0 ?
-			 "for --xdp give IFACE:QUEUES, as many as the workers, "
-			 "and the interface as many channels: docs/xdp.md" :
-			 "for net_af_packet add qpairs=N to the --vdev");
+		if (strcmp(info.driver_name, "net_af_xdp") == 0)
+			snprintf(err, errlen,
+				 "port %u (%s) has %u RX / %u TX queues, %u workers "
+				 "need %u of each (--xdp IFACE:%u, and as many "
+				 "combined channels on IFACE: docs/xdp.md)", port_id,
+				 info.driver_name, info.max_rx_queues,
+				 info.max_tx_queues, n_queues, n_queues, n_queues);
+		else
+			snprintf(err, errlen,
+				 "port %u (%s) has %u RX / %u TX queues, %u workers "
+				 "need %u of each (for net_af_packet add qpairs=%u "
+				 "to the --vdev)", port_id, info.driver_name,
+				 info.max_rx_queues, info.max_tx_queues, n_queues,
+				 n_queues, n_queues);
 		return -EINVAL;
 	}
 	memset(&conf, 0, sizeof(conf));

@@ -18,7 +18,8 @@
 #    after SIGKILL ours stays (steering nothing the kernel needs: curl still
 #    works), and the next run replaces it, saying so;
 #  - someone else's program on the interface is refused (exit status 3) and
-#    left in place.
+#    left in place;
+#  - two workers are refused: the veth offers net_af_xdp one queue.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -213,5 +214,18 @@ assert_contains "$LM_STDERR" "$LM_IF_CLI: another XDP program is attached (id ${
 assert_eq "$(xdp_prog)" "$foreign" "the other program after the refusal"
 cli "$XDP_LOSS" detach "$LM_IF_CLI" >/dev/null || fail "cannot detach lm-xdp-loss"
 assert_no_prog "after lm-xdp-loss detach"
+
+# two workers need two queues: a veth has no combined channels, which is
+# what DPDK 22.11's net_af_xdp counts, so it offers one (docs/xdp.md)
+rc=0
+LM_WORKERS=2 run_xdp --plan "$LM_TEST_DIR/ka.json" --max-runs 10 || rc=$?
+assert_eq "$rc" 3 "two workers on --xdp $LM_IF_CLI: exit status"
+assert_contains "$LM_STDERR" "has 1 RX / 1 TX queues, 2 workers need 2 of each (--xdp IFACE:2"
+rc=0
+LM_WORKERS=2 lm_run --xdp "$LM_IF_CLI:2" --plan "$LM_TEST_DIR/ka.json" --max-runs 10 || rc=$?
+assert_eq "$rc" 3 "--xdp $LM_IF_CLI:2: exit status"
+assert_contains "$LM_STDERR" "Specified queue count 2 is larger than combined queue count 1"
+assert_contains "$LM_STDERR" "error: --xdp: the EAL did not create the AF_XDP port"
+assert_no_prog "after the refused two-worker runs"
 
 echo "ok: $good kernel transfers beside 4300 runs over AF_XDP; nothing left on $LM_IF_CLI"
