@@ -14,6 +14,8 @@
 #    exact (runs, ok, nginx's log lines per address), every kernel transfer
 #    during them succeeds, and the kernel saw none of our packets: its
 #    IpInAddrErrors, TcpOutRsts and TcpExtTCPAbort* do not move;
+#  - our HTTP server over --xdp answers curl from the server namespace, and
+#    ping reaches both our address and the kernel's;
 #  - no program is left on the interface after a normal exit or SIGINT;
 #    after SIGKILL ours stays (steering nothing the kernel needs: curl still
 #    works), and the next run replaces it, saying so;
@@ -29,6 +31,7 @@ XDP_LOSS=${LM_XDP_BIN:-$LM_ROOT/build/tools/xdp/lm-xdp-loss}
 STOP=$LM_TEST_DIR/kernel.stop
 KLOG=$LM_TEST_DIR/kernel.log
 KPID=""
+RUN=""
 
 command -v bpftool >/dev/null || fail "bpftool missing (tools/deps installs it)"
 [ -x "$XDP_LOSS" ] || fail "$XDP_LOSS missing: build first"
@@ -45,6 +48,10 @@ kernel_stop() {
 
 cleanup() {
 	kernel_stop
+	if [ -n "$RUN" ]; then # the server's run, after a failed check
+		kill -INT "$RUN" 2>/dev/null || true
+		wait "$RUN" 2>/dev/null || true
+	fi
 	cli "$XDP_LOSS" detach "$LM_IF_CLI" >/dev/null 2>&1 || true
 	# a steering program that a failed check left behind
 	if cli bpftool net show dev "$LM_IF_CLI" 2>/dev/null | grep -q ' id '; then
@@ -174,6 +181,35 @@ echo "kernel: $good of $n transfers of /big.bin complete during the runs"
 assert_ge "$n" 3 "the kernel's transfers during the runs"
 assert_eq "$good" "$n" "the kernel's transfers that succeeded ($(sort "$KLOG" | uniq -c | tr '\n' ';'))"
 assert_eq "$(lm_access_count "^${KIP//./\\.} GET /big.bin 200 1048576 ")" "$n" "nginx log lines of the kernel's transfers"
+
+# a server over --xdp: the kernel's clients in the server namespace reach it,
+# and ping finds both our address (we answer) and the kernel's on the same
+# interface (the kernel answers)
+jq --arg ip "$LM_CLI_IP" '.ports[0].ip = $ip | .load.duration_s = 0' \
+	"$LM_ROOT/scenarios/server-http.json" >"$LM_TEST_DIR/server.json"
+_lm_prepare --xdp "$LM_IF_CLI" --plan "$LM_TEST_DIR/server.json" \
+	--summary "$LM_TEST_DIR/server-s.json" --quiet
+timeout -k 5 "${LM_RUN_TIMEOUT:-60}" "${LM_CMD[@]:0:4}" env --default-signal=INT \
+	"${LM_CMD[@]:4}" >"$LM_STDOUT" 2>"$LM_STDERR" </dev/null &
+RUN=$!
+for _ in $(seq 50); do
+	lm_srv curl -s -m 1 -o /dev/null "http://$LM_CLI_IP/hello" && break
+	sleep 0.2
+done
+for _ in $(seq 20); do
+	r=$(lm_srv curl -s -m 5 -o /dev/null -w '%{http_code} %{size_download}' "http://$LM_CLI_IP/small") || true
+	assert_eq "$r" "200 100" "our server's /small over --xdp"
+done
+lm_srv ping -n -c 3 -i 0.2 -W 1 -q "$LM_CLI_IP" >/dev/null || fail "no answer to ping $LM_CLI_IP (ours)"
+lm_srv ping -n -c 3 -i 0.2 -W 1 -q "$KIP" >/dev/null || fail "no answer to ping $KIP (the kernel's)"
+kill -INT "$RUN"
+rc=0
+wait "$RUN" || rc=$?
+RUN=""
+_lm_done "$rc"
+[ "$rc" -eq 0 ] || { lm_show_run; fail "server over --xdp: exit status $rc"; }
+assert_ge "$(jq '.server.requests' "$LM_TEST_DIR/server-s.json")" 21 "server over --xdp: requests answered"
+assert_no_prog "after the server's run"
 
 # SIGINT: the run stops gracefully and takes its program along
 lm_plan_lab "$LM_TEST_DIR/long.json" '{"users": 4, "duration_s": 30}' '[
