@@ -5,13 +5,11 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -29,7 +27,7 @@
 #include "stats_shm.h"
 #include "net/port.h"
 #include "net/steer.h"
-#include "bpf/steer.h"
+#include "bpf/xdp_port.h"
 #include "run.h"
 #include "worker.h"
 #include "gen/server.h"
@@ -139,128 +137,6 @@ steer_ports(struct lm_netif *ifs, const struct lm_plan *plan,
 	}
 }
 
-/*
- * --xdp: the EAL's arguments with the AF_XDP device added. A vdev is an EAL
- * argument, and the application's options are parsed before the EAL's, so
- * the device is simply appended to the EAL's arguments before
- * rte_eal_init() rather than hot-plugged after it: the EAL probes it with
- * the others, in the order given (it comes after any --vdev of the command
- * line), and tears it down with them. Before that, lm_xdp_prepare() looks
- * at the interface: a program of ours from a killed run is taken off (the
- * PMD would refuse to attach beside it), anyone else's is refused.
- * Returns 0 with *eal_argv (argv[0 .. sep) plus the --vdev; freed by the
- * caller) or an exit status.
- */
-static int
-xdp_eal_args(const struct lm_cli *cli, struct lm_xdp_port *xp, int sep,
-	     char **argv, char *vdev, size_t vdev_len, char ***eal_argv,
-	     int *eal_argc)
-{
-	char err[512], **a;
-
-	if (lm_xdp_parse(cli->xdp, xp, err, sizeof(err)) != 0) {
-		fprintf(stderr, "error: --xdp: %s\n", err);
-		return LM_EXIT_USAGE;
-	}
-	if (lm_xdp_prepare(xp, stdout, err, sizeof(err)) != 0) {
-		fprintf(stderr, "error: %s\n", err);
-		return LM_EXIT_RUNTIME;
-	}
-	if (lm_xdp_vdev(xp, vdev, vdev_len, err, sizeof(err)) != 0) {
-		fprintf(stderr, "error: --xdp: %s\n", err);
-		return LM_EXIT_RUNTIME;
-	}
-	/* the EAL's getopt permutes its argv: a copy of our own */
-	a = calloc((size_t)sep + 2, sizeof(char *));
-	if (a == NULL)
-		return LM_EXIT_RUNTIME;
-	memcpy(a, argv, (size_t)sep * sizeof(char *));
-	a[sep] = vdev;
-	*eal_argv = a;
-	*eal_argc = sep + 1;
-	return 0;
-}
-
-static const char *
-ip_str(uint32_t ip, char *buf, size_t cap)
-{
-	snprintf(buf, cap, "%u.%u.%u.%u", ip >> 24, ip >> 16 & 0xff,
-		 ip >> 8 & 0xff, ip & 0xff);
-	return buf;
-}
-
-/* --xdp: which DPDK port the AF_XDP device became; -1 after an error. */
-static int
-xdp_port_id(const struct lm_plan *plan)
-{
-	uint16_t pid;
-
-	if (rte_eth_dev_get_port_by_name(LM_XDP_VDEV_NAME, &pid) != 0) {
-		fprintf(stderr, "error: --xdp: the EAL did not create the AF_XDP "
-			"port (see its messages above)\n");
-		return -1;
-	}
-	if (pid >= plan->n_ports) {
-		fprintf(stderr, "error: --xdp: the AF_XDP port is DPDK port %u "
-			"but the plan has %u port(s): ports are numbered in the "
-			"order of the --vdev options, then --xdp's\n", pid,
-			plan->n_ports);
-		return -1;
-	}
-	return pid;
-}
-
-/*
- * --xdp, once the port is set up and the PMD has attached the program:
- * write our addresses into it, from which moment their packets are ours.
- */
-static int
-xdp_configure(struct lm_xdp_port *xp, const struct lm_plan *plan,
-	      uint16_t pid, bool quiet)
-{
-	const struct lm_plan_port *pp = &plan->ports[pid];
-	struct lm_steer_cfg cfg;
-	char err[512], a[16], b[16];
-	uint32_t last;
-
-	lm_xdp_cfg_build(&cfg, pp->ip, pp->client_ip, pp->n_client_ips,
-			 (uint32_t)getpid());
-	if (lm_xdp_configure(xp, &cfg, err, sizeof(err)) != 0) {
-		fprintf(stderr, "error: --xdp: %s\n", err);
-		return LM_EXIT_RUNTIME;
-	}
-	if (quiet)
-		return 0;
-	printf("port %u: AF_XDP on %s (%u queue%s), XDP program id %u (%s "
-	       "mode) steers to us: %s", pid, xp->ifname, xp->queues,
-	       xp->queues == 1 ? "" : "s", xp->prog_id, lm_xdp_mode_name(xp),
-	       ip_str(cfg.ranges[0].first, a, sizeof(a)));
-	for (uint32_t i = 1; i < cfg.n_ranges; i++) {
-		last = cfg.ranges[i].first + cfg.ranges[i].count - 1;
-		printf(", %s", ip_str(cfg.ranges[i].first, a, sizeof(a)));
-		if (cfg.ranges[i].count > 1)
-			printf("-%s", ip_str(last, b, sizeof(b)));
-	}
-	printf("; the kernel keeps the rest\n");
-	return 0;
-}
-
-/* --xdp, after the ports are closed: the program's counts; detach it. */
-static void
-xdp_release(struct lm_xdp_port *xp, bool quiet)
-{
-	struct lm_steer_stats st;
-
-	if (!quiet && lm_xdp_stats(xp, &st) == 0)
-		printf("xdp %s: steered to us %llu IPv4 and %llu ARP packets "
-		       "(%llu found no socket); passed %llu to the kernel\n",
-		       xp->ifname, (unsigned long long)st.ipv4_steered,
-		       (unsigned long long)st.arp_steered,
-		       (unsigned long long)st.no_socket,
-		       (unsigned long long)st.passed);
-	lm_xdp_release(xp, stderr);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -284,7 +160,7 @@ main(int argc, char **argv)
 	struct lm_xdp_port xdp = { .prog_fd = -1, .cfg_fd = -1, .stats_fd = -1 };
 	char **eal_argv = argv;
 	int eal_argc, xdp_pid = -1;
-	char xdp_vdev[PATH_MAX + 256];
+	char xdp_vdev[LM_XDP_VDEV_MAX];
 
 	/*
 	 * The application's arguments first: --help, --check and --list need
@@ -333,8 +209,8 @@ main(int argc, char **argv)
 
 	eal_argc = sep;
 	if (cli.xdp != NULL) {
-		status = xdp_eal_args(&cli, &xdp, sep, argv, xdp_vdev,
-				      sizeof(xdp_vdev), &eal_argv, &eal_argc);
+		status = lm_xdp_eal_args(cli.xdp, &xdp, sep, argv, xdp_vdev,
+					 sizeof(xdp_vdev), &eal_argv, &eal_argc);
 		if (status != 0) {
 			lm_plan_free(plan);
 			return status;
@@ -345,6 +221,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "error: EAL initialisation failed: %s\n",
 			rte_strerror(rte_errno));
 		lm_plan_free(plan);
+		if (eal_argv != argv)
+			free(eal_argv);
 		return rte_errno == EINVAL ? LM_EXIT_USAGE : LM_EXIT_RUNTIME;
 	}
 	signal(SIGINT, on_signal);
@@ -358,7 +236,7 @@ main(int argc, char **argv)
 		status = LM_EXIT_USAGE;
 		goto out;
 	}
-	if (cli.xdp != NULL && (xdp_pid = xdp_port_id(plan)) < 0) {
+	if (cli.xdp != NULL && (xdp_pid = lm_xdp_port_id(plan)) < 0) {
 		status = LM_EXIT_RUNTIME;
 		goto out;
 	}
@@ -398,7 +276,8 @@ main(int argc, char **argv)
 		ifs[i].n_client_ips = plan->ports[i].n_client_ips;
 	}
 	if (xdp_pid >= 0) {
-		status = xdp_configure(&xdp, plan, (uint16_t)xdp_pid, cli.quiet);
+		status = lm_xdp_port_configure(&xdp, plan, (uint16_t)xdp_pid,
+					       cli.quiet);
 		if (status != 0)
 			goto out;
 	}
@@ -541,7 +420,7 @@ out:
 	for (uint32_t i = 0; i < plan->n_ports && i < rte_eth_dev_count_avail(); i++)
 		lm_port_close((uint16_t)i);
 	if (cli.xdp != NULL)
-		xdp_release(&xdp, cli.quiet);
+		lm_xdp_port_release(&xdp, cli.quiet);
 	if (area != MAP_FAILED)
 		lm_shm_destroy(area, area_len, shm_path, cli.keep_stats);
 	lm_plan_free(plan);
