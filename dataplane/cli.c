@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "net/impair.h"
+#include "bpf/steer.h"
 
 /* Options with no short form: values outside any char. */
 enum {
@@ -28,6 +29,7 @@ enum {
 	OPT_HLOG,
 	OPT_INTERVAL,
 	OPT_KEEP_STATS,
+	OPT_XDP,
 };
 
 /* The plan's own bounds (docs/plan.md), for the overrides. */
@@ -68,6 +70,11 @@ lm_cli_usage(FILE *f, const char *prog)
 		"      --stats-name NAME the statistics area is /dev/shm/lemmings-dp.NAME\n"
 		"                        (default: the process id); others attach to it\n"
 		"      --keep-stats      leave that file after the run\n"
+		"      --xdp IFACE[:QUEUES]\n"
+		"                        add an AF_XDP port on IFACE (RX queues 0 to\n"
+		"                        QUEUES-1, default 1) whose XDP program steers\n"
+		"                        only our addresses' packets to us: the kernel\n"
+		"                        keeps the rest of the interface (docs/xdp.md)\n"
 		"      --metrics, --api [ADDR:]PORT\n"
 		"                        serve /metrics (Prometheus) and the HTTP API\n"
 		"                        (/api/status, /api/stats, /api/load, /api/stop,\n"
@@ -88,8 +95,10 @@ lm_cli_usage(FILE *f, const char *prog)
 		"\n"
 		"Example (the lab's client namespace):\n"
 		"  %s -l 0-1 --no-pci --in-memory --vdev=net_af_packet0,iface=lm-c0 \\\n"
-		"      -- --plan scenarios/quickstart.json --duration 10\n",
-		prog, prog);
+		"      -- --plan scenarios/quickstart.json --duration 10\n"
+		"  %s -l 0-1 --no-pci --in-memory \\\n"
+		"      -- --xdp lm-c0 --plan scenarios/quickstart.json --duration 10\n",
+		prog, prog, prog);
 }
 
 /* Longest token (a key or a value) of an --impair specification. */
@@ -357,6 +366,7 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 		{"hdr-log", required_argument, NULL, OPT_HLOG},
 		{"interval", required_argument, NULL, OPT_INTERVAL},
 		{"keep-stats", no_argument, NULL, OPT_KEEP_STATS},
+		{"xdp", required_argument, NULL, OPT_XDP},
 		{"check", no_argument, NULL, 'c'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -429,6 +439,16 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 		case OPT_KEEP_STATS:
 			c->keep_stats = true;
 			break;
+		case OPT_XDP: {
+			struct lm_xdp_port xp;
+
+			if (lm_xdp_parse(optarg, &xp, msg, sizeof(msg)) != 0) {
+				fprintf(err, "error: --xdp: %s\n", msg);
+				return -EINVAL;
+			}
+			c->xdp = optarg;
+			break;
+		}
 		case OPT_INFLUX:
 		case OPT_API:
 		case OPT_API_TOKEN:

@@ -34,6 +34,7 @@ struct lm_cli {
 	double interval_s;       /* statistics interval [1] */
 	const char *stats_name;  /* /dev/shm/lemmings-dp.NAME; default: the pid */
 	bool keep_stats;         /* leave the statistics file after the run */
+	const char *xdp;         /* --xdp IFACE[:QUEUES] (bpf/steer.h), or NULL */
 	bool check;
 	bool list;
 	bool quiet;

@@ -27,6 +27,7 @@
 #include "stats_shm.h"
 #include "net/port.h"
 #include "net/steer.h"
+#include "bpf/xdp_port.h"
 #include "run.h"
 #include "worker.h"
 #include "gen/server.h"
@@ -157,6 +158,10 @@ main(int argc, char **argv)
 	int status, rc;
 	char **app_argv;
 	int app_argc;
+	struct lm_xdp_port xdp = { .prog_fd = -1, .cfg_fd = -1, .stats_fd = -1 };
+	char **eal_argv = argv;
+	int eal_argc, xdp_pid = -1;
+	char xdp_vdev[LM_XDP_VDEV_MAX];
 
 	/*
 	 * The application's arguments first: --help, --check and --list need
@@ -203,11 +208,22 @@ main(int argc, char **argv)
 		return LM_EXIT_USAGE;
 	}
 
-	rc = rte_eal_init(sep, argv);
+	eal_argc = sep;
+	if (cli.xdp != NULL) {
+		status = lm_xdp_eal_args(cli.xdp, &xdp, sep, argv, xdp_vdev,
+					 sizeof(xdp_vdev), &eal_argv, &eal_argc);
+		if (status != 0) {
+			lm_plan_free(plan);
+			return status;
+		}
+	}
+	rc = rte_eal_init(eal_argc, eal_argv);
 	if (rc < 0) {
 		fprintf(stderr, "error: EAL initialisation failed: %s\n",
 			rte_strerror(rte_errno));
 		lm_plan_free(plan);
+		if (eal_argv != argv)
+			free(eal_argv);
 		return rte_errno == EINVAL ? LM_EXIT_USAGE : LM_EXIT_RUNTIME;
 	}
 	signal(SIGINT, on_signal);
@@ -219,6 +235,10 @@ main(int argc, char **argv)
 			"two (e.g. -l 0-1); lcore %u is the control plane\n",
 			rte_get_main_lcore());
 		status = LM_EXIT_USAGE;
+		goto out;
+	}
+	if (cli.xdp != NULL && (xdp_pid = lm_xdp_port_id(plan)) < 0) {
+		status = LM_EXIT_RUNTIME;
 		goto out;
 	}
 	if (rte_eth_dev_count_avail() < plan->n_ports) {
@@ -255,6 +275,12 @@ main(int argc, char **argv)
 		ifs[i].gateway = rte_cpu_to_be_32(plan->ports[i].gateway);
 		ifs[i].client_ip = plan->ports[i].client_ip;
 		ifs[i].n_client_ips = plan->ports[i].n_client_ips;
+	}
+	if (xdp_pid >= 0) {
+		status = lm_xdp_port_configure(&xdp, plan, (uint16_t)xdp_pid,
+					       cli.quiet);
+		if (status != 0)
+			goto out;
 	}
 	steer_ports(ifs, plan, n_workers, cli.quiet);
 
@@ -399,9 +425,13 @@ out:
 			lm_port_farewell((uint16_t)i, pool);
 		lm_port_close((uint16_t)i);
 	}
+	if (cli.xdp != NULL)
+		lm_xdp_port_release(&xdp, cli.quiet);
 	if (area != MAP_FAILED)
 		lm_shm_destroy(area, area_len, shm_path, cli.keep_stats);
 	lm_plan_free(plan);
 	rte_eal_cleanup();
+	if (eal_argv != argv)
+		free(eal_argv);
 	return status;
 }

@@ -32,11 +32,20 @@ lm_port_setup(uint16_t port_id, uint16_t n_queues, struct rte_mempool *pool,
 		return rc;
 	}
 	if (info.max_rx_queues < n_queues || info.max_tx_queues < n_queues) {
-		snprintf(err, errlen,
-			 "port %u (%s) has %u RX / %u TX queues, %u workers need %u "
-			 "of each (for net_af_packet add qpairs=%u to the --vdev)",
-			 port_id, info.driver_name, info.max_rx_queues,
-			 info.max_tx_queues, n_queues, n_queues, n_queues);
+		if (strcmp(info.driver_name, "net_af_xdp") == 0)
+			snprintf(err, errlen,
+				 "port %u (%s) has %u RX / %u TX queues, %u workers "
+				 "need %u of each (--xdp IFACE:%u, and as many "
+				 "combined channels on IFACE: docs/xdp.md)", port_id,
+				 info.driver_name, info.max_rx_queues,
+				 info.max_tx_queues, n_queues, n_queues, n_queues);
+		else
+			snprintf(err, errlen,
+				 "port %u (%s) has %u RX / %u TX queues, %u workers "
+				 "need %u of each (for net_af_packet add qpairs=%u "
+				 "to the --vdev)", port_id, info.driver_name,
+				 info.max_rx_queues, info.max_tx_queues, n_queues,
+				 n_queues, n_queues);
 		return -EINVAL;
 	}
 	memset(&conf, 0, sizeof(conf));
@@ -78,8 +87,13 @@ lm_port_setup(uint16_t port_id, uint16_t n_queues, struct rte_mempool *pool,
 			 strerror(-rc));
 		return rc;
 	}
-	/* frames for our MAC only would do, but some vdevs need this */
-	rte_eth_promiscuous_enable(port_id);
+	/*
+	 * Frames for our MAC only would do, but some vdevs need this. Not on
+	 * net_af_xdp: it shares the interface, and its MAC, with the kernel,
+	 * and would leave the interface promiscuous after we are gone.
+	 */
+	if (strcmp(info.driver_name, "net_af_xdp") != 0)
+		rte_eth_promiscuous_enable(port_id);
 	rte_eth_macaddr_get(port_id, &nif->mac);
 	if (rte_eth_dev_get_mtu(port_id, &mtu) != 0 || mtu < 576 || mtu > 9000)
 		mtu = RTE_ETHER_MTU;

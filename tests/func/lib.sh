@@ -74,7 +74,8 @@ assert_contains() {
 # LM_IFACES="IF0 IF1 ..." (interfaces in the client namespace) gives the run those
 # ports, in that order, instead of the lab's one.
 # LM_VDEVS="VDEV ..." gives the run those --vdev devices instead (e.g.
-# "net_tap0,iface=NAME"), as they are: queues are the device's business.
+# "net_tap0,iface=NAME"), as they are: queues are the device's business;
+# LM_VDEVS=none gives it none (a run whose port comes from --xdp IFACE).
 _lm_prepare() {
 	local -a mem cores vdevs=()
 	local i=0 ifc
@@ -100,7 +101,9 @@ _lm_prepare() {
 		cores=(--lcores "$map")
 		vopt+=",qpairs=$n"
 	fi
-	if [ -n "${LM_VDEVS:-}" ]; then
+	if [ "${LM_VDEVS:-}" = none ]; then
+		:
+	elif [ -n "${LM_VDEVS:-}" ]; then
 		for ifc in $LM_VDEVS; do vdevs+=("--vdev=$ifc"); done
 	else
 		for ifc in ${LM_IFACES:-$LM_IF_CLI}; do
