@@ -94,6 +94,16 @@ struct lm_worker_counters {
 	uint64_t srv_conn_resets; /* connections the client reset */
 	uint64_t srv_conn_timeouts; /* ... given up: data never acknowledged */
 	uint64_t srv_tx_bytes;    /* response bytes (heads and bodies) */
+	/*
+	 * Where the worker's CPU went, in TSC cycles (dataplane/worker.c): a
+	 * pass lasts from its TSC read to the next pass's, so no extra read is
+	 * needed. A busy pass received or sent a packet or fired a timer; the
+	 * rest polled empty queues.
+	 */
+	uint64_t passes;          /* passes of the worker loop */
+	uint64_t busy_passes;     /* ... that did work */
+	uint64_t cycles;          /* TSC cycles of all passes */
+	uint64_t busy_cycles;     /* ... of the busy passes */
 };
 
 struct lm_scenario_counters {
