@@ -64,6 +64,7 @@ struct lm_worker_share {
 
 struct lm_view {
 	uint64_t tsc;                       /* when it was taken */
+	uint64_t tsc_hz;                    /* TSC cycles per second (final view) */
 	const struct lm_interval *series;   /* the run's intervals (final view) */
 	uint32_t n_series;
 	bool impair_on;

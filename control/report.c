@@ -406,6 +406,14 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 		"mbuf_alloc_failed", (json_int_t)v->w.mbuf_alloc_fail,
 		"redirected", (json_int_t)v->w.redirected,
 		"redirect_dropped", (json_int_t)v->w.redirect_dropped));
+	/* the workers' CPU, summed over workers (dataplane/worker.c) */
+	json_object_set_new(root, "cpu", json_pack(
+		"{s:I, s:I, s:I, s:I, s:I}",
+		"tsc_hz", (json_int_t)v->tsc_hz,
+		"passes", (json_int_t)v->w.passes,
+		"busy_passes", (json_int_t)v->w.busy_passes,
+		"cycles", (json_int_t)v->w.cycles,
+		"busy_cycles", (json_int_t)v->w.busy_cycles));
 	json_t *ports = json_array();
 
 	for (uint32_t i = 0; i < v->n_ports; i++) {

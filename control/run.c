@@ -493,6 +493,7 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 			    (double)(rte_rdtsc() - before.tsc) / (double)hz);
 	now.series = series;
 	now.n_series = n_series;
+	now.tsc_hz = hz;
 	if (o->summary != NULL) {
 		char err[512];
 

@@ -9,7 +9,10 @@
  *   application: advance ready sessions (bounded per pass)
  *   ACKs owed, then TX flush
  *
- * The TSC is read once per pass and everything below uses w->now.
+ * The TSC is read once per pass and everything below uses w->now. The
+ * same read closes the previous pass: its cycles are added to the
+ * worker's counters (cycles, and busy_cycles when it did work), which is
+ * where a busy-polling worker's CPU really went.
  */
 #include <stdlib.h>
 
@@ -107,8 +110,18 @@ void
 lm_worker_poll(struct lm_worker *w)
 {
 	struct rte_mbuf *pkts[2 * LM_RX_BURST];
+	uint64_t prev = w->now, pkts0;
+	unsigned int fired;
 
 	w->now = rte_rdtsc();
+	/* the last pass, from its TSC read to this one */
+	LM_STAT_INC(w->ctr->passes);
+	LM_STAT_ADD(w->ctr->cycles, w->now - prev);
+	if (w->pass_busy) {
+		LM_STAT_INC(w->ctr->busy_passes);
+		LM_STAT_ADD(w->ctr->busy_cycles, w->now - prev);
+	}
+	pkts0 = w->ctr->rx_pkts + w->ctr->tx_pkts;
 	for (uint32_t i = 0; i < w->n_ifs; i++) {
 		uint16_t n = 0;
 
@@ -140,12 +153,18 @@ lm_worker_poll(struct lm_worker *w)
 	}
 	if (w->ho.on)
 		lm_handoff_poll(w);
-	lm_wheel_expire(&w->wheel, w->now, LM_TIMER_BUDGET, timer_fired, w);
+	fired = lm_wheel_expire(&w->wheel, w->now, LM_TIMER_BUDGET, timer_fired,
+				w);
 	lm_load_poll(w);
 	lm_gen_poll(w, LM_APP_BUDGET);
 	lm_server_poll(w);
 	lm_tcp_flush_acks(w);
 	lm_tx_flush(w);
+	/*
+	 * busy: a packet received or sent, or a timer fired (a pass that only
+	 * took packets another worker handed over, and sent nothing, is not)
+	 */
+	w->pass_busy = fired != 0 || w->ctr->rx_pkts + w->ctr->tx_pkts != pkts0;
 }
 
 /* Next hops every user needs before anything starts. */
@@ -179,6 +198,7 @@ lm_worker_main(void *arg)
 	enum lm_worker_state st = LM_WS_RESOLVING;
 
 	lm_worker_set_state(w, st);
+	w->now = rte_rdtsc();   /* the first pass starts here */
 	for (;;) {
 		enum lm_worker_cmd cmd = lm_worker_cmd(w);
 

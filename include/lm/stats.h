@@ -102,6 +102,16 @@ struct lm_worker_counters {
 	 */
 	uint64_t tcp_not_owner;
 	uint64_t flight_waits;    /* steps that waited for a flight (gen/session.h) */
+	/*
+	 * Where the worker's CPU went, in TSC cycles (dataplane/worker.c): a
+	 * pass lasts from its TSC read to the next pass's, so no extra read is
+	 * needed. A busy pass received or sent a packet or fired a timer; the
+	 * rest polled empty queues.
+	 */
+	uint64_t passes;          /* passes of the worker loop */
+	uint64_t busy_passes;     /* ... that did work */
+	uint64_t cycles;          /* TSC cycles of all passes */
+	uint64_t busy_cycles;     /* ... of the busy passes */
 };
 
 struct lm_scenario_counters {
