@@ -89,51 +89,6 @@ ready_pop(struct lm_gen *g)
 	return s;
 }
 
-/*
- * Lend s a flight for the step it starts; false when none is free: s then
- * waits, in order, for one to be given back (counted, load.flight_waits).
- */
-static bool
-flight_take(struct lm_worker *w, struct lm_session *s)
-{
-	struct lm_gen *g = &w->gen;
-	struct lm_flight *fl = g->flight_free;
-
-	if (unlikely(fl == NULL)) {
-		LM_STAT_INC(w->ctr->flight_waits);
-		s->waiting = true;
-		s->ready_next = NULL;
-		if (g->wait_tail != NULL)
-			g->wait_tail->ready_next = s;
-		else
-			g->wait_head = s;
-		g->wait_tail = s;
-		return false;
-	}
-	g->flight_free = fl->next_free;
-	s->fl = fl;
-	return true;
-}
-
-/* The step of s is over: its flight goes to the first one waiting. */
-static void
-flight_put(struct lm_worker *w, struct lm_session *s)
-{
-	struct lm_gen *g = &w->gen;
-	struct lm_session *next = g->wait_head;
-
-	s->fl->next_free = g->flight_free;
-	g->flight_free = s->fl;
-	s->fl = NULL;
-	if (next == NULL)
-		return;
-	g->wait_head = next->ready_next;
-	if (g->wait_head == NULL)
-		g->wait_tail = NULL;
-	next->waiting = false;
-	lm_sess_ready(w, next);
-}
-
 /* Whether a step of the plan is a loop. */
 static bool
 plan_has_loops(const struct lm_plan *p)
@@ -262,20 +217,13 @@ lm_gen_init(struct lm_worker *w, uint32_t first_user, uint32_t n_users,
 		lm_gen_fini(w);
 		return -ENOMEM;
 	}
-	/* every user a flight, up to LM_FLIGHTS_MAX: beyond, they take turns */
-	g->n_flights = RTE_MIN(n_users, LM_FLIGHTS_MAX);
-	if (g->n_flights > 0)
-		g->flights = rte_zmalloc_socket("lm_flights",
-						sizeof(*g->flights) * g->n_flights,
-						RTE_CACHE_LINE_SIZE,
-						rte_lcore_to_socket_id(w->lcore));
-	for (uint32_t i = g->n_flights; g->flights != NULL && i-- > 0;) {
-		g->flights[i].next_free = g->flight_free;
-		g->flight_free = &g->flights[i];
+	rc = lm_flight_pool_init(w, n_users);
+	if (rc != 0) {
+		lm_gen_fini(w);
+		return rc;
 	}
 	if ((g->buf_size > 0 && g->bufs == NULL) ||
-	    (g->store_size > 0 && g->stores == NULL) ||
-	    (g->n_flights > 0 && g->flights == NULL)) {
+	    (g->store_size > 0 && g->stores == NULL)) {
 		lm_gen_fini(w);
 		return -ENOMEM;
 	}
@@ -436,7 +384,7 @@ lm_sess_step_end(struct lm_worker *w, struct lm_session *s, int err)
 
 	lm_timer_cancel(&w->wheel, &s->timer);
 	if (s->fl != NULL)
-		flight_put(w, s);
+		lm_flight_put(w, s);
 	if (s->armed == (int32_t)s->step)
 		s->armed = -1;  /* its matcher is done */
 	if (s->counted) {
@@ -877,7 +825,7 @@ step_start(struct lm_worker *w, struct lm_session *s)
 			     w->now + lm_ms_to_tsc(w, think_ms(w, &step->think)));
 		return;
 	}
-	if (!flight_take(w, s))
+	if (!lm_flight_take(w, s))
 		return;         /* the step starts when a flight is free */
 	s->counted = true;
 	LM_STAT_INC(cur_stats(w, s)->requests);

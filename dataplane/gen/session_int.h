@@ -88,6 +88,16 @@ int lm_sess_connect(struct lm_worker *w, struct lm_session *s, uint32_t ip,
 void lm_sess_tmpl_env(struct lm_worker *w, struct lm_session *s,
 		      struct lm_tmpl_env *env, uint64_t *rng);
 
+/* flight.c: the pool of flights */
+int lm_flight_pool_init(struct lm_worker *w, uint32_t n_users);
+/*
+ * Lend s a flight for the step it starts; false when none is free: s then
+ * waits for one (lm_flight_put readies it).
+ */
+bool lm_flight_take(struct lm_worker *w, struct lm_session *s);
+/* The step of s is over: its flight goes to the first one waiting. */
+void lm_flight_put(struct lm_worker *w, struct lm_session *s);
+
 /* raw_tcp.c */
 void lm_raw_step_start(struct lm_worker *w, struct lm_session *s);
 void lm_raw_recv(struct lm_worker *w, struct lm_session *s,
