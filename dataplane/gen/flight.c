@@ -12,8 +12,8 @@
 
 #include "gen/session_int.h"
 
-/* Steps waiting on connections at once, per worker, at most. */
-#define LM_FLIGHTS_MAX 65536u
+/* Steps waiting on connections at once, per worker, at most (lm_session.fl: 16 bits). */
+#define LM_FLIGHTS_MAX 65535u
 
 int
 lm_flight_pool_init(struct lm_worker *w, uint32_t n_users)
@@ -49,16 +49,16 @@ lm_flight_take(struct lm_worker *w, struct lm_session *s)
 	if (unlikely(fl == NULL)) {
 		LM_STAT_INC(w->ctr->flight_waits);
 		s->waiting = true;
-		s->ready_next = NULL;
+		s->ready_next = 0;
 		if (g->wait_tail != NULL)
-			g->wait_tail->ready_next = s;
+			g->wait_tail->ready_next = sess_link(g, s);
 		else
 			g->wait_head = s;
 		g->wait_tail = s;
 		return false;
 	}
 	g->flight_free = fl->next_free;
-	s->fl = fl;
+	s->fl = (uint16_t)(fl - g->flights + 1);
 	return true;
 }
 
@@ -69,12 +69,14 @@ lm_flight_put(struct lm_worker *w, struct lm_session *s)
 	struct lm_gen *g = &w->gen;
 	struct lm_session *next = g->wait_head;
 
-	s->fl->next_free = g->flight_free;
-	g->flight_free = s->fl;
-	s->fl = NULL;
+	struct lm_flight *fl = sess_fl(w, s);
+
+	fl->next_free = g->flight_free;
+	g->flight_free = fl;
+	s->fl = 0;
 	if (next == NULL)
 		return;
-	g->wait_head = next->ready_next;
+	g->wait_head = sess_unlink(g, next->ready_next);
 	if (g->wait_head == NULL)
 		g->wait_tail = NULL;
 	next->waiting = false;

@@ -24,6 +24,7 @@
 
 #include "worker.h"
 #include "gen/session.h"
+#include "gen/session_int.h"
 
 #define LM_LOAD_CHECK_US 1000      /* the level is recomputed every ms */
 #define LM_ARRIVALS_PER_PASS 4096  /* bound on arrivals queued per pass */
@@ -77,10 +78,14 @@ lm_load_init(struct lm_worker *w)
 	g->backlog = rte_malloc_socket("lm_backlog", sizeof(uint64_t) * g->bl_cap,
 				       RTE_CACHE_LINE_SIZE,
 				       rte_lcore_to_socket_id(w->lcore));
-	if (g->backlog == NULL)
+	/* how late each session started: its latencies count from when it was due */
+	g->lags = rte_zmalloc_socket("lm_lags", sizeof(uint64_t) *
+				     (g->n_sessions ? g->n_sessions : 1), 0,
+				     rte_lcore_to_socket_id(w->lcore));
+	if (g->backlog == NULL || g->lags == NULL)
 		return -ENOMEM;
 	for (uint32_t i = g->n_sessions; i-- > 0;) {
-		g->sessions[i].ready_next = g->free_slots;
+		g->sessions[i].ready_next = sess_link(g, g->free_slots);
 		g->free_slots = &g->sessions[i];
 	}
 	return 0;
@@ -90,7 +95,9 @@ void
 lm_load_fini(struct lm_worker *w)
 {
 	rte_free(w->gen.backlog);
+	rte_free(w->gen.lags);
 	w->gen.backlog = NULL;
+	w->gen.lags = NULL;
 }
 
 /*
@@ -243,8 +250,8 @@ open_poll(struct lm_worker *w)
 		uint64_t due = g->backlog[g->bl_head];
 		uint64_t lag = w->now > due ? w->now - due : 0;
 
-		g->free_slots = s->ready_next;
-		s->ready_next = NULL;
+		g->free_slots = sess_unlink(g, s->ready_next);
+		s->ready_next = 0;
 		g->bl_head = (g->bl_head + 1) % g->bl_cap;
 		g->bl_n--;
 		if (lag * 1000000000ull / w->hz >= LM_LATE_NS)
@@ -289,6 +296,6 @@ lm_load_user_done(struct lm_worker *w, struct lm_session *s)
 			g->first_stopped = i;
 		return;
 	}
-	s->ready_next = g->free_slots;
+	s->ready_next = sess_link(g, g->free_slots);
 	g->free_slots = s;
 }

@@ -75,7 +75,7 @@ arm(struct lm_worker *w, struct lm_session *s, uint32_t step)
 {
 	struct lm_sess_raw *r = sess_raw(w, s);
 
-	s->armed = (int32_t)step;
+	s->armed = (int16_t)step;
 	r->exp_met = false;
 	r->exp_match = 0;
 	r->exp_count = 0;
@@ -182,7 +182,7 @@ lm_raw_fill(struct lm_worker *w, struct lm_session *s, uint32_t rel,
 		lm_body_gen(sd->gen_seed, rel, dst, len);
 		return;
 	}
-	if (rel > s->req_len || len > s->req_len - rel) {
+	if (rel > sess_fl(w, s)->req_len || len > sess_fl(w, s)->req_len - rel) {
 		memset(dst, 0, len);
 		return;
 	}
@@ -205,7 +205,7 @@ void
 lm_raw_step_start(struct lm_worker *w, struct lm_session *s)
 {
 	const struct lm_step *st = cur_step(w, s);
-	struct lm_tcb *tcb = s->tcb;
+	struct lm_tcb *tcb = sess_tcb(w, s);
 	uint32_t len;
 
 	switch (st->kind) {
@@ -228,9 +228,9 @@ lm_raw_step_start(struct lm_worker *w, struct lm_session *s)
 			return;
 		}
 		len = st->send.generated ? (uint32_t)st->send.gen_size :
-			(s->req_len = render_send(w, s, &st->send));
-		s->req_off = tcb->snd_end - (tcb->iss + 1);
-		s->fl->t_start = w->now;
+			(sess_fl(w, s)->req_len = render_send(w, s, &st->send));
+		sess_fl(w, s)->req_off = tcb->snd_end - (tcb->iss + 1);
+		sess_fl(w, s)->t_start = w->now;
 		lm_raw_arm_next(w, s);
 		LM_STAT_ADD(cur_stats(w, s)->tx_bytes, len);
 		if (len == 0) {

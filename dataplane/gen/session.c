@@ -38,9 +38,6 @@ static void sess_fill(struct lm_worker *w, struct lm_tcb *tcb, uint32_t off,
 		      uint8_t *dst, uint32_t len);
 static void sess_acked(struct lm_worker *w, struct lm_tcb *tcb);
 
-/* Steps waiting on their connection at once, per worker, at most. */
-#define LM_FLIGHTS_MAX 65536u
-
 static const struct lm_tcp_ops lm_http_client_ops = {
 	.connected = sess_connected,
 	.recv = sess_recv,
@@ -67,9 +64,9 @@ lm_sess_ready(struct lm_worker *w, struct lm_session *s)
 	if (s->on_ready || s->waiting)
 		return;
 	s->on_ready = true;
-	s->ready_next = NULL;
+	s->ready_next = 0;
 	if (g->ready_tail != NULL)
-		g->ready_tail->ready_next = s;
+		g->ready_tail->ready_next = sess_link(g, s);
 	else
 		g->ready_head = s;
 	g->ready_tail = s;
@@ -82,7 +79,7 @@ ready_pop(struct lm_gen *g)
 
 	if (s == NULL)
 		return NULL;
-	g->ready_head = s->ready_next;
+	g->ready_head = sess_unlink(g, s->ready_next);
 	if (g->ready_head == NULL)
 		g->ready_tail = NULL;
 	s->on_ready = false;
@@ -133,7 +130,9 @@ lm_gen_mem(const struct lm_worker *w, struct lm_mem *m)
 	const struct lm_gen *g = &w->gen;
 	uint64_t each = sizeof(struct lm_session) + g->buf_size + g->store_size +
 		(g->loops != NULL ? LM_LOOP_DEPTH * sizeof(*g->loops) : 0) +
-		(g->raws != NULL ? sizeof(*g->raws) : 0);
+		(g->raws != NULL ? sizeof(*g->raws) : 0) +
+		(g->runs != NULL ? sizeof(*g->runs) : 0) +
+		(g->lags != NULL ? sizeof(*g->lags) : 0);
 	uint64_t flights = (uint64_t)g->n_flights * sizeof(struct lm_flight);
 
 	/* a server-only plan keeps one unused session: not a user's cost */
@@ -200,6 +199,11 @@ lm_gen_init(struct lm_worker *w, uint32_t first_user, uint32_t n_users,
 		g->bufs = rte_malloc_socket("lm_render", (size_t)g->buf_size *
 					    (n_users ? n_users : 1), 0,
 					    rte_lcore_to_socket_id(w->lcore));
+	/* {{run}} is rendered: a run counter per user beside its buffer */
+	if (g->buf_size > 0)
+		g->runs = rte_zmalloc_socket("lm_runs", sizeof(*g->runs) *
+					     (n_users ? n_users : 1), 0,
+					     rte_lcore_to_socket_id(w->lcore));
 	if (g->store_size > 0)
 		g->stores = rte_zmalloc_socket("lm_vars", (size_t)g->store_size *
 					       (n_users ? n_users : 1), 0,
@@ -222,7 +226,7 @@ lm_gen_init(struct lm_worker *w, uint32_t first_user, uint32_t n_users,
 		lm_gen_fini(w);
 		return rc;
 	}
-	if ((g->buf_size > 0 && g->bufs == NULL) ||
+	if ((g->buf_size > 0 && (g->bufs == NULL || g->runs == NULL)) ||
 	    (g->store_size > 0 && g->stores == NULL)) {
 		lm_gen_fini(w);
 		return -ENOMEM;
@@ -240,7 +244,6 @@ lm_gen_init(struct lm_worker *w, uint32_t first_user, uint32_t n_users,
 		lm_timer_init(&s->timer);
 		s->timer.type = LM_TIMER_SESSION;
 		s->armed = -1;
-		s->user = first_user + i;
 		s->state = LM_SESS_STOPPED;
 	}
 	rc = lm_load_init(w);
@@ -257,6 +260,7 @@ lm_gen_fini(struct lm_worker *w)
 	lm_load_fini(w);
 	lm_raw_fini(w);
 	rte_free(g->bufs);
+	rte_free(g->runs);
 	rte_free(g->stores);
 	rte_free(g->flights);
 	rte_free(g->loops);
@@ -282,8 +286,10 @@ lm_sess_begin(struct lm_worker *w, struct lm_session *s, uint64_t lag)
 	s->in_run = false;
 	s->leaving = false;
 	s->n_loops = 0;
-	s->lag = lag;
-	s->runs = 0;
+	if (w->gen.lags != NULL)
+		w->gen.lags[s - w->gen.sessions] = lag;
+	if (w->gen.runs != NULL)
+		w->gen.runs[s - w->gen.sessions] = 0;
 	if (w->gen.store_size > 0)
 		lm_tmpl_user_init(w->plan->vars, sess_store(w, s));
 	w->gen.n_active++;
@@ -312,11 +318,11 @@ lm_gen_take_run(struct lm_worker *w)
 void
 lm_sess_conn_drop(struct lm_worker *w, struct lm_session *s, bool graceful)
 {
-	struct lm_tcb *tcb = s->tcb;
+	struct lm_tcb *tcb = sess_tcb(w, s);
 
 	if (tcb == NULL)
 		return;
-	s->tcb = NULL;
+	s->tcb = 0;
 	s->conn_done = false;
 	if (graceful && w->plan->scenarios[s->scen].close == LM_CLOSE_FIN)
 		lm_tcp_close(w, tcb);
@@ -381,9 +387,19 @@ lm_sess_step_end(struct lm_worker *w, struct lm_session *s, int err)
 	/* a complete response that was not as expected leaves the connection usable */
 	bool transport = err >= 0 && err != LM_ERR_STATUS &&
 		err != LM_ERR_BODY_MISMATCH;
+	bool unsent;
 
 	lm_timer_cancel(&w->wheel, &s->timer);
-	if (s->fl != NULL)
+	/*
+	 * The flight holds where the request's bytes are: a response that
+	 * came before all of them were acknowledged (a server that answers
+	 * without reading the whole request) leaves nothing to send them
+	 * from, so the connection is reset rather than reused or closed
+	 * behind them (RFC 9112 9.6: stop sending and close).
+	 */
+	unsent = s->tcb != 0 &&
+		sess_tcb(w, s)->snd_una != sess_tcb(w, s)->snd_end;
+	if (s->fl != 0)
 		lm_flight_put(w, s);
 	if (s->armed == (int32_t)s->step)
 		s->armed = -1;  /* its matcher is done */
@@ -400,7 +416,7 @@ lm_sess_step_end(struct lm_worker *w, struct lm_session *s, int err)
 	}
 	if (err >= 0)
 		s->run_failed = true;
-	if (transport)
+	if (transport || unsent)
 		lm_sess_conn_drop(w, s, false);
 	else if (s->conn_done)
 		lm_sess_conn_drop(w, s, true);
@@ -423,20 +439,20 @@ response_done(struct lm_worker *w, struct lm_session *s)
 {
 	const struct lm_http_step *hs = &cur_step(w, s)->http;
 	struct lm_step_stats *st = cur_stats(w, s);
-	uint16_t status = s->fl->resp.status;
+	uint16_t status = sess_fl(w, s)->resp.status;
 	bool ok;
 
-	LM_STAT_ADD(st->rx_bytes, s->fl->resp.total_bytes);
+	LM_STAT_ADD(st->rx_bytes, sess_fl(w, s)->resp.total_bytes);
 	/*
 	 * Open model: latency counts from when the session was due, not
 	 * from when we got round to it (coordinated omission, as wrk2); the
 	 * raw figure is kept beside it.
 	 */
 	lm_hdr_record(&st->latency,
-		      tsc_to_ns(w, w->now - s->fl->t_start + s->lag));
+		      tsc_to_ns(w, w->now - sess_fl(w, s)->t_start + sess_lag(w, s)));
 	if (w->gen.open)
-		lm_hdr_record(&st->latency_raw, tsc_to_ns(w, w->now - s->fl->t_start));
-	if (s->fl->resp.conn_close)
+		lm_hdr_record(&st->latency_raw, tsc_to_ns(w, w->now - sess_fl(w, s)->t_start));
+	if (sess_fl(w, s)->resp.conn_close)
 		s->conn_done = true;
 	if (hs->n_expect_status == 0) {
 		ok = status >= 200 && status < 400;
@@ -448,12 +464,12 @@ response_done(struct lm_worker *w, struct lm_session *s)
 	if (!ok) {
 		s->pending = LM_ERR_STATUS + 1;
 	} else if (hs->captures != NULL &&
-		   !lm_captures_done(hs->captures, &s->fl->cap)) {
+		   !lm_captures_done(hs->captures, &sess_fl(w, s)->cap)) {
 		s->pending = LM_ERR_CAPTURE + 1;
 	} else if ((hs->expect_body_bytes >= 0 &&
-		    s->fl->resp.body_bytes != (uint64_t)hs->expect_body_bytes) ||
+		    sess_fl(w, s)->resp.body_bytes != (uint64_t)hs->expect_body_bytes) ||
 		   (hs->expect_body_crc &&
-		    lm_crc32c_final(s->fl->body_crc) != hs->expect_body_crc32c)) {
+		    lm_crc32c_final(sess_fl(w, s)->body_crc) != hs->expect_body_crc32c)) {
 		s->pending = LM_ERR_BODY_MISMATCH + 1;
 	} else {
 		s->pending = LM_PENDING_OK;
@@ -471,11 +487,11 @@ sess_connected(struct lm_worker *w, struct lm_tcb *tcb)
 	if (s->state != LM_SESS_CONNECTING)
 		return;
 	lm_hdr_record(&cur_stats(w, s)->connect,
-		      tsc_to_ns(w, w->now - s->fl->t_connect));
+		      tsc_to_ns(w, w->now - sess_fl(w, s)->t_connect));
 	if (cur_step(w, s)->kind == LM_STEP_CONNECT) {
 		/* a raw connect step: done, its latency is the handshake's */
 		lm_hdr_record(&cur_stats(w, s)->latency,
-			      tsc_to_ns(w, w->now - s->fl->t_connect));
+			      tsc_to_ns(w, w->now - sess_fl(w, s)->t_connect));
 		s->pending = LM_PENDING_OK;
 	}
 	s->connected_now = true;
@@ -500,19 +516,19 @@ sess_recv(struct lm_worker *w, struct lm_tcb *tcb, const uint8_t *data,
 	}
 	if (!s->got_first) {
 		s->got_first = true;
-		s->fl->t_first = w->now;
+		sess_fl(w, s)->t_first = w->now;
 		lm_hdr_record(&cur_stats(w, s)->ttfb,
-			      tsc_to_ns(w, w->now - s->fl->t_start));
+			      tsc_to_ns(w, w->now - sess_fl(w, s)->t_start));
 	}
-	used = lm_http_resp_feed_crc(&s->fl->resp, data, len,
-			cur_step(w, s)->http.expect_body_crc ? &s->fl->body_crc : NULL);
+	used = lm_http_resp_feed_crc(&sess_fl(w, s)->resp, data, len,
+			cur_step(w, s)->http.expect_body_crc ? &sess_fl(w, s)->body_crc : NULL);
 	if (cur_step(w, s)->http.captures != NULL)
-		lm_captures_feed(cur_step(w, s)->http.captures, &s->fl->cap,
+		lm_captures_feed(cur_step(w, s)->http.captures, &sess_fl(w, s)->cap,
 				 data, used, w->plan->vars, sess_store(w, s));
-	if (lm_http_resp_failed(&s->fl->resp)) {
+	if (lm_http_resp_failed(&sess_fl(w, s)->resp)) {
 		s->pending = LM_ERR_PROTOCOL + 1;
 		lm_sess_ready(w, s);
-	} else if (lm_http_resp_done(&s->fl->resp)) {
+	} else if (lm_http_resp_done(&sess_fl(w, s)->resp)) {
 		/* without pipelining, bytes after the response are an error */
 		if (used < len)
 			s->conn_done = true;
@@ -527,7 +543,7 @@ sess_peer_closed(struct lm_worker *w, struct lm_tcb *tcb)
 
 	s->conn_done = true;
 	if (s->state == LM_SESS_AWAIT && !s->pending) {
-		if (lm_http_resp_eof(&s->fl->resp))
+		if (lm_http_resp_eof(&sess_fl(w, s)->resp))
 			response_done(w, s);
 		else
 			s->pending = LM_ERR_CLOSED + 1;
@@ -561,7 +577,7 @@ sess_closed(struct lm_worker *w, struct lm_tcb *tcb, enum lm_tcp_end why)
 {
 	struct lm_session *s = tcb->app;
 
-	s->tcb = NULL;
+	s->tcb = 0;
 	if (waits_on_conn(s) && !s->pending)
 		s->pending = (uint8_t)(tcp_end_err(why) + 1);
 	lm_sess_ready(w, s);
@@ -573,11 +589,16 @@ sess_fill(struct lm_worker *w, struct lm_tcb *tcb, uint32_t off, uint8_t *dst,
 {
 	struct lm_session *s = tcb->app;
 	const struct lm_http_step *hs = &cur_step(w, s)->http;
-	uint64_t rel = off - s->req_off;
 	const uint8_t *head = hs->request;
 	uint32_t head_len = hs->request_len;
-	uint64_t total;
+	uint64_t rel, total;
 
+	/* never without a flight: a step ending with its bytes unacknowledged resets */
+	if (unlikely(s->fl == 0)) {
+		memset(dst, 0, len);
+		return;
+	}
+	rel = off - sess_fl(w, s)->req_off;
 	if (cur_step(w, s)->kind == LM_STEP_SEND) {
 		lm_raw_fill(w, s, (uint32_t)rel, dst, len);
 		return;
@@ -585,7 +606,7 @@ sess_fill(struct lm_worker *w, struct lm_tcb *tcb, uint32_t off, uint8_t *dst,
 	if (hs->tmpl != NULL) {
 		/* a rendered request: the bytes stay in the session's buffer */
 		head = sess_buf(w, s);
-		head_len = s->req_len;
+		head_len = sess_fl(w, s)->req_len;
 	}
 	total = head_len + (hs->body_generated ? hs->body_gen_size : 0);
 	/* only the current request can be unacknowledged (no pipelining) */
@@ -636,8 +657,8 @@ lm_sess_tmpl_env(struct lm_worker *w, struct lm_session *s,
 	memset(env, 0, sizeof(*env));
 	env->vars = w->plan->vars;
 	env->user_store = g->store_size ? sess_store(w, s) : NULL;
-	env->user = s->user;
-	env->run = s->runs;
+	env->user = sess_user(w, s);
+	env->run = g->runs != NULL ? g->runs[s - g->sessions] : 0;
 	env->worker = w->id;
 	env->seq = g->seq++ * w->n_workers + w->id;  /* unique across workers */
 	env->time_ms = g->wall0_ms + (w->now - g->tsc0) / w->ticks_per_ms;
@@ -668,7 +689,7 @@ send_request(struct lm_worker *w, struct lm_session *s)
 {
 	const struct lm_step *step = cur_step(w, s);
 	const struct lm_http_step *hs = &step->http;
-	struct lm_tcb *tcb = s->tcb;
+	struct lm_tcb *tcb = sess_tcb(w, s);
 
 	uint32_t total = hs->request_len +
 		(uint32_t)(hs->body_generated ? hs->body_gen_size : 0);
@@ -676,23 +697,23 @@ send_request(struct lm_worker *w, struct lm_session *s)
 	if (hs->tmpl != NULL) {
 		bool unsafe;
 
-		s->req_len = render_request(w, s, hs, &unsafe);
+		sess_fl(w, s)->req_len = render_request(w, s, hs, &unsafe);
 		if (unlikely(unsafe)) {
 			/* it would split the request in two: never send it */
 			lm_sess_step_end(w, s, LM_ERR_CAPTURE);
 			return;
 		}
-		total = s->req_len + (uint32_t)(hs->body_generated ?
+		total = sess_fl(w, s)->req_len + (uint32_t)(hs->body_generated ?
 						 hs->body_gen_size : 0);
 	}
 	if (hs->captures != NULL)
-		lm_captures_begin(hs->captures, &s->fl->cap);
+		lm_captures_begin(hs->captures, &sess_fl(w, s)->cap);
 	s->state = LM_SESS_AWAIT;
 	s->got_first = false;
-	s->fl->body_crc = LM_CRC32C_INIT;
-	lm_http_resp_init(&s->fl->resp, hs->method == LM_HTTP_HEAD);
-	s->req_off = tcb->snd_end - (tcb->iss + 1);
-	s->fl->t_start = w->now;
+	sess_fl(w, s)->body_crc = LM_CRC32C_INIT;
+	lm_http_resp_init(&sess_fl(w, s)->resp, hs->method == LM_HTTP_HEAD);
+	sess_fl(w, s)->req_off = tcb->snd_end - (tcb->iss + 1);
+	sess_fl(w, s)->t_start = w->now;
 	LM_STAT_ADD(cur_stats(w, s)->tx_bytes, total);
 	lm_timer_arm(&w->wheel, &s->timer,
 		     w->now + lm_ms_to_tsc(w, step->timeout_ms));
@@ -703,7 +724,8 @@ send_request(struct lm_worker *w, struct lm_session *s)
 static void
 seq_begin(struct lm_worker *w, struct lm_session *s, uint32_t idx)
 {
-	s->runs++;
+	if (w->gen.runs != NULL)
+		w->gen.runs[s - w->gen.sessions]++;
 	sess_raw_reset(w, s);
 	s->scen = (uint16_t)idx;
 	s->step = 0;
@@ -789,7 +811,7 @@ think_ms(struct lm_worker *w, const struct lm_think_step *t)
 static void
 step_start(struct lm_worker *w, struct lm_session *s)
 {
-	struct lm_tcb *tcb = s->tcb;
+	struct lm_tcb *tcb = sess_tcb(w, s);
 	const struct lm_step *step;
 	struct lm_loop_frame *f;
 
@@ -862,14 +884,14 @@ lm_sess_connect(struct lm_worker *w, struct lm_session *s, uint32_t ip,
 
 	lm_sess_conn_drop(w, s, true);
 	s->state = LM_SESS_CONNECTING;
-	s->fl->t_connect = w->now;
+	sess_fl(w, s)->t_connect = w->now;
 	/* a connection that never completes is bounded by the SYN retries */
 	tcb = lm_tcp_connect(w, 0, ip, port, &lm_http_client_ops, s, &err);
 	if (tcb == NULL) {
 		lm_sess_step_end(w, s, LM_ERR_NO_RESOURCES);
 		return err;
 	}
-	s->tcb = tcb;
+	sess_set_tcb(w, s, tcb);
 	return 0;
 }
 
@@ -881,7 +903,7 @@ sess_acked(struct lm_worker *w, struct lm_tcb *tcb)
 	if (s->state != LM_SESS_SENDING || s->pending)
 		return;
 	lm_hdr_record(&cur_stats(w, s)->latency,
-		      tsc_to_ns(w, w->now - s->fl->t_start));
+		      tsc_to_ns(w, w->now - sess_fl(w, s)->t_start));
 	s->pending = LM_PENDING_OK;
 	lm_sess_ready(w, s);
 }
@@ -902,7 +924,7 @@ advance(struct lm_worker *w, struct lm_session *s)
 			return;
 		}
 		if (s->state == LM_SESS_CONNECTING && s->connected_now &&
-		    s->tcb != NULL && cur_step(w, s)->kind == LM_STEP_HTTP)
+		    s->tcb != 0 && cur_step(w, s)->kind == LM_STEP_HTTP)
 			send_request(w, s);
 		return;
 	case LM_SESS_READY:
@@ -913,7 +935,7 @@ advance(struct lm_worker *w, struct lm_session *s)
 		return;
 	}
 	/* an idle connection the server closed meanwhile is let go here */
-	if (s->tcb != NULL && s->conn_done)
+	if (s->tcb != 0 && s->conn_done)
 		lm_sess_conn_drop(w, s, true);
 	step_start(w, s);
 }

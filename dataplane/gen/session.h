@@ -64,6 +64,8 @@ struct lm_flight {
 	uint64_t t_start;               /* TSC: request's first byte sent */
 	uint64_t t_first;               /* TSC: response's first byte */
 	uint32_t body_crc;              /* running CRC-32C of the response body */
+	uint32_t req_off;               /* stream offset of the request's first byte */
+	uint32_t req_len;               /* bytes of a rendered request in the user's buffer */
 	struct lm_http_resp_parser resp;
 	struct lm_capture_state cap;    /* the step's captures in progress */
 };
@@ -82,33 +84,38 @@ struct lm_sess_raw {
 	bool exp_met;
 };
 
+/*
+ * A user: 40 bytes (with its 16-byte timer) that every user carries, idle
+ * or not; links are 32-bit indices into the worker's pools, flags are
+ * bits. What only some plans need lives in per-user side arrays of
+ * struct lm_gen (loop frames, expect matchers, render buffers and run
+ * counters, open-model lags), what a step needs while it waits on its
+ * connection in a lent struct lm_flight.
+ */
 struct lm_session {
 	struct lm_timer timer;          /* step timeout */
-	struct lm_tcb *tcb;             /* NULL: no connection */
-	struct lm_session *ready_next;  /* ready list, or waiting for a flight */
-	struct lm_flight *fl;           /* while a step waits on the connection */
-	uint32_t user;                  /* global user index */
+	uint32_t tcb;                   /* the connection (lm_tcb_ref), 0: none */
+	uint32_t ready_next;            /* ready list, or waiting for a flight:
+					 * index in lm_gen.sessions + 1, 0: none */
 	uint16_t scen;                  /* scenario of the current run */
 	uint16_t step;                  /* next (or current) step of the run */
+	int16_t armed;                  /* raw TCP: the expect step whose matcher
+					 * is armed (lm_sess_raw), -1: none */
+	uint16_t fl;                    /* while a step waits on the connection:
+					 * index in lm_gen.flights + 1, 0: none */
 	uint8_t state;                  /* enum lm_sess_state */
 	uint8_t phase;                  /* enum lm_sess_phase */
 	uint8_t n_loops;
-	bool leaving;                   /* stop after the current run */
-	bool counted;                   /* the current step counted a request */
-	bool on_ready;
-	bool in_run;
-	bool run_failed;
-	bool conn_done;                 /* connection must not be reused */
-	bool got_first;                 /* first response byte seen */
-	bool connected_now;             /* this step opened the connection */
-	bool waiting;                   /* for a flight, on lm_gen.wait_head */
 	uint8_t pending;                /* enum lm_err + 1 of an end seen by a callback, 0: none */
-	uint32_t req_off;               /* stream offset of the request's first byte */
-	uint32_t req_len;               /* bytes of a rendered request in buf */
-	/* raw TCP: the expect step whose matcher is armed (lm_sess_raw) */
-	int32_t armed;                  /* its step index, -1: none */
-	uint64_t lag;                   /* TSC: how late the session started (open model) */
-	uint64_t runs;                  /* runs begun ({{run}}) */
+	bool leaving : 1;               /* stop after the current run */
+	bool counted : 1;               /* the current step counted a request */
+	bool on_ready : 1;
+	bool in_run : 1;
+	bool run_failed : 1;
+	bool conn_done : 1;             /* connection must not be reused */
+	bool got_first : 1;             /* first response byte seen */
+	bool connected_now : 1;         /* this step opened the connection */
+	bool waiting : 1;               /* for a flight, on lm_gen.wait_head */
 };
 
 struct lm_gen {
@@ -140,6 +147,8 @@ struct lm_gen {
 	/* per user, only when the plan has loops / expect steps */
 	struct lm_loop_frame *loops;    /* [n_sessions][LM_LOOP_DEPTH] */
 	struct lm_sess_raw *raws;
+	uint64_t *runs;                 /* runs begun ({{run}}): plans that render */
+	uint64_t *lags;                 /* open model: TSC, how late each session started */
 	bool has_expect;                /* the plan has expect steps */
 	/* templates: a render buffer and a variable store per session */
 	uint8_t *bufs;

@@ -8,6 +8,7 @@
 
 #include "worker.h"
 #include "gen/session.h"
+#include "tcp/tcp.h"
 
 /* session.pending: 0 nothing yet, LM_PENDING_OK, or an lm_err + 1 */
 #define LM_PENDING_OK 0xff
@@ -28,6 +29,47 @@ static inline struct lm_step_stats *
 cur_stats(struct lm_worker *w, const struct lm_session *s)
 {
 	return &w->stats.steps[w->gen.step_base[s->scen] + s->step];
+}
+
+/* The connection of s, or NULL. */
+static inline struct lm_tcb *
+sess_tcb(const struct lm_worker *w, const struct lm_session *s)
+{
+	return lm_tcb_deref(&w->tcp, s->tcb);
+}
+
+static inline void
+sess_set_tcb(const struct lm_worker *w, struct lm_session *s,
+	     const struct lm_tcb *tcb)
+{
+	s->tcb = lm_tcb_ref(&w->tcp, tcb);
+}
+
+/* The flight of s: only while a step waits on the connection (s->fl != 0). */
+static inline struct lm_flight *
+sess_fl(const struct lm_worker *w, const struct lm_session *s)
+{
+	return &w->gen.flights[s->fl - 1];
+}
+
+/* A session as a list link (lm_session.ready_next) and back. */
+static inline uint32_t
+sess_link(const struct lm_gen *g, const struct lm_session *s)
+{
+	return s == NULL ? 0 : (uint32_t)(s - g->sessions) + 1;
+}
+
+static inline struct lm_session *
+sess_unlink(const struct lm_gen *g, uint32_t link)
+{
+	return link == 0 ? NULL : &g->sessions[link - 1];
+}
+
+/* The global index of the user s is. */
+static inline uint32_t
+sess_user(const struct lm_worker *w, const struct lm_session *s)
+{
+	return w->gen.first_user + (uint32_t)(s - w->gen.sessions);
 }
 
 static inline uint8_t *
@@ -63,6 +105,13 @@ sess_raw_reset(const struct lm_worker *w, struct lm_session *s)
 	s->armed = -1;
 	if (w->gen.raws != NULL)
 		sess_raw(w, s)->met_count = 0;
+}
+
+/* Open model: how late s started (TSC); its latencies count from when it was due. */
+static inline uint64_t
+sess_lag(const struct lm_worker *w, const struct lm_session *s)
+{
+	return w->gen.lags != NULL ? w->gen.lags[s - w->gen.sessions] : 0;
 }
 
 static inline uint64_t

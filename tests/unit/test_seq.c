@@ -85,7 +85,8 @@ test_seq_unique_across_workers(void **state)
 			len = lm_tmpl_render(t, &env, (uint8_t *)out, sizeof(out) - 1);
 			out[len] = '\0';
 			snprintf(want, sizeof(want), "%lu %u %u",
-				 (unsigned long)env.seq, s->user, i);
+				 (unsigned long)env.seq,
+				 i * USERS_PER_WORKER + d % USERS_PER_WORKER, i);
 			assert_string_equal(out, want);
 		}
 	}
