@@ -391,7 +391,6 @@ lm_tcp_connect(struct lm_worker *w, uint32_t ifidx, uint32_t raddr,
 	tcb->snd_max = tcb->iss;
 	tcb->snd_end = tcb->iss + 1;
 	tcb->smss = LM_TCP_DEFAULT_MSS;
-	tcb->rto_us = LM_TCP_RTO_INIT_US;
 	tcb->rcv_wscale = w->tcp.rcv_wscale;
 	tcb->state = LM_TCP_SYN_SENT;
 	lm_tcb_insert(w, tcb);

@@ -62,6 +62,7 @@ enum lm_tcp_end {
 #define LM_TCBF_SACK        0x0200  /* SACK permitted by both (RFC 2018) */
 #define LM_TCBF_DELACK      0x0400  /* on the worker's delayed-ACK list */
 #define LM_TCBF_PASSIVE     0x0800  /* opened by a peer's SYN to a listener */
+#define LM_TCBF_SYN_LOST    0x1000  /* a SYN was retransmitted (RFC 6298 5.7) */
 
 /* What the one timer of a TCB is currently timing. */
 enum lm_tcp_timer_kind {
@@ -179,7 +180,6 @@ struct lm_tcp_listener {
 struct lm_tcb {
 	void *app;                  /* NULL once the app detached */
 	struct lm_timer timer;
-	struct lm_tcb_ooo *ooo;     /* data held past a hole, or NULL */
 	uint32_t hnext;             /* table chain or free list (lm_tcb_ref) */
 
 	/* the 4-tuple, network byte order */
@@ -199,6 +199,8 @@ struct lm_tcb {
 	uint8_t unacked_segs;       /* in-order segments received, not yet ACKed */
 	uint8_t ops;                /* the app's callbacks: w->tcp.ops[ops] */
 	uint8_t listener;           /* passive: index in w->tcp.listen */
+	uint8_t backoff;            /* RTO doublings since the last RTT sample */
+	uint16_t ooo;               /* data held past a hole: lm_tcb_ooo_of */
 	uint16_t smss;              /* sender MSS (RFC 9293 3.7.1) */
 	uint16_t rcv_mss;           /* payload of the peer's full-sized segments */
 
@@ -210,8 +212,8 @@ struct lm_tcb {
 	uint32_t snd_end;           /* end of what the app has queued */
 	uint32_t snd_wnd;
 	uint32_t max_snd_wnd;       /* largest window the peer offered (SWS) */
-	uint32_t snd_wl1;
-	uint32_t snd_wl2;
+	uint32_t snd_wl1;           /* SEG.SEQ of the last window update (no WL2:
+				 * an update's ACK is never behind SND.UNA) */
 	/* congestion control: RFC 5681, NewReno (RFC 6582) */
 	uint32_t cwnd;
 	uint32_t ssthresh;
@@ -226,8 +228,7 @@ struct lm_tcb {
 
 	/* RFC 6298 estimator, in microseconds */
 	uint32_t srtt_us;           /* 0: no sample yet */
-	uint32_t rttvar_us;
-	uint32_t rto_us;
+	uint32_t rttvar_us;         /* RTO: lm_tcp_rto_us */
 	uint32_t rtt_seq;
 	uint32_t rtt_start;         /* TSC >> LM_TCP_RTT_SHIFT */
 };
@@ -289,6 +290,13 @@ lm_tcb_deref(const struct lm_tcp *t, uint32_t ref)
 	return ref == 0 ? NULL : &t->tcbs[ref - 1];
 }
 
+/* tcb's out-of-order state (lent from the worker's pool), or NULL. */
+static inline struct lm_tcb_ooo *
+lm_tcb_ooo_of(const struct lm_tcp *t, const struct lm_tcb *tcb)
+{
+	return tcb->ooo == 0 ? NULL : &t->ooo_conns[tcb->ooo - 1];
+}
+
 /* The app's callbacks for tcb. */
 static inline const struct lm_tcp_ops *
 lm_tcb_ops(const struct lm_tcp *t, const struct lm_tcb *tcb)
@@ -306,11 +314,34 @@ lm_tcb_ops(const struct lm_tcp *t, const struct lm_tcb *tcb)
 #define LM_TCP_FIN_WAIT_2_MS 10000
 #define LM_TCP_DEFAULT_MSS 536        /* RFC 9293 3.7.1, when no MSS option */
 #define LM_TCP_OOO_PER_WORKER 8192    /* out-of-order segments held per worker */
-#define LM_TCP_OOO_CONNS 4096         /* connections holding some, per worker */
+#define LM_TCP_OOO_CONNS 4096         /* connections holding some, per worker
+					* (at most 65535: lm_tcb.ooo) */
 #define LM_TCP_WINDOW 262144          /* receive window when the plan sets none */
 #define LM_TCP_INIT_CWND 10           /* segments, RFC 6928 */
 #define LM_TCP_DUPTHRESH 3            /* duplicate ACKs for fast retransmit */
 #define LM_TCP_PAWS_WINDOW 1           /* timestamp ticks of slack in PAWS */
+
+/*
+ * The retransmission timeout (RFC 6298): from the estimator (2.1 to 2.4;
+ * 3 s before any sample once a SYN was lost, 5.7), doubled per back-off
+ * (5.5) until the next sample, at most LM_TCP_RTO_MAX_US.
+ */
+static inline uint32_t
+lm_tcp_rto_us(const struct lm_tcb *tcb)
+{
+	uint64_t rto;
+
+	if (tcb->srtt_us == 0) {
+		rto = (tcb->flags & LM_TCBF_SYN_LOST) ? 3000000u :
+			LM_TCP_RTO_INIT_US;
+	} else {
+		rto = (uint64_t)tcb->srtt_us + 4 * (uint64_t)tcb->rttvar_us;
+		if (rto < LM_TCP_RTO_MIN_US)
+			rto = LM_TCP_RTO_MIN_US;
+	}
+	rto <<= tcb->backoff;   /* rto_backoff stops at the ceiling: a few doublings */
+	return rto > LM_TCP_RTO_MAX_US ? LM_TCP_RTO_MAX_US : (uint32_t)rto;
+}
 
 int lm_tcp_init(struct lm_worker *w, uint32_t n_tcbs, uint16_t mtu);
 void lm_tcp_fini(struct lm_worker *w);
@@ -398,7 +429,7 @@ int lm_tcp_ooo_hold(struct lm_worker *w, struct lm_tcb *tcb,
 		    struct rte_mbuf *m, uint32_t seq, uint32_t len,
 		    uint16_t data_off, bool fin);
 /* The first held segment if RCV.NXT has reached it, unlinked; else NULL. */
-struct lm_ooo_seg *lm_tcp_ooo_take(struct lm_tcb *tcb);
+struct lm_ooo_seg *lm_tcp_ooo_take(struct lm_worker *w, struct lm_tcb *tcb);
 /* Free a taken segment's mbuf and return its node to the pool. */
 void lm_tcp_ooo_free(struct lm_worker *w, struct lm_ooo_seg *n);
 /*

@@ -187,15 +187,15 @@ open_complete(struct lm_worker *w, struct lm_tcb *tcb, const struct seg *s,
 	 * RFC 6298 5.7: after a SYN was lost, data transfer starts with an
 	 * RTO of at least 3 s (unless a measurement says otherwise).
 	 */
-	if ((tcb->flags & LM_TCBF_RETRANSMIT) && tcb->srtt_us == 0 &&
-	    tcb->rto_us < 3000000u)
-		tcb->rto_us = 3000000u;
+	if ((tcb->flags & LM_TCBF_RETRANSMIT) && tcb->srtt_us == 0) {
+		tcb->flags |= LM_TCBF_SYN_LOST;
+		tcb->backoff = 0;
+	}
 	tcb->flags &= ~LM_TCBF_RETRANSMIT;
 	tcb->retries = 0;
 	tcb->snd_wnd = wnd;
 	tcb->max_snd_wnd = wnd;
 	tcb->snd_wl1 = s->seq;
-	tcb->snd_wl2 = s->ack;
 	lm_tcp_cc_init(w, tcb);
 	tcb->state = LM_TCP_ESTABLISHED;
 	lm_tcp_timer_stop(w, tcb);
@@ -302,7 +302,7 @@ ack_input(struct lm_worker *w, struct lm_tcb *tcb, const struct seg *s)
 		if (tcb->snd_una == tcb->snd_max)
 			lm_tcp_timer_stop(w, tcb);
 		else if (tcb->timer_kind != LM_TCPT_PERSIST)
-			lm_tcp_timer_set(w, tcb, LM_TCPT_RTO, tcb->rto_us);
+			lm_tcp_timer_set(w, tcb, LM_TCPT_RTO, lm_tcp_rto_us(tcb));
 	} else if (is_dupack(tcb, s, wnd)) {
 		lm_tcp_cc_dupack(w, tcb);
 	} else if (s->ack == tcb->snd_una && tcb->snd_wnd == 0) {
@@ -311,13 +311,12 @@ ack_input(struct lm_worker *w, struct lm_tcb *tcb, const struct seg *s)
 	}
 	/* RFC 9293 3.10.7.4: update the send window from fresher segments */
 	if (LM_SEQ_LT(tcb->snd_wl1, s->seq) ||
-	    (tcb->snd_wl1 == s->seq && LM_SEQ_LEQ(tcb->snd_wl2, s->ack))) {
+	    (tcb->snd_wl1 == s->seq && LM_SEQ_LEQ(tcb->snd_una, s->ack))) {
 		tcb->snd_wnd = wnd;
 		if (wnd > tcb->max_snd_wnd)
 			tcb->max_snd_wnd = wnd;
 		tcb->snd_wl1 = s->seq;
-		tcb->snd_wl2 = s->ack;
-		if (tcb->snd_wnd > 0 && tcb->timer_kind == LM_TCPT_PERSIST) {
+			if (tcb->snd_wnd > 0 && tcb->timer_kind == LM_TCPT_PERSIST) {
 			lm_tcp_timer_stop(w, tcb);
 			tcb->retries = 0;
 		}
@@ -369,7 +368,7 @@ ooo_drain(struct lm_worker *w, struct lm_tcb *tcb)
 	struct lm_ooo_seg *n;
 
 	while (tcb->state != LM_TCP_CLOSED &&
-	       (n = lm_tcp_ooo_take(tcb)) != NULL) {
+	       (n = lm_tcp_ooo_take(w, tcb)) != NULL) {
 		uint32_t skip = tcb->rcv_nxt - n->seq;
 
 		if (skip < n->len)
@@ -398,7 +397,7 @@ ooo_drain(struct lm_worker *w, struct lm_tcb *tcb)
 static void
 ooo_ack(struct lm_worker *w, struct lm_tcb *tcb, bool new_block)
 {
-	struct lm_tcb_ooo *o = tcb->ooo;
+	struct lm_tcb_ooo *o = lm_tcb_ooo_of(&w->tcp, tcb);
 
 	/* nothing held (no room for the first): nothing to coalesce */
 	if (o == NULL) {
@@ -427,7 +426,7 @@ static bool
 text_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 {
 	uint32_t skip;
-	bool gap = tcb->ooo != NULL;
+	bool gap = tcb->ooo != 0;
 
 	if (s->len == 0)
 		return false;
@@ -626,7 +625,6 @@ listen_input(struct lm_worker *w, uint32_t ifidx, uint32_t li,
 	tcb->iss = (uint32_t)lm_rand(w);
 	tcb->snd_una = tcb->iss;
 	tcb->snd_end = tcb->iss + 1;
-	tcb->rto_us = LM_TCP_RTO_INIT_US;
 	tcb->rcv_wscale = w->tcp.rcv_wscale;
 	syn_options(w, tcb, s);
 	tcb->state = LM_TCP_SYN_RCVD;

@@ -84,17 +84,17 @@ sack_note(struct lm_tcb_ooo *o, uint32_t lo, uint32_t hi)
 static void
 ooo_put(struct lm_worker *w, struct lm_tcb *tcb)
 {
-	struct lm_tcb_ooo *o = tcb->ooo;
+	struct lm_tcb_ooo *o = lm_tcb_ooo_of(&w->tcp, tcb);
 
 	o->next_free = w->tcp.ooo_conn_free;
 	w->tcp.ooo_conn_free = o;
-	tcb->ooo = NULL;
+	tcb->ooo = 0;
 }
 
 void
 lm_tcp_ooo_caught_up(struct lm_worker *w, struct lm_tcb *tcb)
 {
-	struct lm_tcb_ooo *o = tcb->ooo;
+	struct lm_tcb_ooo *o = lm_tcb_ooo_of(&w->tcp, tcb);
 	unsigned int n = 0;
 
 	if (o == NULL)
@@ -120,7 +120,7 @@ int
 lm_tcp_ooo_hold(struct lm_worker *w, struct lm_tcb *tcb, struct rte_mbuf *m,
 		uint32_t seq, uint32_t len, uint16_t data_off, bool fin)
 {
-	struct lm_tcb_ooo *o = tcb->ooo;
+	struct lm_tcb_ooo *o = lm_tcb_ooo_of(&w->tcp, tcb);
 	struct lm_ooo_seg **pp, *prev, *n;
 	uint32_t end = seq + len;
 
@@ -133,7 +133,7 @@ lm_tcp_ooo_hold(struct lm_worker *w, struct lm_tcb *tcb, struct rte_mbuf *m,
 		w->tcp.ooo_conn_free = o->next_free;
 		memset(o, 0, sizeof(*o));
 		o->acks_at = tcb->rcv_nxt;
-		tcb->ooo = o;
+		tcb->ooo = (uint16_t)(o - w->tcp.ooo_conns + 1);
 	}
 	if (o->tail != NULL && LM_SEQ_GEQ(seq, o->tail->seq + o->tail->len)) {
 		prev = o->tail;
@@ -171,9 +171,9 @@ lm_tcp_ooo_hold(struct lm_worker *w, struct lm_tcb *tcb, struct rte_mbuf *m,
 }
 
 struct lm_ooo_seg *
-lm_tcp_ooo_take(struct lm_tcb *tcb)
+lm_tcp_ooo_take(struct lm_worker *w, struct lm_tcb *tcb)
 {
-	struct lm_tcb_ooo *o = tcb->ooo;
+	struct lm_tcb_ooo *o = lm_tcb_ooo_of(&w->tcp, tcb);
 	struct lm_ooo_seg *n;
 
 	if (o == NULL)
@@ -199,7 +199,7 @@ lm_tcp_ooo_free(struct lm_worker *w, struct lm_ooo_seg *n)
 void
 lm_tcb_ooo_flush(struct lm_worker *w, struct lm_tcb *tcb)
 {
-	struct lm_tcb_ooo *o = tcb->ooo;
+	struct lm_tcb_ooo *o = lm_tcb_ooo_of(&w->tcp, tcb);
 	struct lm_ooo_seg *n;
 
 	if (o == NULL)

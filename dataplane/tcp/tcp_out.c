@@ -58,9 +58,10 @@ put_ts(uint8_t *p, uint32_t val, uint32_t ecr)
  * written.
  */
 static uint8_t *
-put_sack(const struct lm_tcb *tcb, uint8_t *p, unsigned int max_blocks)
+put_sack(const struct lm_worker *w, const struct lm_tcb *tcb, uint8_t *p,
+	 unsigned int max_blocks)
 {
-	const struct lm_tcb_ooo *o = tcb->ooo;
+	const struct lm_tcb_ooo *o = lm_tcb_ooo_of(&w->tcp, tcb);
 	unsigned int n = o == NULL ? 0 :
 		o->n_sack < max_blocks ? o->n_sack : max_blocks;
 
@@ -121,10 +122,10 @@ opt_len(const struct lm_worker *w, const struct lm_tcb *tcb, bool syn)
 		return n;
 	}
 	n = (tcb->flags & LM_TCBF_TS) ? 12 : 0;
-	if ((tcb->flags & LM_TCBF_SACK) && tcb->ooo != NULL &&
-	    tcb->ooo->n_sack > 0) {
+	if ((tcb->flags & LM_TCBF_SACK) && tcb->ooo != 0 &&
+	    lm_tcb_ooo_of(&w->tcp, tcb)->n_sack > 0) {
 		unsigned int blocks = (TCP_MAX_OPT - n - 4) / 8;
-		unsigned int k = tcb->ooo->n_sack;
+		unsigned int k = lm_tcb_ooo_of(&w->tcp, tcb)->n_sack;
 
 		n += 4 + 8 * (k < blocks ? k : blocks);
 	}
@@ -174,7 +175,7 @@ opt_write(const struct lm_worker *w, const struct lm_tcb *tcb, bool syn,
 	if (tcb->flags & LM_TCBF_TS)
 		p = put_ts(p, ts_now(w), tcb->ts_recent);
 	if (tcb->flags & LM_TCBF_SACK)
-		p = put_sack(tcb, p, (TCP_MAX_OPT - (uint32_t)(p - opt) - 4) / 8);
+		p = put_sack(w, tcb, p, (TCP_MAX_OPT - (uint32_t)(p - opt) - 4) / 8);
 	return (uint32_t)(p - opt);
 }
 
@@ -285,7 +286,7 @@ rto_arm(struct lm_worker *w, struct lm_tcb *tcb)
 {
 	/* RFC 6298 5.1: start the timer if it is not running */
 	if (tcb->timer_kind != LM_TCPT_RTO)
-		lm_tcp_timer_set(w, tcb, LM_TCPT_RTO, tcb->rto_us);
+		lm_tcp_timer_set(w, tcb, LM_TCPT_RTO, lm_tcp_rto_us(tcb));
 }
 
 void
@@ -381,7 +382,7 @@ lm_tcp_output(struct lm_worker *w, struct lm_tcb *tcb)
 	if (tcb->snd_wnd == 0 && LM_SEQ_LT(tcb->snd_nxt, tcb->snd_end)) {
 		/* RFC 9293 3.8.6.1: probe a zero window, with its own timer */
 		if (tcb->timer_kind != LM_TCPT_PERSIST)
-			lm_tcp_timer_set(w, tcb, LM_TCPT_PERSIST, tcb->rto_us);
+			lm_tcp_timer_set(w, tcb, LM_TCPT_PERSIST, lm_tcp_rto_us(tcb));
 	} else if (tcb->snd_una != tcb->snd_max) {
 		rto_arm(w, tcb);
 	}

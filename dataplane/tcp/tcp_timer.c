@@ -27,7 +27,6 @@ void
 lm_tcp_rtt_sample(struct lm_worker *w, struct lm_tcb *tcb, uint64_t rtt_us)
 {
 	uint32_t r = rtt_us > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)rtt_us;
-	uint64_t rto;
 
 	if (r == 0)
 		r = 1;
@@ -43,20 +42,16 @@ lm_tcp_rtt_sample(struct lm_worker *w, struct lm_tcb *tcb, uint64_t rtt_us)
 		tcb->rttvar_us = tcb->rttvar_us - tcb->rttvar_us / 4 + delta / 4;
 		tcb->srtt_us = tcb->srtt_us - tcb->srtt_us / 8 + r / 8;
 	}
-	rto = (uint64_t)tcb->srtt_us + 4 * (uint64_t)tcb->rttvar_us;
-	if (rto < LM_TCP_RTO_MIN_US)
-		rto = LM_TCP_RTO_MIN_US;
-	if (rto > LM_TCP_RTO_MAX_US)
-		rto = LM_TCP_RTO_MAX_US;
-	tcb->rto_us = (uint32_t)rto;
+	/* RFC 6298 2.3: the RTO is computed afresh (lm_tcp_rto_us), unbacked-off */
+	tcb->backoff = 0;
 }
 
 static void
 rto_backoff(struct lm_tcb *tcb)
 {
-	/* RFC 6298 5.5: back off the timer */
-	tcb->rto_us = tcb->rto_us >= LM_TCP_RTO_MAX_US / 2 ?
-		LM_TCP_RTO_MAX_US : tcb->rto_us * 2;
+	/* RFC 6298 5.5: back off the timer, up to its ceiling */
+	if (lm_tcp_rto_us(tcb) < LM_TCP_RTO_MAX_US)
+		tcb->backoff++;
 }
 
 static void persist_expired(struct lm_worker *w, struct lm_tcb *tcb);
@@ -102,7 +97,7 @@ rto_expired(struct lm_worker *w, struct lm_tcb *tcb)
 	tcb->snd_nxt = tcb->snd_una;
 	lm_tcp_output(w, tcb);
 	if (tcb->timer_kind == LM_TCPT_NONE)
-		lm_tcp_timer_set(w, tcb, LM_TCPT_RTO, tcb->rto_us);
+		lm_tcp_timer_set(w, tcb, LM_TCPT_RTO, lm_tcp_rto_us(tcb));
 }
 
 static void
@@ -127,7 +122,7 @@ persist_expired(struct lm_worker *w, struct lm_tcb *tcb)
 	tcb->flags &= ~LM_TCBF_RTT_TIMING;
 	lm_tcp_send_probe(w, tcb);
 	rto_backoff(tcb);
-	lm_tcp_timer_set(w, tcb, LM_TCPT_PERSIST, tcb->rto_us);
+	lm_tcp_timer_set(w, tcb, LM_TCPT_PERSIST, lm_tcp_rto_us(tcb));
 }
 
 void

@@ -32,7 +32,7 @@ test_close_active_time_wait(void **state)
 
 	open_conn(c, 0xdead0000, OUR_MSS, WND_MAX, 0);
 	send_acked(c, 0, 500);
-	rto = c->tcb->rto_us;
+	rto = lm_tcp_rto_us(c->tcb);
 
 	lm_tcp_close(w, c->tcb);
 	assert_int_equal(c->tcb->state, LM_TCP_FIN_WAIT_1);

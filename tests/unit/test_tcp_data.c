@@ -241,7 +241,7 @@ test_zero_window_first_probe(void **state)
 	uint64_t rto;
 
 	open_zero_window(c, 0x88880000);
-	rto = c->tcb->rto_us;
+	rto = lm_tcp_rto_us(c->tcb);
 	lm_tcp_send(env.w, c->tcb, 500);
 	pass();
 	assert_int_equal(env.n_out, 0);

@@ -169,7 +169,7 @@ test_syn_retransmit_and_timeout(void **state)
 		assert_int_equal(opt_mss(f), OUR_MSS);
 		assert_int_equal(w->ctr->tcp_retransmits, rt0 + k);
 		rto *= 2;
-		assert_int_equal(c->tcb->rto_us, rto);
+		assert_int_equal(lm_tcp_rto_us(c->tcb), rto);
 	}
 	advance_us(rto - MS);
 	assert_int_equal(env.n_out, 0);

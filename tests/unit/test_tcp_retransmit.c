@@ -30,7 +30,7 @@ test_retransmit_backoff_and_limit(void **state)
 	const struct out_frame *f;
 
 	open_conn(c, 0x55555555, OUR_MSS, WND_MAX, 100 * MS);
-	rto = c->tcb->rto_us;
+	rto = lm_tcp_rto_us(c->tcb);
 	assert_in_range(rto, 299 * MS, 301 * MS);
 	lm_tcp_send(w, c->tcb, 1000);
 	pass();
@@ -47,7 +47,7 @@ test_retransmit_backoff_and_limit(void **state)
 		assert_int_equal(f->ack, RCV(c, 0));
 		assert_memory_equal(f->payload, first, sizeof(first));
 		rto = RTE_MIN(2 * rto, (uint64_t)LM_TCP_RTO_MAX_US);
-		assert_int_equal(c->tcb->rto_us, rto);
+		assert_int_equal(lm_tcp_rto_us(c->tcb), rto);
 		assert_int_equal(c->app.n_closed, 0);
 	}
 	advance_us(rto - MS);
@@ -76,7 +76,7 @@ test_retransmit_counted_once(void **state)
 	pass();
 	assert_data(one_out(), c, 0, 100);
 	rt0 = w->ctr->tcp_retransmits;
-	advance_us(c->tcb->rto_us + MS);
+	advance_us(lm_tcp_rto_us(c->tcb) + MS);
 	assert_data(one_out(), c, 0, 100);
 	assert_int_equal(w->ctr->tcp_retransmits, rt0 + 1);
 }
@@ -99,7 +99,7 @@ test_rto_retransmits_earliest_segment_only(void **state)
 	lm_tcp_send(env.w, c->tcb, 3 * OUR_MSS);
 	pass();
 	assert_int_equal(env.n_out, 3);
-	advance_us(c->tcb->rto_us + MS);
+	advance_us(lm_tcp_rto_us(c->tcb) + MS);
 	assert_int_equal(env.n_out, 1);
 	assert_data(&env.out[0], c, 0, OUR_MSS);
 }
