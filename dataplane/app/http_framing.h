@@ -285,6 +285,46 @@ lm_http_fr_name_end(LM_HTTP_FR_PARSER *p)
 	}
 }
 
+/*
+ * A whole field name at once, for a parser's fast path: name[0..k) are
+ * tchar and k >= 1. Leaves hdr and sub exactly as lm_http_fr_field_start()
+ * and lm_http_fr_field_name() would after those bytes one at a time, so
+ * that the state never depends on where the stream was cut. By the way
+ * lm_http_match() goes, that is: sub, the longest prefix the name shares
+ * with any interpreted field name; hdr, the first of those the whole name
+ * is a prefix of (LM_HTTP_FR_N_FIELDS if none). Only names that begin with
+ * the same letter are compared at all, so most names cost one test each.
+ */
+static inline void
+lm_http_fr_name_match(LM_HTTP_FR_PARSER *p, const uint8_t *name, size_t k)
+{
+	uint8_t c0 = lm_http_lower(name[0]);
+	uint8_t hdr = LM_HTTP_FR_N_FIELDS, sub = 0;
+	uint8_t w, i, n;
+
+	p->hdr = LM_HTTP_FR_N_FIELDS;
+	p->sub = 0;
+	/* trailers: no name is recognised (lm_http_fr_field_start) */
+	if (p->flags & LM_HTTP_FL_TRAILER)
+		return;
+	for (w = 0; w < LM_HTTP_FR_N_FIELDS; w++) {
+		const struct lm_http_name *f = &lm_http_fields[w];
+
+		if ((uint8_t)f->s[0] != c0)
+			continue;
+		n = k < f->len ? (uint8_t)k : f->len;
+		for (i = 1; i < n && lm_http_lower(name[i]) == (uint8_t)f->s[i];
+		     i++)
+			;
+		if (i > sub)
+			sub = i;
+		if (i == k && hdr == LM_HTTP_FR_N_FIELDS)
+			hdr = w;
+	}
+	p->hdr = hdr;
+	p->sub = sub;
+}
+
 /* A byte of a field name, or its ':'. */
 static inline LM_HTTP_FR_ERR
 lm_http_fr_field_name(LM_HTTP_FR_PARSER *p, uint8_t c)
