@@ -443,18 +443,18 @@ lm_http_fast_list(struct lm_http_resp_parser *p, const uint8_t *s,
 }
 
 /*
- * A line of a header or trailer section (state FIELD_START, line_len 0):
- * the empty line that ends it, or a field name and its ':', and then, for
- * the fields we interpret, their value if it is plain. The value of any
- * other field is left to the caller's skip to the LF.
+ * A line of a header or trailer section (state FIELD_START, line_len 0),
+ * within the bytes the limits allow (lm_http_fast_budget): the empty line
+ * that ends it, or a field name and its ':', and then, for the fields we
+ * interpret, their value if it is plain, and for any other field its value
+ * up to the LF if the LF is there (if not, the caller's skip goes on).
  */
 static size_t
-lm_http_fast_field(struct lm_http_resp_parser *p, const uint8_t *s,
-		   size_t avail)
+lm_http_fast_line(struct lm_http_resp_parser *p, const uint8_t *s,
+		  size_t avail)
 {
 	size_t k, n;
 
-	avail = lm_http_fast_budget(p, avail);
 	if (avail == 0)
 		return 0;
 	if (s[0] == '\n' || (s[0] == '\r' && avail > 1 && s[1] == '\n')) {
@@ -465,8 +465,7 @@ lm_http_fast_field(struct lm_http_resp_parser *p, const uint8_t *s,
 		LM_HTTP_FAST_TAKEN(empty);
 		return n;
 	}
-	for (k = 0; k < avail && lm_http_tchar[s[k]]; k++)
-		;
+	k = lm_http_tchar_span(s, avail);
 	/* an empty name, a name cut by the piece or the budget, a byte that
 	 * is neither tchar nor ':': the state machine decides */
 	if (k == 0 || k == avail || s[k] != ':')
@@ -478,18 +477,46 @@ lm_http_fast_field(struct lm_http_resp_parser *p, const uint8_t *s,
 	p->head_len += (uint32_t)k;
 	LM_HTTP_FAST_TAKEN(name);
 
-	if (p->state == LM_HTTP_FR_CL_VALUE)
+	switch (p->state) {
+	case LM_HTTP_FR_CL_VALUE:
 		n = lm_http_fast_cl(p, s + k, avail - k);
-	else if (p->state == LM_HTTP_FR_LIST_VALUE)
+		break;
+	case LM_HTTP_FR_LIST_VALUE:
 		n = lm_http_fast_list(p, s + k, avail - k);
-	else
-		return k;
+		break;
+	default:
+		/* FIELD_SKIP: what lm_http_fr_skip_line() would do */
+		n = lm_http_find_lf(s + k, avail - k);
+		if (n == avail - k)
+			return k;
+		n++;
+		p->state = LM_HTTP_FR_FIELD_START;
+		LM_HTTP_FAST_TAKEN(skip);
+		break;
+	}
 	if (n > 0) {
 		/* the whole line: counted, and line_len ends at its LF */
 		p->head_len += (uint32_t)n;
 		p->line_len = 0;
 	}
 	return k + n;
+}
+
+/* Lines of a header or trailer section, as many as lm_http_fast_line()
+ * takes whole, from the start of a line (state FIELD_START, line_len 0). */
+static size_t
+lm_http_fast_fields(struct lm_http_resp_parser *p, const uint8_t *s,
+		    size_t avail)
+{
+	size_t done = 0, n;
+
+	/* FIELD_START again only once a whole line was taken (line_len 0) */
+	do {
+		n = lm_http_fast_line(p, s + done,
+				      lm_http_fast_budget(p, avail - done));
+		done += n;
+	} while (n > 0 && p->state == LM_HTTP_FR_FIELD_START);
+	return done;
 }
 
 /*
@@ -585,8 +612,8 @@ lm_http_resp_feed_crc(struct lm_http_resp_parser *p, const uint8_t *data,
 			break;
 		case LM_HTTP_FR_FIELD_START:
 			if (p->line_len == 0 &&
-			    (n = lm_http_fast_field(p, data + pos,
-						    len - pos)) != 0)
+			    (n = lm_http_fast_fields(p, data + pos,
+						     len - pos)) != 0)
 				pos += n;
 			else
 				goto step;

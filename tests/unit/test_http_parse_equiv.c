@@ -33,7 +33,7 @@
 #include <cmocka.h>
 
 static struct {
-	uint64_t status, name, cl, list, empty, chunk_end, chunk_size;
+	uint64_t status, name, cl, list, skip, empty, chunk_end, chunk_size;
 } fast_taken;
 
 #define LM_HTTP_FAST_TAKEN(which) (fast_taken.which++)
@@ -974,6 +974,37 @@ test_limits(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* the scans, for every byte at every place of a 16-byte block and after */
+
+static void
+test_scans(void **state)
+{
+	uint8_t buf[40];
+	size_t at, n;
+	int c;
+
+	(void)state;
+	for (c = 0; c < 256; c++) {
+		for (at = 0; at < sizeof(buf); at++) {
+			memset(buf, 'a', sizeof(buf));
+			buf[at] = (uint8_t)c;
+			for (n = at; n <= sizeof(buf); n += 7) {
+				size_t span = lm_http_tchar_span(buf, n);
+				size_t lf = lm_http_find_lf(buf, n);
+
+				if (at == n)
+					CHECK_EQ("span", span, n);
+				else
+					CHECK_EQ("span", span, lm_http_tchar[c] ?
+						 n : at);
+				CHECK_EQ("find_lf", lf,
+					 c == '\n' && at < n ? at : n);
+			}
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
 /* the inputs above do reach the fast paths */
 
 static void
@@ -997,6 +1028,7 @@ test_fast_paths_reached(void **state)
 	assert_int_equal(fast_taken.name, 8 + 1);
 	assert_int_equal(fast_taken.cl, 1 + 1);
 	assert_int_equal(fast_taken.list, 1);
+	assert_int_equal(fast_taken.skip, 6);
 	assert_int_equal(fast_taken.empty, 2);
 
 	/* and all of them are reached by the real responses */
@@ -1011,6 +1043,7 @@ test_fast_paths_reached(void **state)
 	assert_true(fast_taken.name > 0);
 	assert_true(fast_taken.cl > 0);
 	assert_true(fast_taken.list > 0);
+	assert_true(fast_taken.skip > 0);
 	assert_true(fast_taken.empty > 0);
 	assert_true(fast_taken.chunk_end > 0);
 	assert_true(fast_taken.chunk_size > 0);
@@ -1020,6 +1053,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scans),
 		cmocka_unit_test(test_fast_paths_reached),
 		cmocka_unit_test(test_real_responses),
 		cmocka_unit_test(test_odd_responses),

@@ -9,6 +9,8 @@
  * Each case feeds the same response over and over to a parser initialised
  * as a session does, in the pieces the case names, and prints the median
  * of several rounds in cycles (and ns) per response.
+ *
+ *   lm-http-parse-bench [ITERATIONS [CASE]]   (CASE: run only that one, from 0)
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -152,6 +154,7 @@ int
 main(int argc, char **argv)
 {
 	uint32_t iters = argc > 1 ? (uint32_t)atoi(argv[1]) : 200000;
+	int only = argc > 2 ? atoi(argv[2]) : -1; /* one case (for perf) */
 	static uint8_t nginx[512], chunked[512];
 	size_t nl = build(nginx, nginx_head, false);
 	size_t cl = build(chunked, chunked_head, true);
@@ -179,6 +182,8 @@ main(int argc, char **argv)
 		uint64_t r[ROUNDS];
 		uint32_t crc;
 
+		if (only >= 0 && (size_t)only != i)
+			continue;
 		for (int k = 0; k < ROUNDS; k++) {
 			r[k] = run_round(&cases[i], &crc);
 			sink += crc;
