@@ -31,6 +31,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__) || defined(__SSSE3__)
+#include <x86intrin.h>
+#endif
 
 #include "app/http_parse.h"
 
@@ -174,6 +177,78 @@ lm_http_match(const struct lm_http_name *names, uint8_t n, uint8_t *which,
 	*which = n;
 }
 
+/*
+ * Scanning whole runs of bytes, for the parsers' fast paths. Sixteen bytes
+ * at a time where 16 are there to read (SSE2, SSSE3), one at a time for the
+ * rest: the runs are field names and values of a few dozen bytes, where a
+ * call to memchr() costs as much as the search.
+ */
+
+/* The offset of the first LF in s[0..n), n if there is none. */
+static inline size_t
+lm_http_find_lf(const uint8_t *s, size_t n)
+{
+	size_t i = 0;
+
+#ifdef __SSE2__
+	const __m128i lf = _mm_set1_epi8('\n');
+
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+		unsigned int m = (unsigned int)_mm_movemask_epi8(
+			_mm_cmpeq_epi8(v, lf));
+
+		if (m != 0)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#endif
+	while (i < n && s[i] != '\n')
+		i++;
+	return i;
+}
+
+/*
+ * How many bytes at the start of s[0..n) are tchar (lm_http_tchar). With
+ * SSSE3, each byte is classified by its two nibbles: a tchar's high nibble
+ * is 2 to 7, and each of those six rows of the byte table has its own set
+ * of low nibbles; b is a tchar when the bit of its row (from the high
+ * nibble) is in the set of rows its low nibble belongs to.
+ */
+static inline size_t
+lm_http_tchar_span(const uint8_t *s, size_t n)
+{
+	size_t i = 0;
+
+#ifdef __SSSE3__
+	/* rows: bit 0 for 0x2_, 1 for 0x3_, ... 5 for 0x7_ */
+	const __m128i rows = _mm_setr_epi8(0, 0, 1, 2, 4, 8, 16, 32,
+					   0, 0, 0, 0, 0, 0, 0, 0);
+	/* for each low nibble, the rows where it makes a tchar:
+	 * 0x2_: ! # $ % & ' * + - .    0x3_: 0-9    0x4_: A-O
+	 * 0x5_: P-Z ^ _    0x6_: ` a-o    0x7_: p-z | ~ */
+	const __m128i cols = _mm_setr_epi8(58, 63, 62, 63, 63, 63, 63, 63,
+					   62, 62, 61, 21, 52, 21, 61, 28);
+	const __m128i nib = _mm_set1_epi8(0x0f);
+
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+		__m128i lo = _mm_shuffle_epi8(cols, _mm_and_si128(v, nib));
+		__m128i hi = _mm_shuffle_epi8(rows,
+			_mm_and_si128(_mm_srli_epi16(v, 4), nib));
+		/* a bit for each byte that is not a tchar */
+		unsigned int m = (unsigned int)_mm_movemask_epi8(
+			_mm_cmpeq_epi8(_mm_and_si128(lo, hi),
+				       _mm_setzero_si128()));
+
+		if (m != 0)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#endif
+	while (i < n && lm_http_tchar[s[i]])
+		i++;
+	return i;
+}
+
 #endif /* LM_HTTP_FRAMING_H */
 
 /*
@@ -283,6 +358,46 @@ lm_http_fr_name_end(LM_HTTP_FR_PARSER *p)
 		p->state = LM_HTTP_FR_LIST_VALUE;
 		break;
 	}
+}
+
+/*
+ * A whole field name at once, for a parser's fast path: name[0..k) are
+ * tchar and k >= 1. Leaves hdr and sub exactly as lm_http_fr_field_start()
+ * and lm_http_fr_field_name() would after those bytes one at a time, so
+ * that the state never depends on where the stream was cut. By the way
+ * lm_http_match() goes, that is: sub, the longest prefix the name shares
+ * with any interpreted field name; hdr, the first of those the whole name
+ * is a prefix of (LM_HTTP_FR_N_FIELDS if none). Only names that begin with
+ * the same letter are compared at all, so most names cost one test each.
+ */
+static inline void
+lm_http_fr_name_match(LM_HTTP_FR_PARSER *p, const uint8_t *name, size_t k)
+{
+	uint8_t c0 = lm_http_lower(name[0]);
+	uint8_t hdr = LM_HTTP_FR_N_FIELDS, sub = 0;
+	uint8_t w, i, n;
+
+	p->hdr = LM_HTTP_FR_N_FIELDS;
+	p->sub = 0;
+	/* trailers: no name is recognised (lm_http_fr_field_start) */
+	if (p->flags & LM_HTTP_FL_TRAILER)
+		return;
+	for (w = 0; w < LM_HTTP_FR_N_FIELDS; w++) {
+		const struct lm_http_name *f = &lm_http_fields[w];
+
+		if ((uint8_t)f->s[0] != c0)
+			continue;
+		n = k < f->len ? (uint8_t)k : f->len;
+		for (i = 1; i < n && lm_http_lower(name[i]) == (uint8_t)f->s[i];
+		     i++)
+			;
+		if (i > sub)
+			sub = i;
+		if (i == k && hdr == LM_HTTP_FR_N_FIELDS)
+			hdr = w;
+	}
+	p->hdr = hdr;
+	p->sub = sub;
 }
 
 /* A byte of a field name, or its ':'. */

@@ -11,6 +11,21 @@
  * memchr() up to their LF; bodies and chunk data of known length are skipped
  * by arithmetic, without touching their bytes.
  *
+ * The state machine is the definition; the fast paths below only make the
+ * common case cheap. Where a piece holds the whole of something at the
+ * start of a line (the status line up to its reason phrase, a field name
+ * and its ':', a plain Content-Length, Connection or Transfer-Encoding
+ * value up to the LF, an empty line, a plain chunk-size line, the CRLF
+ * after chunk data), it is read in one go and the parser is left in exactly
+ * the state that the bytes one at a time would have left, down to the
+ * internal fields. Anything else (a line cut by the end of the piece, a
+ * list, odd whitespace, a CR that is not before the LF, a limit in reach,
+ * anything malformed) and a fast path declines before it changes anything:
+ * the state machine then reads those bytes, and reports any error at the
+ * same byte as ever. So the result never depends on how the stream was
+ * cut (tests/unit/test_http_parse_equiv.c holds it against the state
+ * machine alone).
+ *
  * Line endings (RFC 9112 section 2.2): a line ends at LF; a CR is accepted
  * only right before that LF. In bytes we skip unread (reason phrase, values
  * of other fields, chunk extensions), a bare CR is left alone, which is the
@@ -275,6 +290,282 @@ lm_http_step(struct lm_http_resp_parser *p, uint8_t c)
 	return e;
 }
 
+/*
+ * The fast paths. Each is called at the start of what it reads, takes it
+ * whole or not at all, and returns how many bytes it consumed (0: declined,
+ * the state machine goes on byte by byte).
+ */
+
+/* Tests that include this file count the fast paths taken; nothing here. */
+#ifndef LM_HTTP_FAST_TAKEN
+#define LM_HTTP_FAST_TAKEN(which) do { } while (0)
+#endif
+
+/*
+ * How many of avail bytes at the start of a line (line_len 0) the state
+ * machine would take before a limit stops it: a fast path that stays within
+ * them cannot step over a limit that the state machine would have hit.
+ */
+static inline size_t
+lm_http_fast_budget(const struct lm_http_resp_parser *p, size_t avail)
+{
+	size_t budget = LM_HTTP_MAX_LINE_BYTES;
+
+	if (lm_http_fr_in_head(p->state) &&
+	    LM_HTTP_MAX_HEAD_BYTES - p->head_len < budget)
+		budget = LM_HTTP_MAX_HEAD_BYTES - p->head_len;
+	return avail < budget ? avail : budget;
+}
+
+/*
+ * "HTTP/1.x DDD " (state S_STATUS, nothing read yet): on to the reason
+ * phrase, which the caller skips. A status line without reason phrase, or
+ * anything the state machine would reject, is left to it.
+ */
+static size_t
+lm_http_fast_status(struct lm_http_resp_parser *p, const uint8_t *s,
+		    size_t avail)
+{
+	uint16_t code;
+
+	if (lm_http_fast_budget(p, avail) < 13 ||
+	    memcmp(s, "HTTP/1.", 7) != 0 || !lm_http_digit(s[7]) ||
+	    s[8] != ' ' || !lm_http_digit(s[9]) || !lm_http_digit(s[10]) ||
+	    !lm_http_digit(s[11]) || s[12] != ' ')
+		return 0;
+	code = (uint16_t)((s[9] - '0') * 100 + (s[10] - '0') * 10 +
+			  (s[11] - '0'));
+	if (code < 100 || code > 599)
+		return 0;
+	/* what S_STATUS to S_CODE leave behind (lm_http_step) */
+	p->http10 = s[7] == '0';
+	p->status = code;
+	p->sub = 3;
+	p->state = S_REASON;
+	p->line_len = 13;
+	p->head_len += 13;
+	LM_HTTP_FAST_TAKEN(status);
+	return 13;
+}
+
+/*
+ * The rest of a Content-Length line after the ':', if it is one number,
+ * OWS around it and the line's end: OWS 1*18DIGIT OWS [CR] LF. Eighteen
+ * digits cannot overflow; longer numbers and lists are for the state
+ * machine, and so is a value that differs from an earlier one (the error).
+ */
+static size_t
+lm_http_fast_cl(struct lm_http_resp_parser *p, const uint8_t *s, size_t avail)
+{
+	uint64_t v = 0;
+	size_t i = 0, d0;
+
+	while (i < avail && lm_http_ows(s[i]))
+		i++;
+	d0 = i;
+	while (i < avail && i - d0 < 18 && lm_http_digit(s[i]))
+		v = v * 10 + (uint64_t)(s[i++] - '0');
+	if (i == d0)
+		return 0;
+	while (i < avail && lm_http_ows(s[i]))
+		i++;
+	if (i < avail && s[i] == '\r')
+		i++;
+	if (i >= avail || s[i] != '\n')
+		return 0;
+	i++;
+	if (p->has_length && p->content_length != v)
+		return 0;
+	/* lm_http_fr_cl_byte() reads the number into remaining; the LF ends
+	 * the element and the line */
+	p->remaining = v;
+	p->content_length = v;
+	p->has_length = true;
+	p->tok = LM_HTTP_TOK_BEFORE;
+	p->state = LM_HTTP_FR_FIELD_START;
+	LM_HTTP_FAST_TAKEN(cl);
+	return i;
+}
+
+/*
+ * The rest of a Connection or Transfer-Encoding line after the ':', if it
+ * is a single token: OWS 1*tchar OWS [CR] LF. Lists (commas), empty values
+ * and anything else are for the state machine.
+ */
+static size_t
+lm_http_fast_list(struct lm_http_resp_parser *p, const uint8_t *s,
+		  size_t avail)
+{
+	const struct lm_http_name *tk;
+	size_t i = 0, t0, t, j;
+	uint8_t which;
+
+	while (i < avail && lm_http_ows(s[i]))
+		i++;
+	t0 = i;
+	while (i < avail && lm_http_tchar[s[i]])
+		i++;
+	t = i - t0;
+	if (t == 0)
+		return 0;
+	while (i < avail && lm_http_ows(s[i]))
+		i++;
+	if (i < avail && s[i] == '\r')
+		i++;
+	if (i >= avail || s[i] != '\n')
+		return 0;
+	i++;
+
+	/* as lm_http_fr_list_byte(): the first byte picks the token the
+	 * element may be; sub counts the bytes that match it, as long as
+	 * they all do */
+	if (p->hdr == LM_HTTP_H_TRANSFER_ENCODING)
+		which = LM_HTTP_T_CHUNKED;
+	else if (lm_http_lower(s[t0]) == 'k')
+		which = LM_HTTP_T_KEEP_ALIVE;
+	else
+		which = LM_HTTP_T_CLOSE;
+	tk = &lm_http_tokens[which];
+	p->sub = LM_HTTP_SUB_MISMATCH;
+	if (t <= tk->len) {
+		for (j = 0; j < t && lm_http_lower(s[t0 + j]) == (uint8_t)tk->s[j];
+		     j++)
+			;
+		if (j == t)
+			p->sub = (uint8_t)t;
+	}
+	p->tok = LM_HTTP_TOK_BEFORE;
+	p->state = LM_HTTP_FR_FIELD_START;
+	lm_http_list_element_end(p, p->sub == tk->len ? which :
+				 LM_HTTP_FR_LIST_OTHER);
+	LM_HTTP_FAST_TAKEN(list);
+	return i;
+}
+
+/*
+ * A line of a header or trailer section (state FIELD_START, line_len 0),
+ * within the bytes the limits allow (lm_http_fast_budget): the empty line
+ * that ends it, or a field name and its ':', and then, for the fields we
+ * interpret, their value if it is plain, and for any other field its value
+ * up to the LF if the LF is there (if not, the caller's skip goes on).
+ */
+static size_t
+lm_http_fast_line(struct lm_http_resp_parser *p, const uint8_t *s,
+		  size_t avail)
+{
+	size_t k, n;
+
+	if (avail == 0)
+		return 0;
+	if (s[0] == '\n' || (s[0] == '\r' && avail > 1 && s[1] == '\n')) {
+		/* the empty line: line_len goes back to 0 at its LF */
+		n = s[0] == '\n' ? 1 : 2;
+		p->head_len += (uint32_t)n;
+		lm_http_head_end(p);
+		LM_HTTP_FAST_TAKEN(empty);
+		return n;
+	}
+	k = lm_http_tchar_span(s, avail);
+	/* an empty name, a name cut by the piece or the budget, a byte that
+	 * is neither tchar nor ':': the state machine decides */
+	if (k == 0 || k == avail || s[k] != ':')
+		return 0;
+	lm_http_fr_name_match(p, s, k);
+	lm_http_fr_name_end(p);
+	k++;
+	p->line_len = (uint32_t)k;
+	p->head_len += (uint32_t)k;
+	LM_HTTP_FAST_TAKEN(name);
+
+	switch (p->state) {
+	case LM_HTTP_FR_CL_VALUE:
+		n = lm_http_fast_cl(p, s + k, avail - k);
+		break;
+	case LM_HTTP_FR_LIST_VALUE:
+		n = lm_http_fast_list(p, s + k, avail - k);
+		break;
+	default:
+		/* FIELD_SKIP: what lm_http_fr_skip_line() would do */
+		n = lm_http_find_lf(s + k, avail - k);
+		if (n == avail - k)
+			return k;
+		n++;
+		p->state = LM_HTTP_FR_FIELD_START;
+		LM_HTTP_FAST_TAKEN(skip);
+		break;
+	}
+	if (n > 0) {
+		/* the whole line: counted, and line_len ends at its LF */
+		p->head_len += (uint32_t)n;
+		p->line_len = 0;
+	}
+	return k + n;
+}
+
+/* Lines of a header or trailer section, as many as lm_http_fast_line()
+ * takes whole, from the start of a line (state FIELD_START, line_len 0). */
+static size_t
+lm_http_fast_fields(struct lm_http_resp_parser *p, const uint8_t *s,
+		    size_t avail)
+{
+	size_t done = 0, n;
+
+	/* FIELD_START again only once a whole line was taken (line_len 0) */
+	do {
+		n = lm_http_fast_line(p, s + done,
+				      lm_http_fast_budget(p, avail - done));
+		done += n;
+	} while (n > 0 && p->state == LM_HTTP_FR_FIELD_START);
+	return done;
+}
+
+/*
+ * Between chunks: the CRLF after chunk data (state CHUNK_DATA_END) and then
+ * a chunk-size line without extensions or whitespace (state CHUNK_SIZE,
+ * nothing read): 1*15HEXDIG [CR] LF. Fifteen digits cannot overflow.
+ * Chunk-size lines count against the line limit only, and fifteen digits
+ * and a CRLF are far below it.
+ */
+static size_t
+lm_http_fast_chunk(struct lm_http_resp_parser *p, const uint8_t *s,
+		   size_t avail)
+{
+	size_t i = 0;
+	uint64_t v = 0;
+	int d;
+
+	if (p->state == LM_HTTP_FR_CHUNK_DATA_END) {
+		if (avail > 0 && s[0] == '\n')
+			i = 1;
+		else if (avail > 1 && s[0] == '\r' && s[1] == '\n')
+			i = 2;
+		else
+			return 0;
+		/* lm_http_fr_chunk_byte() at the LF */
+		p->state = LM_HTTP_FR_CHUNK_SIZE;
+		p->sub = 0;
+		p->remaining = 0;
+		LM_HTTP_FAST_TAKEN(chunk_end);
+		/* and the size line, if it is all here */
+		return i + lm_http_fast_chunk(p, s + i, avail - i);
+	}
+	while (i < avail && i < 15 && (d = lm_http_hex(s[i])) >= 0) {
+		v = (v << 4) | (uint64_t)d;
+		i++;
+	}
+	if (i == 0)
+		return 0;
+	if (i < avail && s[i] == '\r')
+		i++;
+	if (i >= avail || s[i] != '\n')
+		return 0;
+	p->remaining = v;
+	p->sub = 1;
+	lm_http_fr_chunk_size_end(p);
+	LM_HTTP_FAST_TAKEN(chunk_size);
+	return i + 1;
+}
+
 size_t
 lm_http_resp_feed(struct lm_http_resp_parser *p, const uint8_t *data,
 		  size_t len)
@@ -311,7 +602,36 @@ lm_http_resp_feed_crc(struct lm_http_resp_parser *p, const uint8_t *data,
 		case LM_HTTP_FR_CHUNK_EXT:
 			e = lm_http_fr_skip_line(p, data, len, &pos);
 			break;
+		case S_STATUS:
+			if (p->sub == 0 && p->line_len == 0 &&
+			    (n = lm_http_fast_status(p, data + pos,
+						     len - pos)) != 0)
+				pos += n;
+			else
+				goto step;
+			break;
+		case LM_HTTP_FR_FIELD_START:
+			if (p->line_len == 0 &&
+			    (n = lm_http_fast_fields(p, data + pos,
+						     len - pos)) != 0)
+				pos += n;
+			else
+				goto step;
+			break;
+		case LM_HTTP_FR_CHUNK_SIZE:
+		case LM_HTTP_FR_CHUNK_DATA_END:
+			/* a size line with nothing read yet, or the CRLF */
+			if (p->line_len == 0 &&
+			    (p->sub == 0 ||
+			     p->state == LM_HTTP_FR_CHUNK_DATA_END) &&
+			    (n = lm_http_fast_chunk(p, data + pos,
+						    len - pos)) != 0)
+				pos += n;
+			else
+				goto step;
+			break;
 		default:
+step:
 			e = lm_http_step(p, data[pos]);
 			if (e == LM_HTTP_OK)
 				pos++;
