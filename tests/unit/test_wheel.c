@@ -26,6 +26,7 @@
 #define SHIFT 4                          /* 16 cycles per tick */
 #define TICK (UINT64_C(1) << SHIFT)
 #define REV ((uint64_t)LM_WHEEL_SLOTS * TICK)   /* one revolution, cycles */
+#define OWNER_TYPE 1                     /* the owners' tag and pool */
 
 /* A timer embedded in its owner, as in a TCB. */
 struct owner {
@@ -109,8 +110,9 @@ wheel_new(uint64_t now)
 	return w;
 }
 
+/* n owners, the pool of w's OWNER_TYPE timers */
 static struct owner *
-owners_new(unsigned n)
+owners_new(struct lm_wheel *w, unsigned n)
 {
 	struct owner *o = calloc(n, sizeof(*o));
 	unsigned i;
@@ -118,8 +120,11 @@ owners_new(unsigned n)
 	assert_non_null(o);
 	for (i = 0; i < n; i++) {
 		lm_timer_init(&o[i].t);
+		o[i].t.type = OWNER_TYPE;
 		o[i].id = i;
 	}
+	assert_int_equal(lm_wheel_register(w, OWNER_TYPE, &o[0].t, sizeof(*o),
+					   n), 0);
 	return o;
 }
 
@@ -132,7 +137,7 @@ static void
 test_arm_cancel(void **state)
 {
 	struct lm_wheel *w = wheel_new(0);
-	struct owner *o = owners_new(3);
+	struct owner *o = owners_new(w, 3);
 	struct ctx c = { .w = w };
 
 	(void)state;
@@ -191,7 +196,7 @@ static void
 test_past_and_current_tick(void **state)
 {
 	struct lm_wheel *w = wheel_new(0);
-	struct owner *o = owners_new(4);
+	struct owner *o = owners_new(w, 4);
 	struct ctx c = { .w = w };
 
 	(void)state;
@@ -245,7 +250,7 @@ test_horizon(void **state)
 {
 	uint64_t start = (LM_TIMER_TICK_MASK - 100) << SHIFT;
 	struct lm_wheel *w = wheel_new(start);
-	struct owner *o = owners_new(2);
+	struct owner *o = owners_new(w, 2);
 	struct ctx c = { .w = w };
 
 	(void)state;
@@ -264,7 +269,7 @@ static void
 test_order(void **state)
 {
 	struct lm_wheel *w = wheel_new(0);
-	struct owner *o = owners_new(5);
+	struct owner *o = owners_new(w, 5);
 	struct ctx c = { .w = w, .check_order = true };
 
 	(void)state;
@@ -290,7 +295,7 @@ static void
 test_beyond_revolution(void **state)
 {
 	struct lm_wheel *w = wheel_new(0);
-	struct owner *o = owners_new(3);
+	struct owner *o = owners_new(w, 3);
 	struct ctx c = { .w = w };
 	uint64_t now;
 
@@ -322,7 +327,7 @@ static void
 test_budget(void **state)
 {
 	struct lm_wheel *w = wheel_new(0);
-	struct owner *o = owners_new(200);
+	struct owner *o = owners_new(w, 200);
 	struct ctx c = { .w = w };
 	unsigned i, total = 0, r, calls = 0;
 
@@ -416,7 +421,7 @@ static void
 test_callbacks(void **state)
 {
 	struct lm_wheel *w = wheel_new(0);
-	struct owner *o = owners_new(10);
+	struct owner *o = owners_new(w, 10);
 	struct ctx c = { .w = w, .hook = hook_mixed, .others = o };
 
 	(void)state;
@@ -488,7 +493,7 @@ static void
 test_rearm_past_terminates(void **state)
 {
 	struct lm_wheel *w = wheel_new(0);
-	struct owner *o = owners_new(1);
+	struct owner *o = owners_new(w, 1);
 	struct ctx c = { .w = w, .hook = hook_rearm_past };
 	unsigned i;
 
@@ -519,7 +524,7 @@ static void
 test_large_jump(void **state)
 {
 	struct lm_wheel *w = wheel_new(1000);
-	struct owner *o = owners_new(1010);
+	struct owner *o = owners_new(w, 1010);
 	struct ctx c = { .w = w };
 	uint64_t s = 77, jump = UINT64_C(1) << 44;  /* 2^40 ticks */
 	unsigned i, total;
@@ -566,13 +571,14 @@ static void
 test_clock_end(void **state)
 {
 	struct lm_wheel *w = malloc(sizeof(*w));
-	struct owner *o = owners_new(2);
+	struct owner *o;
 	struct ctx c = { .w = w };
 
 	(void)state;
 	assert_non_null(w);
 	alarm(20);
 	lm_wheel_init(w, UINT64_MAX - 10, 0);       /* one cycle per tick */
+	o = owners_new(w, 2);
 	arm(w, &o[0], UINT64_MAX - 3);
 	arm(w, &o[1], UINT64_MAX);
 	assert_int_equal(run(&c, UINT64_MAX - 4, UINT_MAX), 0);
@@ -594,7 +600,7 @@ static void
 test_random_reference(void **state)
 {
 	struct lm_wheel *w = wheel_new(12345);
-	struct owner *o = owners_new(RT_N);
+	struct owner *o = owners_new(w, RT_N);
 	struct ctx c = { .w = w };
 	uint64_t s = 2024, now = 12345;
 	unsigned step, i, n_calls = 0, n_fired = 0, n_exhausted = 0;
@@ -711,7 +717,7 @@ test_levels_reference(void **state)
 {
 	uint64_t start = 5000, now = start, horizon = UINT64_C(1) << (26 + SHIFT);
 	struct lm_wheel *w = wheel_new(start);
-	struct owner *o = owners_new(LV_N);
+	struct owner *o = owners_new(w, LV_N);
 	struct ctx c = { .w = w };
 	uint64_t s = 99;
 	unsigned i, fired = 0, calls = 0;
