@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <errno.h>
 
 #include "util/timer_wheel.h"
 
@@ -285,6 +286,153 @@ test_order(void **state)
 	assert_int_equal(c.order[2], 2);
 	assert_int_equal(c.order[3], 4);
 	assert_int_equal(c.order[4], 0);
+	free(o);
+	free(w);
+}
+
+/* ---- pools and references ---- */
+
+static void
+test_register(void **state)
+{
+	struct lm_wheel *w = wheel_new(0);
+	struct owner o[2];
+
+	(void)state;
+	assert_int_equal(sizeof(struct lm_timer), 16);
+	assert_int_equal(lm_wheel_register(w, 0, &o[0].t, sizeof(o[0]), 2),
+			 -EINVAL);
+	assert_int_equal(lm_wheel_register(w, LM_WHEEL_TYPES, &o[0].t,
+					   sizeof(o[0]), 2), -EINVAL);
+	assert_int_equal(lm_wheel_register(w, 1, &o[0].t, 8, 2), -EINVAL);
+	assert_int_equal(lm_wheel_register(w, 1, &o[0].t, 18, 2), -EINVAL);
+	/*
+	 * 8 M elements of 192 bytes (tools/scale holds 4 M connections of
+	 * 152 a worker) fit; a pool must not span more than references reach
+	 */
+	assert_int_equal(lm_wheel_register(w, LM_WHEEL_TYPES - 1, &o[0].t, 192,
+					   UINT32_C(8) << 20), 0);
+	assert_int_equal(lm_wheel_register(w, 1, &o[0].t, 256,
+					   UINT32_C(8) << 20), -E2BIG);
+	assert_int_equal(lm_wheel_register(w, 1, &o[0].t, 152,
+					   LM_WHEEL_POOL_BYTES / 152), 0);
+	assert_int_equal(lm_wheel_register(w, 1, &o[0].t, 152,
+					   LM_WHEEL_POOL_BYTES / 152 + 1), -E2BIG);
+	assert_int_equal(lm_wheel_register(w, 1, NULL, sizeof(o[0]), 0), 0);
+	free(w);
+}
+
+/* A bigger owner, its timer inside it. */
+struct big {
+	uint64_t pad[3];
+	struct lm_timer t;
+	uint8_t tail[13];
+};
+
+#define BIG_TYPE 2
+#define FAR_TYPE 3
+
+static struct lm_timer *pools_fired[8];
+static unsigned pools_n;
+
+static void
+on_fire_any(void *arg, struct lm_timer *t)
+{
+	(void)arg;
+	assert_false(lm_timer_armed(t));
+	assert_true(pools_n < 8);
+	pools_fired[pools_n++] = t;
+	if (t->type == OWNER_TYPE)
+		owner_of(t)->n_fired++;
+}
+
+static unsigned
+pools_run(struct lm_wheel *w, uint64_t now)
+{
+	unsigned r;
+
+	pools_n = 0;
+	r = lm_wheel_expire(w, now, UINT_MAX, on_fire_any, NULL);
+	assert_int_equal(r, pools_n);
+	return r;
+}
+
+/*
+ * Timers of three pools (strides 40 and 56, and one whose only timer is
+ * the farthest from its start that a reference reaches) share slots: each is linked to the others by its
+ * reference, cancelling one in the middle of a slot's list or at its head
+ * keeps the rest, and each fires at its time as what it is.
+ */
+static void
+test_pools(void **state)
+{
+	struct lm_wheel *w = wheel_new(0);
+	struct owner *o = owners_new(w, 4);
+	struct big *b = calloc(3, sizeof(*b));
+	struct big *top = calloc(1, sizeof(*top));
+	uintptr_t far0;
+	uint32_t far_n;
+
+	(void)state;
+	assert_int_equal(sizeof(struct big), 56);
+	assert_non_null(b);
+	assert_non_null(top);
+	for (int i = 0; i < 3; i++) {
+		lm_timer_init(&b[i].t);
+		b[i].t.type = BIG_TYPE;
+	}
+	assert_int_equal(lm_wheel_register(w, BIG_TYPE, &b[0].t, sizeof(*b),
+					   3), 0);
+	/* a pool as large as can be, whose last element is top */
+	far_n = (uint32_t)(LM_WHEEL_POOL_BYTES / sizeof(*top));
+	far0 = (uintptr_t)&top->t - (uintptr_t)(far_n - 1) * sizeof(*top);
+	lm_timer_init(&top->t);
+	top->t.type = FAR_TYPE;
+	assert_int_equal(lm_wheel_register(w, FAR_TYPE,
+					   (const struct lm_timer *)far0,
+					   sizeof(*top), far_n), 0);
+
+	/* one slot: top, b[2], o[1], b[0], o[0] (LIFO: o[0] first) */
+	lm_timer_arm(w, &top->t, 10 * TICK);
+	lm_timer_arm(w, &b[2].t, 10 * TICK);
+	arm(w, &o[1], 10 * TICK);
+	lm_timer_arm(w, &b[0].t, 10 * TICK);
+	arm(w, &o[0], 10 * TICK);
+	/* the next tick's: b[1], o[2] */
+	lm_timer_arm(w, &b[1].t, 11 * TICK);
+	arm(w, &o[2], 11 * TICK);
+	assert_int_equal(w->n_armed, 7);
+
+	/* the middle, the head, then the head again: the rest stay linked */
+	lm_timer_cancel(w, &o[1].t);
+	o[1].ref_armed = false;
+	lm_timer_cancel(w, &o[0].t);
+	o[0].ref_armed = false;
+	lm_timer_cancel(w, &b[0].t);
+	lm_timer_cancel(w, &b[1].t);
+	assert_false(lm_timer_armed(&b[0].t));
+	assert_true(lm_timer_armed(&top->t));
+	assert_true(lm_timer_armed(&b[2].t));
+	assert_int_equal(w->n_armed, 3);
+
+	/* o[3] re-armed across pools' timers: moves, is not duplicated */
+	arm(w, &o[3], 10 * TICK);
+	arm(w, &o[3], 12 * TICK);
+
+	/* each fires at its tick, found from its reference as itself */
+	assert_int_equal(pools_run(w, 10 * TICK - 1), 0);
+	assert_int_equal(pools_run(w, 10 * TICK), 2);
+	assert_true((pools_fired[0] == &top->t && pools_fired[1] == &b[2].t) ||
+		    (pools_fired[0] == &b[2].t && pools_fired[1] == &top->t));
+	assert_int_equal(pools_run(w, 11 * TICK), 1);
+	assert_ptr_equal(pools_fired[0], &o[2].t);
+	assert_int_equal(pools_run(w, 12 * TICK), 1);
+	assert_ptr_equal(pools_fired[0], &o[3].t);
+	assert_int_equal(pools_run(w, 12 * TICK + REV), 0);
+	assert_int_equal(w->n_armed, 0);
+	assert_int_equal(o[0].n_fired + o[1].n_fired, 0);
+	free(top);
+	free(b);
 	free(o);
 	free(w);
 }
@@ -769,6 +917,8 @@ main(void)
 		cmocka_unit_test(test_past_and_current_tick),
 		cmocka_unit_test(test_horizon),
 		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_register),
+		cmocka_unit_test(test_pools),
 		cmocka_unit_test(test_beyond_revolution),
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_callbacks),
