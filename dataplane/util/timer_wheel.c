@@ -92,7 +92,7 @@ timer_at(const struct lm_wheel *w, uint32_t ref)
 	return (struct lm_timer *)ref_addr(w, ref);
 }
 
-/* The word after which the timer or head that ref names links the next. */
+/* The word naming what follows the timer or head that ref names. */
 static inline uint32_t *
 next_of(const struct lm_wheel *w, uint32_t ref)
 {

@@ -28,7 +28,7 @@
  * Embedded in every TCB and session, so kept to 16 bytes: links are 32-bit
  * references instead of pointers, the expiry tick has 56 bits (compared
  * modulo 2^56; no timer is armed further than 2^55 ticks ahead, centuries
- * at the worker's tick) and the owner's tag 8.
+ * at the worker's tick) and the owner's tag 3 (5 bits spare).
  *
  * Every timer lives in a pool the wheel knows (lm_wheel_register): one
  * array per tag. A reference names a timer by its tag (the top
@@ -55,11 +55,17 @@
  */
 #define LM_WHEEL_POOL_BYTES ((uint64_t)LM_TIMER_REF_INDEX_MASK * LM_TIMER_REF_UNIT)
 
+/*
+ * next comes first: a reference to a timer points where a head's would,
+ * at the word that names what follows (timer_wheel.c). The tag has only
+ * the bits a reference has for it, so it always names a pool.
+ */
 struct lm_timer {
-	uint32_t next;             /* the next timer's reference, 0: last (first: timer_wheel.c) */
+	uint32_t next;             /* the next timer's reference, 0: last */
 	uint32_t prev;             /* the previous timer's or the head's, 0: not armed */
 	uint64_t expire_tick : LM_TIMER_TICK_BITS; /* modulo 2^56 */
-	uint64_t type : 8;         /* owner's tag: names its pool; lets the callback find its container */
+	uint64_t type : LM_TIMER_REF_TYPE_BITS;    /* owner's tag: its pool and container */
+	uint64_t : 8 - LM_TIMER_REF_TYPE_BITS;
 };
 
 _Static_assert(sizeof(struct lm_timer) == 16, "struct lm_timer grew");

@@ -359,9 +359,10 @@ pools_run(struct lm_wheel *w, uint64_t now)
 
 /*
  * Timers of three pools (strides 40 and 56, and one whose only timer is
- * the farthest from its start that a reference reaches) share slots: each is linked to the others by its
- * reference, cancelling one in the middle of a slot's list or at its head
- * keeps the rest, and each fires at its time as what it is.
+ * the farthest from its start that a reference reaches) share slots: each
+ * is linked to the others by its reference, cancelling one in the middle
+ * of a slot's list or at its head keeps the rest, and each fires at its
+ * time as what it is.
  */
 static void
 test_pools(void **state)
