@@ -315,6 +315,10 @@ lm_server_init(struct lm_worker *w)
 	if (s->conns == NULL || s->marks == NULL || s->pending == NULL ||
 	    s->pending_reset == NULL)
 		return -ENOMEM;
+	rc = lm_wheel_register(&w->wheel, LM_TIMER_SERVER, &s->conns[0].timer,
+			       sizeof(s->conns[0]), s->n_conns);
+	if (rc != 0)
+		return rc;
 	for (uint32_t i = 0; i < p->n_servers; i++) {
 		s->marks[i].srv = &p->servers[i];
 		s->marks[p->n_servers + i].srv = &p->servers[i];

@@ -238,6 +238,13 @@ lm_gen_init(struct lm_worker *w, uint32_t first_user, uint32_t n_users,
 		g->wall0_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 		g->tsc0 = rte_rdtsc();
 	}
+	rc = lm_wheel_register(&w->wheel, LM_TIMER_SESSION,
+			       &g->sessions[0].timer, sizeof(g->sessions[0]),
+			       n_users);
+	if (rc != 0) {
+		lm_gen_fini(w);
+		return rc;
+	}
 	for (uint32_t i = 0; i < n_users; i++) {
 		struct lm_session *s = &g->sessions[i];
 

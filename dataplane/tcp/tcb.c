@@ -93,6 +93,7 @@ lm_tcp_init(struct lm_worker *w, uint32_t n_tcbs, uint16_t mtu)
 	struct lm_tcp *t = &w->tcp;
 	uint32_t nb = 1;
 	int socket = rte_lcore_to_socket_id(w->lcore);
+	int rc;
 
 	memset(t, 0, sizeof(*t));
 	/* chained: one bucket per TCB keeps chains short and costs 8 bytes */
@@ -120,6 +121,13 @@ lm_tcp_init(struct lm_worker *w, uint32_t n_tcbs, uint16_t mtu)
 	    t->ooo_conns == NULL || t->acks == NULL || t->delacks == NULL) {
 		lm_tcp_fini(w);
 		return -ENOMEM;
+	}
+	/* the wheel links TCB timers by their place in the pool */
+	rc = lm_wheel_register(&w->wheel, LM_TIMER_TCB, &t->tcbs[0].timer,
+			       sizeof(t->tcbs[0]), n_tcbs);
+	if (rc != 0) {
+		lm_tcp_fini(w);
+		return rc;
 	}
 	t->n_tcbs = n_tcbs;
 	t->bucket_mask = nb - 1;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <errno.h>
 
 #include "util/timer_wheel.h"
 
@@ -26,6 +27,7 @@
 #define SHIFT 4                          /* 16 cycles per tick */
 #define TICK (UINT64_C(1) << SHIFT)
 #define REV ((uint64_t)LM_WHEEL_SLOTS * TICK)   /* one revolution, cycles */
+#define OWNER_TYPE 1                     /* the owners' tag and pool */
 
 /* A timer embedded in its owner, as in a TCB. */
 struct owner {
@@ -109,8 +111,9 @@ wheel_new(uint64_t now)
 	return w;
 }
 
+/* n owners, the pool of w's OWNER_TYPE timers */
 static struct owner *
-owners_new(unsigned n)
+owners_new(struct lm_wheel *w, unsigned n)
 {
 	struct owner *o = calloc(n, sizeof(*o));
 	unsigned i;
@@ -118,8 +121,11 @@ owners_new(unsigned n)
 	assert_non_null(o);
 	for (i = 0; i < n; i++) {
 		lm_timer_init(&o[i].t);
+		o[i].t.type = OWNER_TYPE;
 		o[i].id = i;
 	}
+	assert_int_equal(lm_wheel_register(w, OWNER_TYPE, &o[0].t, sizeof(*o),
+					   n), 0);
 	return o;
 }
 
@@ -132,7 +138,7 @@ static void
 test_arm_cancel(void **state)
 {
 	struct lm_wheel *w = wheel_new(0);
-	struct owner *o = owners_new(3);
+	struct owner *o = owners_new(w, 3);
 	struct ctx c = { .w = w };
 
 	(void)state;
@@ -191,7 +197,7 @@ static void
 test_past_and_current_tick(void **state)
 {
 	struct lm_wheel *w = wheel_new(0);
-	struct owner *o = owners_new(4);
+	struct owner *o = owners_new(w, 4);
 	struct ctx c = { .w = w };
 
 	(void)state;
@@ -245,7 +251,7 @@ test_horizon(void **state)
 {
 	uint64_t start = (LM_TIMER_TICK_MASK - 100) << SHIFT;
 	struct lm_wheel *w = wheel_new(start);
-	struct owner *o = owners_new(2);
+	struct owner *o = owners_new(w, 2);
 	struct ctx c = { .w = w };
 
 	(void)state;
@@ -264,7 +270,7 @@ static void
 test_order(void **state)
 {
 	struct lm_wheel *w = wheel_new(0);
-	struct owner *o = owners_new(5);
+	struct owner *o = owners_new(w, 5);
 	struct ctx c = { .w = w, .check_order = true };
 
 	(void)state;
@@ -284,13 +290,161 @@ test_order(void **state)
 	free(w);
 }
 
+/* ---- pools and references ---- */
+
+static void
+test_register(void **state)
+{
+	struct lm_wheel *w = wheel_new(0);
+	struct owner o[2];
+
+	(void)state;
+	assert_int_equal(sizeof(struct lm_timer), 16);
+	assert_int_equal(lm_wheel_register(w, 0, &o[0].t, sizeof(o[0]), 2),
+			 -EINVAL);
+	assert_int_equal(lm_wheel_register(w, LM_WHEEL_TYPES, &o[0].t,
+					   sizeof(o[0]), 2), -EINVAL);
+	assert_int_equal(lm_wheel_register(w, 1, &o[0].t, 8, 2), -EINVAL);
+	assert_int_equal(lm_wheel_register(w, 1, &o[0].t, 18, 2), -EINVAL);
+	/*
+	 * 8 M elements of 192 bytes (tools/scale holds 4 M connections of
+	 * 152 a worker) fit; a pool must not span more than references reach
+	 */
+	assert_int_equal(lm_wheel_register(w, LM_WHEEL_TYPES - 1, &o[0].t, 192,
+					   UINT32_C(8) << 20), 0);
+	assert_int_equal(lm_wheel_register(w, 1, &o[0].t, 256,
+					   UINT32_C(8) << 20), -E2BIG);
+	assert_int_equal(lm_wheel_register(w, 1, &o[0].t, 152,
+					   LM_WHEEL_POOL_BYTES / 152), 0);
+	assert_int_equal(lm_wheel_register(w, 1, &o[0].t, 152,
+					   LM_WHEEL_POOL_BYTES / 152 + 1), -E2BIG);
+	assert_int_equal(lm_wheel_register(w, 1, NULL, sizeof(o[0]), 0), 0);
+	free(w);
+}
+
+/* A bigger owner, its timer inside it. */
+struct big {
+	uint64_t pad[3];
+	struct lm_timer t;
+	uint8_t tail[13];
+};
+
+#define BIG_TYPE 2
+#define FAR_TYPE 3
+
+static struct lm_timer *pools_fired[8];
+static unsigned pools_n;
+
+static void
+on_fire_any(void *arg, struct lm_timer *t)
+{
+	(void)arg;
+	assert_false(lm_timer_armed(t));
+	assert_true(pools_n < 8);
+	pools_fired[pools_n++] = t;
+	if (t->type == OWNER_TYPE)
+		owner_of(t)->n_fired++;
+}
+
+static unsigned
+pools_run(struct lm_wheel *w, uint64_t now)
+{
+	unsigned r;
+
+	pools_n = 0;
+	r = lm_wheel_expire(w, now, UINT_MAX, on_fire_any, NULL);
+	assert_int_equal(r, pools_n);
+	return r;
+}
+
+/*
+ * Timers of three pools (strides 40 and 56, and one whose only timer is
+ * the farthest from its start that a reference reaches) share slots: each
+ * is linked to the others by its reference, cancelling one in the middle
+ * of a slot's list or at its head keeps the rest, and each fires at its
+ * time as what it is.
+ */
+static void
+test_pools(void **state)
+{
+	struct lm_wheel *w = wheel_new(0);
+	struct owner *o = owners_new(w, 4);
+	struct big *b = calloc(3, sizeof(*b));
+	struct big *top = calloc(1, sizeof(*top));
+	uintptr_t far0;
+	uint32_t far_n;
+
+	(void)state;
+	assert_int_equal(sizeof(struct big), 56);
+	assert_non_null(b);
+	assert_non_null(top);
+	for (int i = 0; i < 3; i++) {
+		lm_timer_init(&b[i].t);
+		b[i].t.type = BIG_TYPE;
+	}
+	assert_int_equal(lm_wheel_register(w, BIG_TYPE, &b[0].t, sizeof(*b),
+					   3), 0);
+	/* a pool as large as can be, whose last element is top */
+	far_n = (uint32_t)(LM_WHEEL_POOL_BYTES / sizeof(*top));
+	far0 = (uintptr_t)&top->t - (uintptr_t)(far_n - 1) * sizeof(*top);
+	lm_timer_init(&top->t);
+	top->t.type = FAR_TYPE;
+	assert_int_equal(lm_wheel_register(w, FAR_TYPE,
+					   (const struct lm_timer *)far0,
+					   sizeof(*top), far_n), 0);
+
+	/* one slot: top, b[2], o[1], b[0], o[0] (LIFO: o[0] first) */
+	lm_timer_arm(w, &top->t, 10 * TICK);
+	lm_timer_arm(w, &b[2].t, 10 * TICK);
+	arm(w, &o[1], 10 * TICK);
+	lm_timer_arm(w, &b[0].t, 10 * TICK);
+	arm(w, &o[0], 10 * TICK);
+	/* the next tick's: b[1], o[2] */
+	lm_timer_arm(w, &b[1].t, 11 * TICK);
+	arm(w, &o[2], 11 * TICK);
+	assert_int_equal(w->n_armed, 7);
+
+	/* the middle, the head, then the head again: the rest stay linked */
+	lm_timer_cancel(w, &o[1].t);
+	o[1].ref_armed = false;
+	lm_timer_cancel(w, &o[0].t);
+	o[0].ref_armed = false;
+	lm_timer_cancel(w, &b[0].t);
+	lm_timer_cancel(w, &b[1].t);
+	assert_false(lm_timer_armed(&b[0].t));
+	assert_true(lm_timer_armed(&top->t));
+	assert_true(lm_timer_armed(&b[2].t));
+	assert_int_equal(w->n_armed, 3);
+
+	/* o[3] re-armed across pools' timers: moves, is not duplicated */
+	arm(w, &o[3], 10 * TICK);
+	arm(w, &o[3], 12 * TICK);
+
+	/* each fires at its tick, found from its reference as itself */
+	assert_int_equal(pools_run(w, 10 * TICK - 1), 0);
+	assert_int_equal(pools_run(w, 10 * TICK), 2);
+	assert_true((pools_fired[0] == &top->t && pools_fired[1] == &b[2].t) ||
+		    (pools_fired[0] == &b[2].t && pools_fired[1] == &top->t));
+	assert_int_equal(pools_run(w, 11 * TICK), 1);
+	assert_ptr_equal(pools_fired[0], &o[2].t);
+	assert_int_equal(pools_run(w, 12 * TICK), 1);
+	assert_ptr_equal(pools_fired[0], &o[3].t);
+	assert_int_equal(pools_run(w, 12 * TICK + REV), 0);
+	assert_int_equal(w->n_armed, 0);
+	assert_int_equal(o[0].n_fired + o[1].n_fired, 0);
+	free(top);
+	free(b);
+	free(o);
+	free(w);
+}
+
 /* ---- beyond one revolution ---- */
 
 static void
 test_beyond_revolution(void **state)
 {
 	struct lm_wheel *w = wheel_new(0);
-	struct owner *o = owners_new(3);
+	struct owner *o = owners_new(w, 3);
 	struct ctx c = { .w = w };
 	uint64_t now;
 
@@ -322,7 +476,7 @@ static void
 test_budget(void **state)
 {
 	struct lm_wheel *w = wheel_new(0);
-	struct owner *o = owners_new(200);
+	struct owner *o = owners_new(w, 200);
 	struct ctx c = { .w = w };
 	unsigned i, total = 0, r, calls = 0;
 
@@ -416,7 +570,7 @@ static void
 test_callbacks(void **state)
 {
 	struct lm_wheel *w = wheel_new(0);
-	struct owner *o = owners_new(10);
+	struct owner *o = owners_new(w, 10);
 	struct ctx c = { .w = w, .hook = hook_mixed, .others = o };
 
 	(void)state;
@@ -488,7 +642,7 @@ static void
 test_rearm_past_terminates(void **state)
 {
 	struct lm_wheel *w = wheel_new(0);
-	struct owner *o = owners_new(1);
+	struct owner *o = owners_new(w, 1);
 	struct ctx c = { .w = w, .hook = hook_rearm_past };
 	unsigned i;
 
@@ -519,7 +673,7 @@ static void
 test_large_jump(void **state)
 {
 	struct lm_wheel *w = wheel_new(1000);
-	struct owner *o = owners_new(1010);
+	struct owner *o = owners_new(w, 1010);
 	struct ctx c = { .w = w };
 	uint64_t s = 77, jump = UINT64_C(1) << 44;  /* 2^40 ticks */
 	unsigned i, total;
@@ -566,13 +720,14 @@ static void
 test_clock_end(void **state)
 {
 	struct lm_wheel *w = malloc(sizeof(*w));
-	struct owner *o = owners_new(2);
+	struct owner *o;
 	struct ctx c = { .w = w };
 
 	(void)state;
 	assert_non_null(w);
 	alarm(20);
 	lm_wheel_init(w, UINT64_MAX - 10, 0);       /* one cycle per tick */
+	o = owners_new(w, 2);
 	arm(w, &o[0], UINT64_MAX - 3);
 	arm(w, &o[1], UINT64_MAX);
 	assert_int_equal(run(&c, UINT64_MAX - 4, UINT_MAX), 0);
@@ -594,7 +749,7 @@ static void
 test_random_reference(void **state)
 {
 	struct lm_wheel *w = wheel_new(12345);
-	struct owner *o = owners_new(RT_N);
+	struct owner *o = owners_new(w, RT_N);
 	struct ctx c = { .w = w };
 	uint64_t s = 2024, now = 12345;
 	unsigned step, i, n_calls = 0, n_fired = 0, n_exhausted = 0;
@@ -711,7 +866,7 @@ test_levels_reference(void **state)
 {
 	uint64_t start = 5000, now = start, horizon = UINT64_C(1) << (26 + SHIFT);
 	struct lm_wheel *w = wheel_new(start);
-	struct owner *o = owners_new(LV_N);
+	struct owner *o = owners_new(w, LV_N);
 	struct ctx c = { .w = w };
 	uint64_t s = 99;
 	unsigned i, fired = 0, calls = 0;
@@ -763,6 +918,8 @@ main(void)
 		cmocka_unit_test(test_past_and_current_tick),
 		cmocka_unit_test(test_horizon),
 		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_register),
+		cmocka_unit_test(test_pools),
 		cmocka_unit_test(test_beyond_revolution),
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_callbacks),
