@@ -291,6 +291,8 @@ lm_tcb_release(struct lm_worker *w, struct lm_tcb *tcb, enum lm_tcp_end why)
 	lm_tcp_ack_cancel(w, tcb);
 	delack_remove(tcb);
 	tcb_unhash(w, tcb);
+	if (tcb->state == LM_TCP_TIME_WAIT)
+		t->n_time_wait--;
 	tcb->state = LM_TCP_CLOSED;
 	if (tcb->app != NULL) {
 		/* the app still finds itself through tcb->app in the callback */

@@ -240,6 +240,7 @@ struct lm_tcp {
 	uint32_t n_tcbs;
 	uint32_t n_used;
 	uint32_t n_peak;            /* most in use at once */
+	uint32_t n_time_wait;       /* of them in TIME-WAIT */
 	uint32_t *buckets;          /* connection table, chained (lm_tcb_ref) */
 	uint32_t bucket_mask;
 	struct lm_tcb **acks;       /* owing an ACK at the end of the pass */

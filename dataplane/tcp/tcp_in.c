@@ -118,19 +118,24 @@ time_wait_enter(struct lm_worker *w, struct lm_tcb *tcb)
 	const struct lm_tcp *t = &w->tcp;
 
 	/*
-	 * Few TCBs left (under an eighth of the pool): the connection skips
-	 * TIME-WAIT, its last ACK sent at once, as Linux does past
-	 * tcp_max_tw_buckets. RFC 9293 asks for 2 MSL, but a generator whose
-	 * closed connections fill its pool fails its next users instead
-	 * (no_resources), which measures nothing. Counted.
+	 * TIME-WAIT may hold half the pool, and never the last eighth of it:
+	 * past that the connection skips TIME-WAIT, its last ACK sent at
+	 * once, as Linux does past tcp_max_tw_buckets. RFC 9293 asks for
+	 * 2 MSL, but a generator whose closed connections fill its pool fails
+	 * its next users instead (no_resources), which measures nothing. The
+	 * half keeps room for what is not in TIME-WAIT: a closed-model pool
+	 * is two TCBs a user and 1024 (main.c), so every user's connection
+	 * and 512 closing ones. Counted.
 	 */
-	if (t->n_tcbs - t->n_used < t->n_tcbs / 8) {
+	if (t->n_time_wait >= t->n_tcbs / 2 ||
+	    t->n_tcbs - t->n_used < t->n_tcbs / 8) {
 		LM_STAT_INC(w->ctr->tcp_time_wait_skipped);
 		lm_tcp_send_ack(w, tcb);
 		lm_tcb_release(w, tcb, LM_TCP_END_NORMAL);
 		return;
 	}
 	tcb->state = LM_TCP_TIME_WAIT;
+	w->tcp.n_time_wait++;
 	lm_tcp_timer_set(w, tcb, LM_TCPT_TIME_WAIT,
 			 (uint64_t)w->tcp.time_wait_ms * 1000);
 }

@@ -3,17 +3,17 @@
 # server-only plan in one, a client plan in the other (the topology of the
 # speed benchmark). Every request ok, the server answered exactly the
 # client's requests, and the bytes match. The same client plan against the
-# lab's nginx gives the same counts.
+# lab's nginx gives the same counts. Then a connection per run as fast as it
+# goes, where TIME-WAIT must not starve the users of TCBs.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-SOCK=$LM_LAB_DIR/memif-$$.sock
 read -ra mem <<<"$LM_EAL_MEM"
 ncpu=$(nproc)
 # the two busy-polling workers on different CPUs where there are two
 srv_cpu=$((1 % ncpu))
 cli_cpu=0
-trap 'rm -f "$SOCK"; rm -rf /var/run/dpdk/lmf$$s /var/run/dpdk/lmf$$c; lm_cleanup_all' EXIT
+trap 'rm -f "$LM_LAB_DIR"/memif-$$-*.sock; rm -rf /var/run/dpdk/lmf$$s /var/run/dpdk/lmf$$c; lm_cleanup_all' EXIT
 
 jq -n '{name: "memif-server", ports: [{ip: "198.18.5.2", prefix: 24}],
 	load: {duration_s: 20},
@@ -30,23 +30,30 @@ client_plan() { # FILE OUR_IP TARGET_IP
 }
 client_plan "$LM_TEST_DIR/client.json" 198.18.5.1 198.18.5.2
 
-ip netns exec "$LM_NS_SRV" timeout -k 5 40 "$LM_BIN" --lcores "0@$srv_cpu,1@$srv_cpu" --no-pci \
-	"${mem[@]}" --file-prefix "lmf$$s" \
-	--vdev="net_memif0,role=server,socket=$SOCK,socket-abstract=no" -- \
-	--plan "$LM_TEST_DIR/server.json" --quiet --summary "$LM_TEST_DIR/server-s.json" \
-	>"$LM_TEST_DIR/server.out" 2>&1 &
-SRV=$!
-for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
-[ -S "$SOCK" ] || fail "the server made no memif socket: $(cat "$LM_TEST_DIR/server.out")"
-rc=0
-ip netns exec "$LM_NS_CLI" timeout -k 5 40 "$LM_BIN" --lcores "0@$cli_cpu,1@$cli_cpu" --no-pci \
-	"${mem[@]}" --file-prefix "lmf$$c" \
-	--vdev="net_memif0,role=client,socket=$SOCK,socket-abstract=no" -- \
-	--plan "$LM_TEST_DIR/client.json" --quiet --summary "$LM_TEST_DIR/client-s.json" \
-	>"$LM_TEST_DIR/client.out" 2>&1 || rc=$?
-[ "$rc" -eq 0 ] || { cat "$LM_TEST_DIR/client.out"; fail "client: exit status $rc"; }
-kill -INT "$SRV" 2>/dev/null || true
-wait "$SRV" || fail "server: exit status $? ($(tail -3 "$LM_TEST_DIR/server.out"))"
+# our server on a memif socket of its own (a memif peer that left is gone for good)
+start_server() { # NAME: socket $LM_LAB_DIR/memif-$$-NAME.sock, summary NAME-s.json
+	local sock=$LM_LAB_DIR/memif-$$-$1.sock
+	ip netns exec "$LM_NS_SRV" timeout -k 5 40 "$LM_BIN" --lcores "0@$srv_cpu,1@$srv_cpu" --no-pci \
+		"${mem[@]}" --file-prefix "lmf$$s" \
+		--vdev="net_memif0,role=server,socket=$sock,socket-abstract=no" -- \
+		--plan "$LM_TEST_DIR/server.json" --quiet --summary "$LM_TEST_DIR/$1-s.json" \
+		>"$LM_TEST_DIR/$1.out" 2>&1 &
+	SRV=$!
+	for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+	[ -S "$sock" ] || fail "the server made no memif socket: $(cat "$LM_TEST_DIR/$1.out")"
+}
+run_client() { # SERVER-NAME PLAN SUMMARY
+	local rc=0
+	ip netns exec "$LM_NS_CLI" timeout -k 5 40 "$LM_BIN" --lcores "0@$cli_cpu,1@$cli_cpu" --no-pci \
+		"${mem[@]}" --file-prefix "lmf$$c" \
+		--vdev="net_memif0,role=client,socket=$LM_LAB_DIR/memif-$$-$1.sock,socket-abstract=no" -- \
+		--plan "$2" --quiet --summary "$3" >"$3.out" 2>&1 || rc=$?
+	[ "$rc" -eq 0 ] || { cat "$3.out"; fail "client ($2): exit status $rc"; }
+	kill -INT "$SRV" 2>/dev/null || true
+	wait "$SRV" || fail "server: exit status $? ($(tail -3 "$LM_TEST_DIR/$1.out"))"
+}
+start_server server
+run_client server "$LM_TEST_DIR/client.json" "$LM_TEST_DIR/client-s.json"
 C=$LM_TEST_DIR/client-s.json
 S=$LM_TEST_DIR/server-s.json
 assert_eq "$(jq '.totals.runs' "$C")" 3000 "runs"
@@ -68,3 +75,22 @@ for k in runs requests ok failed; do
 done
 assert_eq "$(lm_access_wait 6000)" 6000 "nginx log lines"
 echo "nginx: the same 3000 runs and 6000 requests"
+
+# a connection per run, as fast as it goes: 256 users close by FIN and their
+# TCBs enter TIME-WAIT (1 s) far faster than it frees them; the pool (two
+# TCBs a user and 1024) must still give every user its next connection
+jq -n '{name: "b2b-per-run", ports: [{ip: "198.18.5.1", prefix: 24}],
+	target: {ip: "198.18.5.2", port: 80},
+	load: {users: 256, duration_s: 30, max_runs: 60000},
+	scenarios: [{name: "cpr", connection: "per_run", close: "fin", steps: [
+		{name: "small", http: {path: "/small.bin", expect: {status: 200, body_bytes: 100}}}]}]}' \
+	>"$LM_TEST_DIR/per-run.json"
+start_server per-run-server
+run_client per-run-server "$LM_TEST_DIR/per-run.json" "$LM_TEST_DIR/per-run-s.json"
+P=$LM_TEST_DIR/per-run-s.json
+S=$LM_TEST_DIR/per-run-server-s.json
+assert_eq "$(jq '.totals.ok' "$P")" 60000 "per run: requests ok ($(jq -c '.totals.errors | with_entries(select(.value > 0))' "$P"))"
+assert_eq "$(jq '.tcp.connections_opened' "$P")" 60000 "per run: connections opened"
+assert_eq "$(jq '.server.requests' "$S")" 60000 "per run: requests the server answered"
+assert_ge "$(jq '.tcp.time_wait_skipped' "$P")" 1 "per run: TIME-WAIT skipped under pool pressure"
+echo "memif, a connection per run: 60000 runs ok on 60000 connections, $(jq '.tcp.time_wait_skipped' "$P") skipped TIME-WAIT"
