@@ -674,4 +674,179 @@ lm_http_fr_skip_body(LM_HTTP_FR_PARSER *p, size_t avail)
 	return (size_t)n;
 }
 
+/*
+ * Fast paths over whole lines, for a parser's feed() (the request parser
+ * uses these; the response parser has its own copies in http_parse.c).
+ * Each is called at the start of what it reads, takes it whole or not at
+ * all, and returns how many bytes it consumed (0: declined, before changing
+ * anything, and the state machine goes on byte by byte). What they take,
+ * they leave exactly as the state machine would have, internal fields
+ * included.
+ */
+
+/* Tests that include a parser count the fast paths taken; nothing here. */
+#ifndef LM_HTTP_FAST_TAKEN
+#define LM_HTTP_FAST_TAKEN(which) do { } while (0)
+#endif
+
+/*
+ * How many of avail bytes at the start of a line (line_len 0) the state
+ * machine would take before a limit stops it: a fast path that stays within
+ * them cannot step over a limit that the state machine would have hit.
+ */
+static inline size_t
+lm_http_fr_fast_budget(const LM_HTTP_FR_PARSER *p, size_t avail)
+{
+	size_t budget = LM_HTTP_MAX_LINE_BYTES;
+
+	if (lm_http_fr_in_head(p->state) &&
+	    LM_HTTP_MAX_HEAD_BYTES - p->head_len < budget)
+		budget = LM_HTTP_MAX_HEAD_BYTES - p->head_len;
+	return avail < budget ? avail : budget;
+}
+
+/*
+ * The rest of a Content-Length line after the ':', if it is one number,
+ * OWS around it and the line's end: OWS 1*18DIGIT OWS [CR] LF. Eighteen
+ * digits cannot overflow; longer numbers and lists are for the state
+ * machine, and so is a value that differs from an earlier one (the error).
+ * The caller counts the bytes and ends the line.
+ */
+static inline size_t
+lm_http_fr_fast_cl(LM_HTTP_FR_PARSER *p, const uint8_t *s, size_t avail)
+{
+	uint64_t v = 0;
+	size_t i = 0, d0;
+
+	while (i < avail && lm_http_ows(s[i]))
+		i++;
+	d0 = i;
+	while (i < avail && i - d0 < 18 && lm_http_digit(s[i]))
+		v = v * 10 + (uint64_t)(s[i++] - '0');
+	if (i == d0)
+		return 0;
+	while (i < avail && lm_http_ows(s[i]))
+		i++;
+	if (i < avail && s[i] == '\r')
+		i++;
+	if (i >= avail || s[i] != '\n')
+		return 0;
+	i++;
+	if (p->has_length && p->content_length != v)
+		return 0;
+	/* lm_http_fr_cl_byte() reads the number into remaining; the LF ends
+	 * the element and the line */
+	p->remaining = v;
+	p->content_length = v;
+	p->has_length = true;
+	p->tok = LM_HTTP_TOK_BEFORE;
+	p->state = LM_HTTP_FR_FIELD_START;
+	LM_HTTP_FAST_TAKEN(cl);
+	return i;
+}
+
+/*
+ * The rest of a list field's line after the ':' (state LIST_VALUE, tok
+ * BEFORE), if it is a single token: OWS 1*tchar OWS [CR] LF. Lists
+ * (commas), empty values and anything else are for the state machine.
+ * Changes nothing: returns the line's bytes (0: not such a line), *sub
+ * what lm_http_fr_list_byte() would leave in sub at the LF, and *which the
+ * element that ends there (an LM_HTTP_T_* token or LM_HTTP_FR_LIST_OTHER),
+ * for the parser to check and act on; with that LF, tok goes back to
+ * BEFORE and the state to FIELD_START.
+ */
+static inline size_t
+lm_http_fr_fast_token(const LM_HTTP_FR_PARSER *p, const uint8_t *s,
+		      size_t avail, uint8_t *which, uint8_t *sub)
+{
+	const struct lm_http_name *tk;
+	size_t i = 0, t0, t, j;
+	uint8_t w;
+
+	while (i < avail && lm_http_ows(s[i]))
+		i++;
+	t0 = i;
+	while (i < avail && lm_http_tchar[s[i]])
+		i++;
+	t = i - t0;
+	if (t == 0)
+		return 0;
+	while (i < avail && lm_http_ows(s[i]))
+		i++;
+	if (i < avail && s[i] == '\r')
+		i++;
+	if (i >= avail || s[i] != '\n')
+		return 0;
+	i++;
+
+	/* as lm_http_fr_list_byte(): the first byte picks the token the
+	 * element may be; sub counts the bytes that match it, as long as
+	 * they all do */
+	if (p->hdr == LM_HTTP_H_TRANSFER_ENCODING)
+		w = LM_HTTP_T_CHUNKED;
+	else if (p->hdr == LM_HTTP_H_EXPECT)
+		w = LM_HTTP_T_100_CONTINUE;
+	else if (lm_http_lower(s[t0]) == 'k')
+		w = LM_HTTP_T_KEEP_ALIVE;
+	else
+		w = LM_HTTP_T_CLOSE;
+	tk = &lm_http_tokens[w];
+	*sub = LM_HTTP_SUB_MISMATCH;
+	if (t <= tk->len) {
+		for (j = 0; j < t && lm_http_lower(s[t0 + j]) == (uint8_t)tk->s[j];
+		     j++)
+			;
+		if (j == t)
+			*sub = (uint8_t)t;
+	}
+	*which = *sub == tk->len ? w : LM_HTTP_FR_LIST_OTHER;
+	return i;
+}
+
+/*
+ * Between chunks: the CRLF after chunk data (state CHUNK_DATA_END) and then
+ * a chunk-size line without extensions or whitespace (state CHUNK_SIZE,
+ * nothing read): 1*15HEXDIG [CR] LF. Fifteen digits cannot overflow.
+ * Chunk-size lines count against the line limit only, and fifteen digits
+ * and a CRLF are far below it.
+ */
+static inline size_t
+lm_http_fr_fast_chunk(LM_HTTP_FR_PARSER *p, const uint8_t *s, size_t avail)
+{
+	size_t i = 0;
+	uint64_t v = 0;
+	int d;
+
+	if (p->state == LM_HTTP_FR_CHUNK_DATA_END) {
+		if (avail > 0 && s[0] == '\n')
+			i = 1;
+		else if (avail > 1 && s[0] == '\r' && s[1] == '\n')
+			i = 2;
+		else
+			return 0;
+		/* lm_http_fr_chunk_byte() at the LF */
+		p->state = LM_HTTP_FR_CHUNK_SIZE;
+		p->sub = 0;
+		p->remaining = 0;
+		LM_HTTP_FAST_TAKEN(chunk_end);
+		/* and the size line, if it is all here */
+		return i + lm_http_fr_fast_chunk(p, s + i, avail - i);
+	}
+	while (i < avail && i < 15 && (d = lm_http_hex(s[i])) >= 0) {
+		v = (v << 4) | (uint64_t)d;
+		i++;
+	}
+	if (i == 0)
+		return 0;
+	if (i < avail && s[i] == '\r')
+		i++;
+	if (i >= avail || s[i] != '\n')
+		return 0;
+	p->remaining = v;
+	p->sub = 1;
+	lm_http_fr_chunk_size_end(p);
+	LM_HTTP_FAST_TAKEN(chunk_size);
+	return i + 1;
+}
+
 #endif /* LM_HTTP_FR_PARSER */

@@ -12,6 +12,22 @@
  * skipped with memchr() up to their LF; bodies and chunk data of known
  * length are skipped by arithmetic, without touching their bytes.
  *
+ * The state machine is the definition; the fast paths below only make the
+ * common case cheap. Where a piece holds a whole line at the start of it
+ * (an origin-form request-line, a field line, with a plain Content-Length,
+ * Transfer-Encoding, Connection or Expect value, the empty line, a plain
+ * chunk-size line, the CRLF after chunk data), it is read in one go and
+ * the parser is left in exactly the state that the bytes one at a time
+ * would have left, down to the internal fields. Anything else (a line cut
+ * by the end of the piece, another form of request-target, a list, odd
+ * whitespace, a CR that is not before the LF, a limit in reach, anything
+ * malformed or that the state machine would reject) and a fast path
+ * declines before it changes anything: the state machine then reads those
+ * bytes, and reports any error at the same byte as ever. So the result
+ * never depends on how the stream was cut
+ * (tests/unit/test_http_req_parse_equiv.c holds it against the state
+ * machine alone).
+ *
  * Line endings (RFC 9112 section 2.2): a line ends at LF; a CR is accepted
  * only right before that LF. In bytes we skip unread (values of other
  * fields, chunk extensions), a bare CR is left alone, which is the "replace
@@ -130,27 +146,31 @@ lm_http_req_init(struct lm_http_req_parser *p)
  * The empty line that ends a header section: decide how the body is framed
  * (RFC 9112 section 6.3, in its order of precedence).
  */
+static inline bool
+lm_http_req_bad_framing(const struct lm_http_req_parser *p)
+{
+	/*
+	 * RFC 9112 section 6.1: a request with both Transfer-Encoding and
+	 * Content-Length may be a smuggling attempt; "A server MAY reject"
+	 * it: we do. An HTTP/1.0 message with Transfer-Encoding must be
+	 * treated "as if the framing is faulty". Section 6.3 item 4: if
+	 * chunked is not the final coding of a request, "the server MUST
+	 * respond with the 400 (Bad Request) status code and then close the
+	 * connection". Trailers end the message whatever they hold.
+	 */
+	return !(p->flags & LM_HTTP_FL_TRAILER) && (p->flags & LM_HTTP_FL_TE) &&
+		(p->has_length || p->http10 || !p->chunked);
+}
+
 static enum lm_http_req_err
 lm_http_req_head_end(struct lm_http_req_parser *p)
 {
+	if (lm_http_req_bad_framing(p))
+		return LM_HTTP_REQ_E_TRANSFER_ENCODING;
 	if (p->flags & LM_HTTP_FL_TRAILER) {
 		/* end of the trailer section (RFC 9112 section 7.1.2) */
 		p->state = LM_HTTP_REQ_S_DONE;
 		return LM_HTTP_REQ_OK;
-	}
-
-	if (p->flags & LM_HTTP_FL_TE) {
-		/*
-		 * RFC 9112 section 6.1: a request with both Transfer-Encoding
-		 * and Content-Length may be a smuggling attempt; "A server MAY
-		 * reject" it: we do. An HTTP/1.0 message with
-		 * Transfer-Encoding must be treated "as if the framing is
-		 * faulty". Section 6.3 item 4: if chunked is not the final
-		 * coding of a request, "the server MUST respond with the 400
-		 * (Bad Request) status code and then close the connection".
-		 */
-		if (p->has_length || p->http10 || !p->chunked)
-			return LM_HTTP_REQ_E_TRANSFER_ENCODING;
 	}
 
 	/* RFC 9112 section 9.3: HTTP/1.0 is not persistent unless the
@@ -455,12 +475,190 @@ lm_http_req_step(struct lm_http_req_parser *p, uint8_t c)
 	return e;
 }
 
+/*
+ * The fast paths (see the top). Each is called at the start of what it
+ * reads, takes it whole or not at all, and returns how many bytes it
+ * consumed (0: declined, the state machine goes on byte by byte).
+ */
+
+/*
+ * A request-line in origin-form, from its first byte (state S_START, line
+ * not started): token SP "/" *vchar SP "HTTP/1." ("0" / "1") [CR] LF,
+ * within the bytes the limits allow. The path is hashed up to the first
+ * '?' as the state machine hashes it; every other form of target, another
+ * version, an odd byte anywhere, is the state machine's.
+ */
+static size_t
+lm_http_req_fast_request_line(struct lm_http_req_parser *p,
+			      const uint8_t *s, size_t avail)
+{
+	size_t n = lm_http_fr_fast_budget(p, avail);
+	uint64_t h = p->path_hash;
+	uint16_t plen = p->path_len;
+	size_t k, i;
+	uint8_t m, c;
+
+	k = lm_http_tchar_span(s, n);
+	if (k == 0 || k + 1 >= n || s[k] != ' ' || s[k + 1] != '/')
+		return 0;
+	/* path: hashed up to '?' or SP, as lm_http_req_path_byte() does */
+	for (i = k + 1; i < n; i++) {
+		c = s[i];
+		if (c == ' ' || c == '?')
+			break;
+		if (!lm_http_req_vchar(c))
+			return 0;
+		h = lm_fnv1a64_byte(h, c);
+		plen++;
+	}
+	/* query: any vchar up to the SP ('?' among them) */
+	while (i < n && lm_http_req_vchar(s[i]))
+		i++;
+	if (i >= n || s[i] != ' ')
+		return 0;
+	i++;
+	if (n - i < 9 || memcmp(s + i, "HTTP/1.", 7) != 0 ||
+	    (s[i + 7] != '0' && s[i + 7] != '1'))
+		return 0;
+	c = s[i + 7];
+	i += 8;
+	if (s[i] == '\r')
+		i++;
+	if (i >= n || s[i] != '\n')
+		return 0;
+	i++;
+
+	/* the method: one of ours if the whole token is (lm_http_match() at
+	 * the SP), case and all */
+	for (m = 0; m < LM_HTTP_REQ_M_OTHER; m++)
+		if (lm_http_req_methods[m].len == k &&
+		    memcmp(s, lm_http_req_methods[m].s, k) == 0)
+			break;
+	p->method = m;
+	p->path_hash = h;
+	p->path_len = plen;
+	p->http10 = c == '0';
+	/* what S_VERSION leaves at the LF (lm_http_req_version_byte) */
+	p->sub = 8;
+	p->state = LM_HTTP_FR_FIELD_START;
+	p->head_len += (uint32_t)i;
+	LM_HTTP_FAST_TAKEN(request_line);
+	return i;
+}
+
+/*
+ * The rest of a Transfer-Encoding, Connection or Expect line after the ':',
+ * if it is a single token (lm_http_fr_fast_token), and the element it ends
+ * is accepted.
+ */
+static size_t
+lm_http_req_fast_list(struct lm_http_req_parser *p, const uint8_t *s,
+		      size_t avail)
+{
+	uint8_t which, sub;
+	size_t n;
+
+	n = lm_http_fr_fast_token(p, s, avail, &which, &sub);
+	/* chunked followed by anything: the error, at the state machine's
+	 * byte (lm_http_req_list_element_end) */
+	if (n == 0 || (p->hdr == LM_HTTP_H_TRANSFER_ENCODING && p->chunked))
+		return 0;
+	p->sub = sub;
+	p->tok = LM_HTTP_TOK_BEFORE;
+	p->state = LM_HTTP_FR_FIELD_START;
+	(void)lm_http_req_list_element_end(p, which);
+	LM_HTTP_FAST_TAKEN(list);
+	return n;
+}
+
+/*
+ * A line of a header or trailer section (state FIELD_START, line_len 0),
+ * within the bytes the limits allow (lm_http_fr_fast_budget): the empty
+ * line that ends it, or a field name and its ':', and then, for the fields
+ * we interpret, their value if it is plain, and for any other field its
+ * value up to the LF if the LF is there (if not, the caller's skip goes
+ * on).
+ */
+static size_t
+lm_http_req_fast_line(struct lm_http_req_parser *p, const uint8_t *s,
+		      size_t avail)
+{
+	size_t k, n;
+
+	if (avail == 0)
+		return 0;
+	if (s[0] == '\n' || (s[0] == '\r' && avail > 1 && s[1] == '\n')) {
+		/* the empty line, unless its LF is a framing error */
+		if (lm_http_req_bad_framing(p))
+			return 0;
+		n = s[0] == '\n' ? 1 : 2;
+		p->head_len += (uint32_t)n;
+		(void)lm_http_req_head_end(p);
+		LM_HTTP_FAST_TAKEN(empty);
+		return n;
+	}
+	k = lm_http_tchar_span(s, avail);
+	/* an empty name, a name cut by the piece or the budget, a byte that
+	 * is neither tchar nor ':': the state machine decides */
+	if (k == 0 || k == avail || s[k] != ':')
+		return 0;
+	lm_http_fr_name_match(p, s, k);
+	lm_http_fr_name_end(p);
+	k++;
+	p->line_len = (uint16_t)k;
+	p->head_len += (uint32_t)k;
+	LM_HTTP_FAST_TAKEN(name);
+
+	switch (p->state) {
+	case LM_HTTP_FR_CL_VALUE:
+		n = lm_http_fr_fast_cl(p, s + k, avail - k);
+		break;
+	case LM_HTTP_FR_LIST_VALUE:
+		n = lm_http_req_fast_list(p, s + k, avail - k);
+		break;
+	default:
+		/* FIELD_SKIP: what lm_http_fr_skip_line() would do */
+		n = lm_http_find_lf(s + k, avail - k);
+		if (n == avail - k)
+			return k;
+		n++;
+		p->state = LM_HTTP_FR_FIELD_START;
+		LM_HTTP_FAST_TAKEN(skip);
+		break;
+	}
+	if (n > 0) {
+		/* the whole line: counted, and line_len ends at its LF */
+		p->head_len += (uint32_t)n;
+		p->line_len = 0;
+	}
+	return k + n;
+}
+
+/* Lines of a header or trailer section, as many as
+ * lm_http_req_fast_line() takes whole, from the start of a line (state
+ * FIELD_START, line_len 0). */
+static size_t
+lm_http_req_fast_fields(struct lm_http_req_parser *p, const uint8_t *s,
+			size_t avail)
+{
+	size_t done = 0, n, budget;
+
+	/* FIELD_START again only once a whole line was taken (line_len 0) */
+	do {
+		budget = lm_http_fr_fast_budget(p, avail - done);
+		n = lm_http_req_fast_line(p, s + done, budget);
+		done += n;
+	} while (n > 0 && p->state == LM_HTTP_FR_FIELD_START);
+	return done;
+}
+
 size_t
 lm_http_req_feed(struct lm_http_req_parser *p, const uint8_t *data,
 		 size_t len)
 {
 	enum lm_http_req_err e = LM_HTTP_REQ_OK;
 	size_t pos = 0;
+	size_t n;
 
 	while (pos < len && p->state < LM_HTTP_REQ_S_DONE) {
 		switch (p->state) {
@@ -473,7 +671,38 @@ lm_http_req_feed(struct lm_http_req_parser *p, const uint8_t *data,
 		case LM_HTTP_FR_CHUNK_EXT:
 			e = lm_http_fr_skip_line(p, data, len, &pos);
 			break;
+		case S_START:
+			/* line_len 0: not after a CR (empty lines come here
+			 * again at their LF) */
+			if (p->line_len == 0 &&
+			    (n = lm_http_req_fast_request_line(p, data + pos,
+							       len - pos)) != 0)
+				pos += n;
+			else
+				goto step;
+			break;
+		case LM_HTTP_FR_FIELD_START:
+			if (p->line_len == 0 &&
+			    (n = lm_http_req_fast_fields(p, data + pos,
+							 len - pos)) != 0)
+				pos += n;
+			else
+				goto step;
+			break;
+		case LM_HTTP_FR_CHUNK_SIZE:
+		case LM_HTTP_FR_CHUNK_DATA_END:
+			/* a size line with nothing read yet, or the CRLF */
+			if (p->line_len == 0 &&
+			    (p->sub == 0 ||
+			     p->state == LM_HTTP_FR_CHUNK_DATA_END) &&
+			    (n = lm_http_fr_fast_chunk(p, data + pos,
+						       len - pos)) != 0)
+				pos += n;
+			else
+				goto step;
+			break;
 		default:
+step:
 			e = lm_http_req_step(p, data[pos]);
 			if (e == LM_HTTP_REQ_OK)
 				pos++;

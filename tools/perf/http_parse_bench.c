@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Cost of the HTTP/1.1 response parser (app/http_parse.c) per response, in
- * TSC cycles (tools/bench --parse runs it): the client's worker parses one
- * response per request, and in a keep-alive benchmark against nginx the
- * parser is the largest item of its profile. No DPDK port, no EAL: only
- * the parser and rte_rdtsc().
+ * Cost of the HTTP/1.1 response parser (app/http_parse.c) per response and
+ * of the request parser (app/http_req_parse.c) per request, in TSC cycles
+ * (tools/bench --parse runs it): the client's worker parses one response
+ * per request, the server's worker one request, and in the keep-alive
+ * benchmarks each parser is a large item of its worker's profile. No DPDK
+ * port, no EAL: only the parsers and rte_rdtsc().
  *
- * Each case feeds the same response over and over to a parser initialised
- * as a session does, in the pieces the case names, and prints the median
- * of several rounds in cycles (and ns) per response.
+ * Each case feeds the same message over and over to a parser initialised
+ * as a session (or a server connection) does, in the pieces the case
+ * names, and prints the median of several rounds in cycles (and ns) per
+ * message.
  *
  *   lm-http-parse-bench [ITERATIONS [CASE]]   (CASE: run only that one, from 0)
  */
@@ -23,6 +25,7 @@
 #include <rte_cycles.h>
 
 #include "app/http_parse.h"
+#include "app/http_req_parse.h"
 #include "util/crc32c.h"
 
 /* The head nginx sends for a static file, with a 100-byte body. */
@@ -48,15 +51,74 @@ static const char chunked_head[] =
 	"Connection: keep-alive\r\n"
 	"\r\n";
 
+/*
+ * Requests, as our server receives them: wrk's, our own client's (a plan's
+ * GET with the Host and User-Agent it adds), curl's, a browser's
+ * navigation, and a POST of 100 bytes with each framing.
+ */
+static const char wrk_req[] =
+	"GET / HTTP/1.1\r\n"
+	"Host: 198.18.0.2:80\r\n"
+	"\r\n";
+
+static const char lm_req[] =
+	"GET /small.bin HTTP/1.1\r\n"
+	"Host: 198.18.0.2\r\n"
+	"User-Agent: lemmings-dp/0.1\r\n"
+	"\r\n";
+
+static const char curl_req[] =
+	"GET /index.html HTTP/1.1\r\n"
+	"Host: 198.18.0.2\r\n"
+	"User-Agent: curl/7.88.1\r\n"
+	"Accept: */*\r\n"
+	"\r\n";
+
+static const char browser_req[] =
+	"GET /static/app.js?v=3 HTTP/1.1\r\n"
+	"Host: 198.18.0.2\r\n"
+	"User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:125.0) "
+	"Gecko/20100101 Firefox/125.0\r\n"
+	"Accept: text/html,application/xhtml+xml,application/xml;q=0.9,"
+	"*/*;q=0.8\r\n"
+	"Accept-Language: en-US,en;q=0.5\r\n"
+	"Accept-Encoding: gzip, deflate\r\n"
+	"Connection: keep-alive\r\n"
+	"Cookie: session=4f1c2a9e7b3d4c5a8e6f; theme=dark\r\n"
+	"Upgrade-Insecure-Requests: 1\r\n"
+	"Sec-Fetch-Dest: document\r\n"
+	"Sec-Fetch-Mode: navigate\r\n"
+	"Sec-Fetch-Site: none\r\n"
+	"Sec-Fetch-User: ?1\r\n"
+	"\r\n";
+
+static const char post_req[] =
+	"POST /api/items HTTP/1.1\r\n"
+	"Host: 198.18.0.2\r\n"
+	"User-Agent: lemmings-dp/0.1\r\n"
+	"Content-Type: application/json\r\n"
+	"Content-Length: 100\r\n"
+	"\r\n";
+
+static const char post_chunked_req[] =
+	"POST /api/items HTTP/1.1\r\n"
+	"Host: 198.18.0.2\r\n"
+	"User-Agent: curl/7.88.1\r\n"
+	"Content-Type: application/json\r\n"
+	"Transfer-Encoding: chunked\r\n"
+	"\r\n";
+
 #define BODY_LEN 100
 #define ROUNDS 7
 
 struct bench_case {
 	const char *name;
-	const uint8_t *resp;
+	const uint8_t *resp;    /* the response, or the request if req */
 	size_t len;
 	size_t piece;           /* feed in pieces of this many bytes, 0: whole */
 	bool crc;
+	bool req;               /* a request, for the request parser */
+	uint32_t body;          /* the request's body bytes */
 	uint32_t iters;
 };
 
@@ -94,6 +156,36 @@ tsc_per_ns(void)
 /* One round: cycles per response. Checks every response, so that a parser
  * that stopped parsing cannot look fast. */
 static uint64_t
+run_req_round(const struct bench_case *c)
+{
+	struct lm_http_req_parser p;
+	uint64_t t0, t1;
+	size_t off, n = 0;
+
+	t0 = rte_rdtsc();
+	for (uint32_t i = 0; i < c->iters; i++) {
+		lm_http_req_init(&p);
+		for (off = 0; off < c->len; off += n) {
+			n = c->piece ? c->piece : c->len;
+			if (n > c->len - off)
+				n = c->len - off;
+			n = lm_http_req_feed(&p, c->resp + off, n);
+			if (p.state >= LM_HTTP_REQ_S_DONE)
+				break;
+		}
+		/* done in the last piece, having taken all of it */
+		if (!lm_http_req_done(&p) || p.body_bytes != c->body ||
+		    off + n != c->len || p.path_len == 0) {
+			fprintf(stderr, "%s: request not parsed (state %u err %s)\n",
+				c->name, p.state, lm_http_req_err_name(p.err));
+			exit(1);
+		}
+	}
+	t1 = rte_rdtsc();
+	return (t1 - t0) / c->iters;
+}
+
+static uint64_t
 run_round(const struct bench_case *c, uint32_t *crc_out)
 {
 	struct lm_http_resp_parser p;
@@ -101,6 +193,9 @@ run_round(const struct bench_case *c, uint32_t *crc_out)
 	uint64_t t0, t1;
 	size_t off, n;
 
+	*crc_out = 0;
+	if (c->req)
+		return run_req_round(c);
 	t0 = rte_rdtsc();
 	for (uint32_t i = 0; i < c->iters; i++) {
 		lm_http_resp_init(&p, false);
@@ -155,29 +250,49 @@ main(int argc, char **argv)
 {
 	uint32_t iters = argc > 1 ? (uint32_t)atoi(argv[1]) : 200000;
 	int only = argc > 2 ? atoi(argv[2]) : -1; /* one case (for perf) */
-	static uint8_t nginx[512], chunked[512];
+	static uint8_t nginx[512], chunked[512], post[512], post_ch[512];
 	size_t nl = build(nginx, nginx_head, false);
 	size_t cl = build(chunked, chunked_head, true);
+	size_t pl = build(post, post_req, false);
+	size_t pcl = build(post_ch, post_chunked_req, true);
+#define REQ(s) (const uint8_t *)(s), sizeof(s) - 1
 	const struct bench_case cases[] = {
 		{ "nginx head + 100 B body, one piece", nginx, nl, 0, false,
-		  iters },
+		  false, 0, iters },
 		{ "nginx head + 100 B body, one piece, body CRC", nginx, nl, 0,
-		  true, iters },
+		  true, false, 0, iters },
 		{ "nginx head + 100 B body, 64-byte pieces, body CRC", nginx,
-		  nl, 64, true, iters },
+		  nl, 64, true, false, 0, iters },
 		{ "chunked head + 2 chunks (100 B), one piece, body CRC",
-		  chunked, cl, 0, true, iters },
+		  chunked, cl, 0, true, false, 0, iters },
 		{ "nginx head + 100 B body, one byte at a time", nginx, nl, 1,
-		  false, iters / 10 },
+		  false, false, 0, iters / 10 },
+		{ "request: wrk's GET", REQ(wrk_req), 0, false, true, 0,
+		  iters },
+		{ "request: our client's GET", REQ(lm_req), 0, false, true, 0,
+		  iters },
+		{ "request: curl's GET", REQ(curl_req), 0, false, true, 0,
+		  iters },
+		{ "request: a browser's GET", REQ(browser_req), 0, false, true,
+		  0, iters },
+		{ "request: a browser's GET, 64-byte pieces", REQ(browser_req),
+		  64, false, true, 0, iters },
+		{ "request: POST, Content-Length 100", post, pl, 0, false, true,
+		  BODY_LEN, iters },
+		{ "request: POST, chunked (2 chunks, 100 B)", post_ch, pcl, 0,
+		  false, true, BODY_LEN, iters },
+		{ "request: a browser's GET, one byte at a time",
+		  REQ(browser_req), 1, false, true, 0, iters / 10 },
 	};
 	double hz = tsc_per_ns();
 	uint32_t sink = 0;
 
 	if (iters == 0)
 		return 1;
-	printf("# lm-http-parse-bench: cycles (TSC) per response, median of %d "
-	       "rounds; head %zu bytes (chunked head %zu)\n", ROUNDS,
-	       strlen(nginx_head), strlen(chunked_head));
+	printf("# lm-http-parse-bench: cycles (TSC) per response or request, "
+	       "median of %d rounds; head %zu bytes (chunked head %zu); "
+	       "requests: browser's head %zu bytes\n", ROUNDS,
+	       strlen(nginx_head), strlen(chunked_head), strlen(browser_req));
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint64_t r[ROUNDS];
 		uint32_t crc;
