@@ -296,27 +296,6 @@ lm_http_step(struct lm_http_resp_parser *p, uint8_t c)
  * the state machine goes on byte by byte).
  */
 
-/* Tests that include this file count the fast paths taken; nothing here. */
-#ifndef LM_HTTP_FAST_TAKEN
-#define LM_HTTP_FAST_TAKEN(which) do { } while (0)
-#endif
-
-/*
- * How many of avail bytes at the start of a line (line_len 0) the state
- * machine would take before a limit stops it: a fast path that stays within
- * them cannot step over a limit that the state machine would have hit.
- */
-static inline size_t
-lm_http_fast_budget(const struct lm_http_resp_parser *p, size_t avail)
-{
-	size_t budget = LM_HTTP_MAX_LINE_BYTES;
-
-	if (lm_http_fr_in_head(p->state) &&
-	    LM_HTTP_MAX_HEAD_BYTES - p->head_len < budget)
-		budget = LM_HTTP_MAX_HEAD_BYTES - p->head_len;
-	return avail < budget ? avail : budget;
-}
-
 /*
  * "HTTP/1.x DDD " (state S_STATUS, nothing read yet): on to the reason
  * phrase, which the caller skips. A status line without reason phrase, or
@@ -328,7 +307,7 @@ lm_http_fast_status(struct lm_http_resp_parser *p, const uint8_t *s,
 {
 	uint16_t code;
 
-	if (lm_http_fast_budget(p, avail) < 13 ||
+	if (lm_http_fr_fast_budget(p, avail) < 13 ||
 	    memcmp(s, "HTTP/1.", 7) != 0 || !lm_http_digit(s[7]) ||
 	    s[8] != ' ' || !lm_http_digit(s[9]) || !lm_http_digit(s[10]) ||
 	    !lm_http_digit(s[11]) || s[12] != ' ')
@@ -346,45 +325,6 @@ lm_http_fast_status(struct lm_http_resp_parser *p, const uint8_t *s,
 	p->head_len += 13;
 	LM_HTTP_FAST_TAKEN(status);
 	return 13;
-}
-
-/*
- * The rest of a Content-Length line after the ':', if it is one number,
- * OWS around it and the line's end: OWS 1*18DIGIT OWS [CR] LF. Eighteen
- * digits cannot overflow; longer numbers and lists are for the state
- * machine, and so is a value that differs from an earlier one (the error).
- */
-static size_t
-lm_http_fast_cl(struct lm_http_resp_parser *p, const uint8_t *s, size_t avail)
-{
-	uint64_t v = 0;
-	size_t i = 0, d0;
-
-	while (i < avail && lm_http_ows(s[i]))
-		i++;
-	d0 = i;
-	while (i < avail && i - d0 < 18 && lm_http_digit(s[i]))
-		v = v * 10 + (uint64_t)(s[i++] - '0');
-	if (i == d0)
-		return 0;
-	while (i < avail && lm_http_ows(s[i]))
-		i++;
-	if (i < avail && s[i] == '\r')
-		i++;
-	if (i >= avail || s[i] != '\n')
-		return 0;
-	i++;
-	if (p->has_length && p->content_length != v)
-		return 0;
-	/* lm_http_fr_cl_byte() reads the number into remaining; the LF ends
-	 * the element and the line */
-	p->remaining = v;
-	p->content_length = v;
-	p->has_length = true;
-	p->tok = LM_HTTP_TOK_BEFORE;
-	p->state = LM_HTTP_FR_FIELD_START;
-	LM_HTTP_FAST_TAKEN(cl);
-	return i;
 }
 
 /*
@@ -479,7 +419,7 @@ lm_http_fast_line(struct lm_http_resp_parser *p, const uint8_t *s,
 
 	switch (p->state) {
 	case LM_HTTP_FR_CL_VALUE:
-		n = lm_http_fast_cl(p, s + k, avail - k);
+		n = lm_http_fr_fast_cl(p, s + k, avail - k);
 		break;
 	case LM_HTTP_FR_LIST_VALUE:
 		n = lm_http_fast_list(p, s + k, avail - k);
@@ -513,57 +453,10 @@ lm_http_fast_fields(struct lm_http_resp_parser *p, const uint8_t *s,
 	/* FIELD_START again only once a whole line was taken (line_len 0) */
 	do {
 		n = lm_http_fast_line(p, s + done,
-				      lm_http_fast_budget(p, avail - done));
+				      lm_http_fr_fast_budget(p, avail - done));
 		done += n;
 	} while (n > 0 && p->state == LM_HTTP_FR_FIELD_START);
 	return done;
-}
-
-/*
- * Between chunks: the CRLF after chunk data (state CHUNK_DATA_END) and then
- * a chunk-size line without extensions or whitespace (state CHUNK_SIZE,
- * nothing read): 1*15HEXDIG [CR] LF. Fifteen digits cannot overflow.
- * Chunk-size lines count against the line limit only, and fifteen digits
- * and a CRLF are far below it.
- */
-static size_t
-lm_http_fast_chunk(struct lm_http_resp_parser *p, const uint8_t *s,
-		   size_t avail)
-{
-	size_t i = 0;
-	uint64_t v = 0;
-	int d;
-
-	if (p->state == LM_HTTP_FR_CHUNK_DATA_END) {
-		if (avail > 0 && s[0] == '\n')
-			i = 1;
-		else if (avail > 1 && s[0] == '\r' && s[1] == '\n')
-			i = 2;
-		else
-			return 0;
-		/* lm_http_fr_chunk_byte() at the LF */
-		p->state = LM_HTTP_FR_CHUNK_SIZE;
-		p->sub = 0;
-		p->remaining = 0;
-		LM_HTTP_FAST_TAKEN(chunk_end);
-		/* and the size line, if it is all here */
-		return i + lm_http_fast_chunk(p, s + i, avail - i);
-	}
-	while (i < avail && i < 15 && (d = lm_http_hex(s[i])) >= 0) {
-		v = (v << 4) | (uint64_t)d;
-		i++;
-	}
-	if (i == 0)
-		return 0;
-	if (i < avail && s[i] == '\r')
-		i++;
-	if (i >= avail || s[i] != '\n')
-		return 0;
-	p->remaining = v;
-	p->sub = 1;
-	lm_http_fr_chunk_size_end(p);
-	LM_HTTP_FAST_TAKEN(chunk_size);
-	return i + 1;
 }
 
 size_t
@@ -624,7 +517,7 @@ lm_http_resp_feed_crc(struct lm_http_resp_parser *p, const uint8_t *data,
 			if (p->line_len == 0 &&
 			    (p->sub == 0 ||
 			     p->state == LM_HTTP_FR_CHUNK_DATA_END) &&
-			    (n = lm_http_fast_chunk(p, data + pos,
+			    (n = lm_http_fr_fast_chunk(p, data + pos,
 						    len - pos)) != 0)
 				pos += n;
 			else
