@@ -20,7 +20,6 @@
 #include <rte_common.h>
 #include <rte_malloc.h>
 
-#include "mem.h"
 #include "worker.h"
 #include "gen/session.h"
 #include "gen/session_int.h"
@@ -86,65 +85,6 @@ ready_pop(struct lm_gen *g)
 	return s;
 }
 
-/* Whether a step of the plan is a loop. */
-static bool
-plan_has_loops(const struct lm_plan *p)
-{
-	for (uint32_t i = 0; i < p->n_scenarios; i++)
-		for (uint32_t j = 0; j < p->scenarios[i].n_steps; j++)
-			if (p->scenarios[i].steps[j].kind == LM_STEP_LOOP)
-				return true;
-	return false;
-}
-
-/*
- * Templated requests render into a buffer of the largest one's size: the
- * head's bound, then room for the body (app/template.h,
- * lm_tmpl_render_request). 0, or -E2BIG past what a request may hold.
- */
-static int
-render_buf_size(const struct lm_plan *p, uint32_t *size)
-{
-	for (uint32_t i = 0; i < p->n_scenarios; i++)
-		for (uint32_t j = 0; j < p->scenarios[i].n_steps; j++) {
-			const struct lm_step *st = &p->scenarios[i].steps[j];
-			const struct lm_http_step *hs = &st->http;
-			size_t n;
-
-			if (st->kind != LM_STEP_HTTP || hs->tmpl == NULL)
-				continue;
-			n = lm_tmpl_max_len(hs->tmpl);
-			if (hs->tmpl_body != NULL)
-				n += lm_tmpl_max_len(hs->tmpl_body);
-			if (n > UINT32_MAX)
-				return -E2BIG;
-			if (n > *size)
-				*size = (uint32_t)n;
-		}
-	return 0;
-}
-
-void
-lm_gen_mem(const struct lm_worker *w, struct lm_mem *m)
-{
-	const struct lm_gen *g = &w->gen;
-	uint64_t each = sizeof(struct lm_session) + g->buf_size + g->store_size +
-		(g->loops != NULL ? LM_LOOP_DEPTH * sizeof(*g->loops) : 0) +
-		(g->raws != NULL ? sizeof(*g->raws) : 0) +
-		(g->runs != NULL ? sizeof(*g->runs) : 0) +
-		(g->lags != NULL ? sizeof(*g->lags) : 0);
-	uint64_t flights = (uint64_t)g->n_flights * sizeof(struct lm_flight);
-
-	/* a server-only plan keeps one unused session: not a user's cost */
-	if (g->sessions == NULL || g->n_sessions == 0)
-		return;
-	m->sessions += g->n_sessions;
-	m->session_bytes += (uint64_t)g->n_sessions * each + flights;
-	/* flights are lent to steps in progress: their share per user */
-	m->session_size = (uint32_t)(each + (flights + g->n_sessions - 1) /
-				     g->n_sessions);
-}
-
 int
 lm_gen_init(struct lm_worker *w, uint32_t first_user, uint32_t n_users,
 	    uint64_t runs_share)
@@ -183,53 +123,14 @@ lm_gen_init(struct lm_worker *w, uint32_t first_user, uint32_t n_users,
 		lm_gen_fini(w);
 		return rc;
 	}
-	rc = render_buf_size(p, &g->buf_size);
-	if (rc != 0) {
-		lm_gen_fini(w);
-		return rc;
-	}
-	if (p->vars != NULL)
-		g->store_size = (uint32_t)lm_tmpl_user_size(p->vars);
 	rc = lm_raw_init(w);
+	if (rc == 0)
+		rc = lm_user_arrays_init(w, n_users);
+	if (rc == 0)
+		rc = lm_flight_pool_init(w, n_users);
 	if (rc != 0) {
 		lm_gen_fini(w);
 		return rc;
-	}
-	if (g->buf_size > 0)
-		g->bufs = rte_malloc_socket("lm_render", (size_t)g->buf_size *
-					    (n_users ? n_users : 1), 0,
-					    rte_lcore_to_socket_id(w->lcore));
-	/* {{run}} is rendered: a run counter per user beside its buffer */
-	if (g->buf_size > 0)
-		g->runs = rte_zmalloc_socket("lm_runs", sizeof(*g->runs) *
-					     (n_users ? n_users : 1), 0,
-					     rte_lcore_to_socket_id(w->lcore));
-	if (g->store_size > 0)
-		g->stores = rte_zmalloc_socket("lm_vars", (size_t)g->store_size *
-					       (n_users ? n_users : 1), 0,
-					       rte_lcore_to_socket_id(w->lcore));
-	if (plan_has_loops(p) && n_users > 0)
-		g->loops = rte_zmalloc_socket("lm_loops", sizeof(*g->loops) *
-					      LM_LOOP_DEPTH * n_users, 0,
-					      rte_lcore_to_socket_id(w->lcore));
-	if (g->has_expect && n_users > 0)
-		g->raws = rte_zmalloc_socket("lm_raws", sizeof(*g->raws) *
-					     n_users, 0,
-					     rte_lcore_to_socket_id(w->lcore));
-	if ((plan_has_loops(p) && n_users > 0 && g->loops == NULL) ||
-	    (g->has_expect && n_users > 0 && g->raws == NULL)) {
-		lm_gen_fini(w);
-		return -ENOMEM;
-	}
-	rc = lm_flight_pool_init(w, n_users);
-	if (rc != 0) {
-		lm_gen_fini(w);
-		return rc;
-	}
-	if ((g->buf_size > 0 && (g->bufs == NULL || g->runs == NULL)) ||
-	    (g->store_size > 0 && g->stores == NULL)) {
-		lm_gen_fini(w);
-		return -ENOMEM;
 	}
 	{
 		struct timespec ts;
@@ -266,12 +167,8 @@ lm_gen_fini(struct lm_worker *w)
 
 	lm_load_fini(w);
 	lm_raw_fini(w);
-	rte_free(g->bufs);
-	rte_free(g->runs);
-	rte_free(g->stores);
+	lm_user_arrays_fini(w);
 	rte_free(g->flights);
-	rte_free(g->loops);
-	rte_free(g->raws);
 	rte_free(g->sessions);
 	free(g->step_base);
 	lm_alias_free(&g->alias);

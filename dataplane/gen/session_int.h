@@ -147,6 +147,10 @@ bool lm_flight_take(struct lm_worker *w, struct lm_session *s);
 /* The step of s is over: its flight goes to the first one waiting. */
 void lm_flight_put(struct lm_worker *w, struct lm_session *s);
 
+/* user_arrays.c: what only some plans need, per user (after lm_raw_init) */
+int lm_user_arrays_init(struct lm_worker *w, uint32_t n_users);
+void lm_user_arrays_fini(struct lm_worker *w);
+
 /* raw_tcp.c */
 void lm_raw_step_start(struct lm_worker *w, struct lm_session *s);
 void lm_raw_recv(struct lm_worker *w, struct lm_session *s,
