@@ -5,16 +5,23 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-# 1 MiB responses for 32 users: requests are in flight at any moment
-lm_plan_lab "$LM_TEST_DIR/plan.json" '{"users": 32, "duration_s": 120}' '[
-  {"name": "big", "steps": [
-    {"http": {"path": "/big.bin"}}]}
+# "big": 1 MiB responses back to back, so requests are in flight at any
+# moment; "slow": runs that think for 20 s, which the grace would wait for.
+# Each run picks its scenario: by the signal, some users think in "slow".
+lm_plan_lab "$LM_TEST_DIR/plan.json" '{"users": 128, "duration_s": 120}' '[
+  {"name": "big", "weight": 99, "steps": [
+    {"http": {"path": "/big.bin"}}]},
+  {"name": "slow", "weight": 1, "steps": [
+    {"http": {"path": "/index.html"}},
+    {"think": {"constant_ms": 20000}},
+    {"http": {"path": "/index.html"}}]}
 ]'
 for sig in INT TERM; do
 	rc=0
 	# the grace would hold the run for 30 s; the second signal cuts it short
-	# before the requests in flight (a 1 MiB response takes ~0.1 s) finish
-	LM_SIGNAL_AGAIN=0.01 lm_run_signal "$sig" 3 --plan "$LM_TEST_DIR/plan.json" \
+	# before the requests in flight finish (a 1 MiB response takes ~0.2 s
+	# with 128 users): both come within a control tick (50 ms) of each other
+	LM_SIGNAL_AGAIN=0 lm_run_signal "$sig" 3 --plan "$LM_TEST_DIR/plan.json" \
 		--grace 30 --summary "$LM_TEST_DIR/summary-$sig.json" || rc=$?
 	[ "$rc" -eq 0 ] || { lm_show_run; fail "SIG$sig x2: exit status $rc"; }
 	# a few seconds for the report, the port's farewell and EAL clean-up
