@@ -28,6 +28,7 @@ enum {
 	OPT_CSV,
 	OPT_HLOG,
 	OPT_INTERVAL,
+	OPT_GRACE,
 	OPT_KEEP_STATS,
 	OPT_XDP,
 };
@@ -84,6 +85,8 @@ lm_cli_usage(FILE *f, const char *prog)
 		"      --csv PREFIX      write PREFIX_stats.csv and PREFIX_history.csv\n"
 		"      --hlog FILE       write an HdrHistogram interval log (.hlog)\n"
 		"      --interval S      statistics interval: live line, exports, API [1]\n"
+		"      --grace S         at the end, in-flight runs get S seconds to finish;\n"
+		"                        a second SIGINT/SIGTERM ends it at once [2]\n"
 		"      --influx URL      push line protocol each second to an InfluxDB\n"
 		"                        write URL (v1 .../write?db=DB, v2\n"
 		"                        .../api/v2/write?org=O&bucket=B with the token\n"
@@ -92,6 +95,8 @@ lm_cli_usage(FILE *f, const char *prog)
 		"\n"
 		"Exit status: 0 ok; 1 thresholds failed; 2 bad usage or bad plan;\n"
 		"3 runtime failure (EAL, port, or next hop not answering ARP).\n"
+		"SIGINT or SIGTERM ends the run as its duration would (grace, report,\n"
+		"summary, usual exit status); SIGPIPE and a closed stdout stop nothing.\n"
 		"\n"
 		"Example (the lab's client namespace):\n"
 		"  %s -l 0-1 --no-pci --in-memory --vdev=net_af_packet0,iface=lm-c0 \\\n"
@@ -365,6 +370,7 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 		{"hlog", required_argument, NULL, OPT_HLOG},
 		{"hdr-log", required_argument, NULL, OPT_HLOG},
 		{"interval", required_argument, NULL, OPT_INTERVAL},
+		{"grace", required_argument, NULL, OPT_GRACE},
 		{"keep-stats", no_argument, NULL, OPT_KEEP_STATS},
 		{"xdp", required_argument, NULL, OPT_XDP},
 		{"check", no_argument, NULL, 'c'},
@@ -381,6 +387,7 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 	c->users = -1;
 	c->rate = -1;
 	c->max_runs = -1;
+	c->grace_s = LM_CLI_GRACE_S;
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":p:d:s:cqh", opts, NULL)) != -1) {
@@ -466,6 +473,19 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 			    !(c->interval_s >= 0.1 && c->interval_s <= 3600)) {
 				fprintf(err, "error: --interval: \"%s\" is not a "
 					"number of seconds from 0.1 to 3600\n", optarg);
+				return -EINVAL;
+			}
+			break;
+		}
+		case OPT_GRACE: {
+			char *end;
+
+			errno = 0;
+			c->grace_s = strtod(optarg, &end);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    !(c->grace_s >= 0 && c->grace_s <= 3600)) {
+				fprintf(err, "error: --grace: \"%s\" is not a "
+					"number of seconds from 0 to 3600\n", optarg);
 				return -EINVAL;
 			}
 			break;

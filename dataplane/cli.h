@@ -13,6 +13,10 @@
 #define LM_EXIT_OK 0
 #define LM_EXIT_THRESHOLDS 1   /* the run finished but its thresholds failed */
 #define LM_EXIT_USAGE 2        /* bad usage or bad plan */
+/* Seconds the runs in flight get to finish at the end (--grace); the help
+ * text says [2] too. */
+#define LM_CLI_GRACE_S 2.0
+
 #define LM_EXIT_RUNTIME 3      /* a port, the EAL or the network failed us */
 
 struct lm_cli {
@@ -32,6 +36,7 @@ struct lm_cli {
 	const char *csv;         /* PREFIX of the CSV files, or NULL */
 	const char *hlog;        /* HdrHistogram interval log, or NULL */
 	double interval_s;       /* statistics interval [1] */
+	double grace_s;          /* drain time at the end [LM_CLI_GRACE_S] */
 	const char *stats_name;  /* /dev/shm/lemmings-dp.NAME; default: the pid */
 	bool keep_stats;         /* leave the statistics file after the run */
 	const char *xdp;         /* --xdp IFACE[:QUEUES] (bpf/steer.h), or NULL */

@@ -32,7 +32,6 @@
 #include "worker.h"
 #include "gen/server.h"
 
-#define LM_GRACE_S 2.0
 #define LM_ARP_TIMEOUT_S 3.0
 #define LM_MBUF_CACHE 256
 
@@ -41,6 +40,28 @@ on_signal(int sig)
 {
 	(void)sig;
 	lm_control_request_stop();
+}
+
+/*
+ * SIGINT and SIGTERM ask the control loop to stop (a second one cuts the
+ * grace period short: run.c). SIGPIPE is ignored: a reader of stdout that
+ * goes away (lemmings-dp ... | head -1) must not end the run before its
+ * summary file is written; a write to the closed pipe just fails (EPIPE).
+ * No SA_RESETHAND: the second signal has to reach the handler too.
+ */
+static void
+install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
 }
 
 /* Index of the "--" that ends the EAL's arguments, or argc if none. */
@@ -226,8 +247,7 @@ main(int argc, char **argv)
 			free(eal_argv);
 		return rte_errno == EINVAL ? LM_EXIT_USAGE : LM_EXIT_RUNTIME;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	install_signals();
 
 	n_workers = rte_lcore_count() - 1;
 	if (n_workers == 0) {
@@ -376,7 +396,7 @@ main(int argc, char **argv)
 		rte_eal_remote_launch(lm_worker_main, &workers[w_idx++], lcore);
 
 	ro.duration_s = plan->load.duration_s;
-	ro.grace_s = LM_GRACE_S;
+	ro.grace_s = cli.grace_s;
 	ro.arp_timeout_s = LM_ARP_TIMEOUT_S;
 	ro.summary = cli.summary;
 	ro.pool = pool;

@@ -136,8 +136,10 @@ lm_run() {
 
 # lm_run_signal SIG SECONDS ARGS...: like lm_run, but send SIG (INT, TERM, ...) to the
 # binary after SECONDS, then wait for it (KILL after LM_RUN_TIMEOUT seconds more).
+# LM_SIGNAL_AGAIN=S sends SIG a second time S seconds after the first.
+# Sets LM_STOP_DS: tenths of a second from the (first) signal to the exit.
 lm_run_signal() {
-	local sig=$1 after=$2 pid rc=0 n
+	local sig=$1 after=$2 pid rc=0 n t0
 	shift 2
 	_lm_prepare "$@"
 	# env --default-signal: a background job of a script starts with SIGINT ignored.
@@ -146,7 +148,12 @@ lm_run_signal() {
 		>"$LM_STDOUT" 2>"$LM_STDERR" </dev/null &
 	pid=$!
 	sleep "$after"
+	t0=$(date +%s%N)
 	kill -s "$sig" "$pid" 2>/dev/null || true
+	if [ -n "${LM_SIGNAL_AGAIN:-}" ]; then
+		sleep "$LM_SIGNAL_AGAIN"
+		kill -s "$sig" "$pid" 2>/dev/null || true
+	fi
 	n=$((${LM_RUN_TIMEOUT:-60} * 10))
 	while [ "$n" -gt 0 ] && kill -0 "$pid" 2>/dev/null; do
 		sleep 0.1
@@ -156,6 +163,7 @@ lm_run_signal() {
 		echo "lm_run_signal: still running ${LM_RUN_TIMEOUT:-60} s after SIG$sig: KILL" >&2
 		kill -s KILL "$pid" 2>/dev/null || true
 	fi
+	LM_STOP_DS=$((($(date +%s%N) - t0) / 100000000))
 	wait "$pid" || rc=$?
 	_lm_done "$rc"
 	return "$rc"

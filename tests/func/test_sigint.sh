@@ -4,6 +4,13 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+# assert_pools_back SUMMARY WHAT: every TCB and mbuf was given back.
+assert_pools_back() {
+	assert_eq "$(jq '.pools.tcbs.in_use_end' "$1")" 0 "$2: TCBs still held"
+	assert_eq "$(jq '.pools.mbufs.free_end' "$1")" \
+		"$(jq '.pools.mbufs.free_start' "$1")" "$2: mbufs free at the end"
+}
+
 lm_plan_lab "$LM_TEST_DIR/plan.json" '{"users": 8, "duration_s": 120}' '[
   {"name": "a", "steps": [
     {"http": {"path": "/index.html"}}]}
@@ -29,5 +36,28 @@ for sig in INT TERM; do
 	assert_eq "$(jq '.totals.errors.aborted' "$S")" 0 "SIG$sig: aborted"
 	assert_eq "$(lm_access_wait "$ok")" "$ok" "SIG$sig: nginx log lines"
 	assert_contains "$LM_STDOUT" "p99.9"
+	assert_pools_back "$S" "SIG$sig"
 done
+
+# Slow requests: 1 MiB each for 32 users at once, so many are mid-response
+# when the signal comes; a long grace lets every one of them finish.
+lm_plan_lab "$LM_TEST_DIR/big.json" '{"users": 32, "duration_s": 120}' '[
+  {"name": "big", "steps": [
+    {"http": {"path": "/big.bin"}}]}
+]'
+lm_access_reset
+rc=0
+lm_run_signal INT 3 --plan "$LM_TEST_DIR/big.json" --grace 20 \
+	--summary "$LM_TEST_DIR/summary-big.json" || rc=$?
+[ "$rc" -eq 0 ] || { lm_show_run; fail "big: exit status $rc"; }
+S=$LM_TEST_DIR/summary-big.json
+[ -s "$S" ] || fail "big: no summary"
+req=$(jq '.totals.requests' "$S")
+ok=$(jq '.totals.ok' "$S")
+assert_ge "$ok" 1 "big: requests ok"
+assert_eq "$req" "$((ok + $(jq '.totals.failed' "$S")))" "big: requests == ok + failed"
+assert_eq "$(jq '.totals.errors.aborted' "$S")" 0 "big: aborted"
+assert_eq "$(lm_access_wait "$ok" '/big.bin 200 1048576 ')" "$ok" \
+	"big: nginx log lines of whole responses"
+assert_pools_back "$S" "big"
 echo "ok"

@@ -269,6 +269,7 @@ test_usage(void **state)
 	assert_non_null(strstr(out, "--rate R"));
 	assert_non_null(strstr(out, "--max-runs N"));
 	assert_non_null(strstr(out, "--list"));
+	assert_non_null(strstr(out, "--grace S"));
 	free(out);
 }
 
@@ -314,6 +315,33 @@ test_load_options(void **state)
 	check_fails("error: --max-runs: \"9223372036854775808\" is not an integer 0 or more\n",
 		    "--plan", "p", "--max-runs", "9223372036854775808", NULL);
 	check_fails("error: --users needs a value\n", "--plan", "p", "--users", NULL);
+}
+
+/* --grace: the drain's length at the end, 2 s unless given, 0 allowed */
+static void
+test_grace(void **state)
+{
+	struct lm_cli c;
+	char *out;
+
+	(void)state;
+	assert_int_equal(parse(&c, &out, "--plan", "p.json", NULL), 0);
+	free(out);
+	assert_true(c.grace_s == LM_CLI_GRACE_S);
+	assert_int_equal(parse(&c, &out, "--plan", "p.json", "--grace", "0", NULL), 0);
+	free(out);
+	assert_true(c.grace_s == 0);
+	assert_int_equal(parse(&c, &out, "--plan", "p.json", "--grace=12.5", NULL), 0);
+	free(out);
+	assert_true(c.grace_s == 12.5);
+	check_fails("error: --grace: \"-1\" is not a number of seconds from 0 to 3600\n",
+		    "--plan", "p", "--grace", "-1", NULL);
+	check_fails("error: --grace: \"3601\" is not a number of seconds from 0 to 3600\n",
+		    "--plan", "p", "--grace", "3601", NULL);
+	check_fails("error: --grace: \"nan\" is not a number of seconds from 0 to 3600\n",
+		    "--plan", "p", "--grace", "nan", NULL);
+	check_fails("error: --grace: \"2s\" is not a number of seconds from 0 to 3600\n",
+		    "--plan", "p", "--grace", "2s", NULL);
 }
 
 #define PLAN_HEAD \
@@ -478,6 +506,7 @@ main(void)
 		cmocka_unit_test(test_impair_spec_errors),
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_load_options),
+		cmocka_unit_test(test_grace),
 		cmocka_unit_test(test_apply),
 		cmocka_unit_test(test_list),
 	};
