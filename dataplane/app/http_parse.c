@@ -329,57 +329,24 @@ lm_http_fast_status(struct lm_http_resp_parser *p, const uint8_t *s,
 
 /*
  * The rest of a Connection or Transfer-Encoding line after the ':', if it
- * is a single token: OWS 1*tchar OWS [CR] LF. Lists (commas), empty values
- * and anything else are for the state machine.
+ * is a single token (lm_http_fr_fast_token); lists, empty values and
+ * anything else are for the state machine.
  */
 static size_t
 lm_http_fast_list(struct lm_http_resp_parser *p, const uint8_t *s,
 		  size_t avail)
 {
-	const struct lm_http_name *tk;
-	size_t i = 0, t0, t, j;
-	uint8_t which;
+	uint8_t which, sub;
+	size_t n = lm_http_fr_fast_token(p, s, avail, &which, &sub);
 
-	while (i < avail && lm_http_ows(s[i]))
-		i++;
-	t0 = i;
-	while (i < avail && lm_http_tchar[s[i]])
-		i++;
-	t = i - t0;
-	if (t == 0)
+	if (n == 0)
 		return 0;
-	while (i < avail && lm_http_ows(s[i]))
-		i++;
-	if (i < avail && s[i] == '\r')
-		i++;
-	if (i >= avail || s[i] != '\n')
-		return 0;
-	i++;
-
-	/* as lm_http_fr_list_byte(): the first byte picks the token the
-	 * element may be; sub counts the bytes that match it, as long as
-	 * they all do */
-	if (p->hdr == LM_HTTP_H_TRANSFER_ENCODING)
-		which = LM_HTTP_T_CHUNKED;
-	else if (lm_http_lower(s[t0]) == 'k')
-		which = LM_HTTP_T_KEEP_ALIVE;
-	else
-		which = LM_HTTP_T_CLOSE;
-	tk = &lm_http_tokens[which];
-	p->sub = LM_HTTP_SUB_MISMATCH;
-	if (t <= tk->len) {
-		for (j = 0; j < t && lm_http_lower(s[t0 + j]) == (uint8_t)tk->s[j];
-		     j++)
-			;
-		if (j == t)
-			p->sub = (uint8_t)t;
-	}
+	p->sub = sub;
 	p->tok = LM_HTTP_TOK_BEFORE;
 	p->state = LM_HTTP_FR_FIELD_START;
-	lm_http_list_element_end(p, p->sub == tk->len ? which :
-				 LM_HTTP_FR_LIST_OTHER);
+	lm_http_list_element_end(p, which);
 	LM_HTTP_FAST_TAKEN(list);
-	return i;
+	return n;
 }
 
 /*
