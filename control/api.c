@@ -16,6 +16,7 @@
 #include <microhttpd.h>
 
 #include "api.h"
+#include "pools_report.h"
 
 /*
  * A handful of connections is plenty for a scraper, a dashboard and a
@@ -735,6 +736,19 @@ step_sum(struct lm_step_stats *d, const struct lm_step_stats *s)
 		d->errors[e] += s->errors[e];
 }
 
+/* What each pool has lent now: {"tcbs": N, ...}. */
+static json_t *
+pools_live_json(const struct lm_view *now)
+{
+	struct lm_pool_gauge g[LM_POOL_GAUGES];
+	uint32_t n = lm_pools_live(now, g);
+	json_t *o = json_object();
+
+	for (uint32_t i = 0; i < n; i++)
+		json_object_set_new(o, g[i].pool, json_integer((json_int_t)g[i].in_use));
+	return o;
+}
+
 char *
 lm_api_render_stats(const struct lm_plan *plan, const struct lm_view *now,
 		    const struct lm_view *before, double interval_s)
@@ -795,11 +809,12 @@ lm_api_render_stats(const struct lm_plan *plan, const struct lm_view *now,
 	for (int e = 0; e < LM_ERR_MAX; e++)
 		json_object_set_new(errors, lm_err_name(e),
 				    json_integer((json_int_t)all->errors[e]));
-	root = json_pack("{s:f, s:I, s:I, s:o, s:o, s:o}",
+	root = json_pack("{s:f, s:I, s:I, s:o, s:o, s:o, s:o}",
 		"interval_s", before != NULL ? interval_s : 0.0,
 		"users", (json_int_t)now->w.users_active,
 		"connections", (json_int_t)now->w.conns_active,
-		"steps", steps, "totals", totals, "errors", errors);
+		"steps", steps, "totals", totals, "errors", errors,
+		"pools", pools_live_json(now));
 	if (root != NULL)
 		text = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
 out:

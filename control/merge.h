@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <lm/mem.h>
+#include <lm/pools.h>
 #include <lm/stats.h>
 
 /* What a port's driver counts (rte_eth_stats), for losses we cannot see. */
@@ -23,15 +24,23 @@ struct lm_port_counters {
 	uint64_t rx_nombuf;   /* no mbuf to receive into */
 };
 
-/* The pools at the start and at the end of a run (leak accounting). */
+/*
+ * The pools at the start and at the end of a run (leak accounting,
+ * control/pools_report.h); mbufs_free_end is also the level now while the
+ * run goes on (the live documents).
+ */
 struct lm_pool_counters {
 	uint64_t mbufs;           /* size of the mbuf pool */
 	uint64_t mbufs_free_start;
 	uint64_t mbufs_free_end;
+	uint64_t mbufs_dropped_end; /* packets left in queues, freed at the end */
 	uint64_t tcbs;            /* TCBs in all workers' pools */
 	uint64_t tcbs_in_use_end;
 	uint64_t users;
 	uint64_t users_active_end;
+	bool census;              /* start and end below were taken */
+	struct lm_census start;   /* the workers' pools before their launch */
+	struct lm_census end;     /* ... and once they stopped */
 	struct lm_mem mem;        /* what the connection pools cost */
 };
 

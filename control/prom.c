@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pools_report.h"
 #include "prom.h"
 
 /*
@@ -335,6 +336,18 @@ render_gauges(struct pw *w, const struct lm_view *now,
 	pw_single_u64(w, "lemmings_requests_in_flight", "gauge",
 		      "Requests started and not yet ended.",
 		      now->w.requests_inflight);
+	{
+		struct lm_pool_gauge g[LM_POOL_GAUGES];
+		uint32_t n = lm_pools_live(now, g);
+
+		pw_family(w, "lemmings_pool_in_use", "gauge",
+			  "What each pool has lent now (leak watch).");
+		for (uint32_t i = 0; i < n; i++) {
+			pw_sample(w, "lemmings_pool_in_use");
+			pw_label(w, "pool", g[i].pool);
+			pw_value_u64(w, g[i].in_use);
+		}
+	}
 }
 
 static void

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "pools_report.h"
 #include "report.h"
 
 static double
@@ -205,12 +206,7 @@ lm_report_table(FILE *f, const struct lm_plan *plan, const struct lm_view *v,
 				" rx without mbuf\n", i, pc->imissed,
 				pc->ierrors, pc->oerrors, pc->rx_nombuf);
 	}
-	if (v->pools.mbufs_free_end != v->pools.mbufs_free_start ||
-	    v->pools.tcbs_in_use_end != 0)
-		fprintf(f, "pools: %" PRIu64 " mbufs and %" PRIu64
-			" TCBs not returned\n",
-			v->pools.mbufs_free_start - v->pools.mbufs_free_end,
-			v->pools.tcbs_in_use_end);
+	lm_pools_text(f, &v->pools);
 	fprintf(f, "duration: %.2f s\n", duration_s);
 	fflush(f);
 	free(all);
@@ -475,15 +471,7 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 			"corrupted", (json_int_t)v->impair_tx.corrupted));
 	json_object_set_new(root, "memory", memory_json(plan, v));
 	/* leak accounting: every pool back at its starting level */
-	json_object_set_new(root, "pools", json_pack(
-		"{s:{s:I, s:I, s:I}, s:{s:I, s:I}, s:{s:I, s:I}}",
-		"mbufs", "size", (json_int_t)v->pools.mbufs,
-		"free_start", (json_int_t)v->pools.mbufs_free_start,
-		"free_end", (json_int_t)v->pools.mbufs_free_end,
-		"tcbs", "size", (json_int_t)v->pools.tcbs,
-		"in_use_end", (json_int_t)v->pools.tcbs_in_use_end,
-		"users", "size", (json_int_t)v->pools.users,
-		"active_end", (json_int_t)v->pools.users_active_end));
+	json_object_set_new(root, "pools", lm_pools_json(&v->pools));
 	return root;
 }
 

@@ -13,6 +13,7 @@
 #include <rte_launch.h>
 
 #include "mem.h"
+#include "pools.h"
 #include "worker.h"
 #include "cli.h"
 #include "merge.h"
@@ -167,11 +168,23 @@ api_commands(struct lm_api *a, struct lm_worker *ws, uint32_t n,
 	}
 }
 
+/*
+ * The workers have stopped: free the packets no worker will process, then
+ * count what every pool holds (the report's leak accounting).
+ */
 static void
 pools_and_faults(struct lm_view *now, struct lm_worker *ws, uint32_t n,
 		 const struct lm_plan *plan, const struct lm_run_opts *o)
 {
 	collect_ports(now, &ws[0]);
+	now->pools.mbufs_dropped_end = 0;
+	for (uint32_t i = 0; i < n; i++)
+		now->pools.mbufs_dropped_end += lm_worker_leftovers(&ws[i]);
+	now->pools.census = true;
+	now->pools.start = o->census_start;
+	memset(&now->pools.end, 0, sizeof(now->pools.end));
+	for (uint32_t i = 0; i < n; i++)
+		lm_worker_census(&ws[i], &now->pools.end);
 	now->pools.mbufs = o->pool->size;
 	now->pools.mbufs_free_start = o->mbufs_free_start;
 	now->pools.mbufs_free_end = rte_mempool_avail_count(o->pool);
@@ -428,6 +441,10 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 			else
 				lm_view_collect_latency(&now, l, area);
 			now.tsc = t;
+			/* the mbufs free now, for the live documents */
+			now.pools.mbufs = o->pool->size;
+			now.pools.mbufs_free_start = o->mbufs_free_start;
+			now.pools.mbufs_free_end = rte_mempool_avail_count(o->pool);
 			if (!o->quiet)
 				lm_report_line(stdout, &now, &before, elapsed, iv_s);
 			if (o->influx != NULL)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include <lm/plan.h>
+#include <lm/pools.h>
 #include <lm/stats.h>
 
 struct lm_worker;
@@ -31,6 +32,7 @@ struct lm_run_opts {
 	const char *hlog;         /* HdrHistogram interval log, or NULL */
 	double interval_s;        /* statistics interval, seconds [1] */
 	uint64_t mbufs_free_start;
+	struct lm_census census_start; /* the workers' pools before the launch */
 	bool quiet;
 };
 

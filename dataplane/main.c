@@ -29,6 +29,7 @@
 #include "net/steer.h"
 #include "bpf/xdp_port.h"
 #include "run.h"
+#include "pools.h"
 #include "worker.h"
 #include "gen/server.h"
 
@@ -391,6 +392,8 @@ main(int argc, char **argv)
 	}
 	/* before the workers take any: the baseline of the leak accounting */
 	ro.mbufs_free_start = rte_mempool_avail_count(pool);
+	for (uint32_t i = 0; i < n_workers; i++)
+		lm_worker_census(&workers[i], &ro.census_start);
 	w_idx = 0;
 	RTE_LCORE_FOREACH_WORKER(lcore)
 		rte_eal_remote_launch(lm_worker_main, &workers[w_idx++], lcore);

@@ -21,6 +21,7 @@
 #include <rte_malloc.h>
 
 #include "mem.h"
+#include "pools.h"
 #include "worker.h"
 #include "net/eth.h"
 #include "net/port.h"
@@ -160,6 +161,10 @@ lm_worker_poll(struct lm_worker *w)
 	lm_server_poll(w);
 	lm_tcp_flush_acks(w);
 	lm_tx_flush(w);
+	if (unlikely(w->now >= w->gauges_due)) {
+		lm_worker_gauges(w);
+		w->gauges_due = w->now + LM_GAUGE_MS * w->ticks_per_ms;
+	}
 	/*
 	 * busy: a packet received or sent, or a timer fired (a pass that only
 	 * took packets another worker handed over, and sent nothing, is not)
@@ -237,7 +242,9 @@ lm_worker_main(void *arg)
 	lm_tx_flush(w);
 	/* what is left is closing or in TIME-WAIT: give it all back */
 	lm_tcp_release_all(w);
+	lm_server_quit(w);
 	LM_STAT_SET(w->ctr->tcbs_in_use, w->tcp.n_used);
+	lm_worker_gauges(w);
 	lm_worker_set_state(w, LM_WS_DONE);
 	return 0;
 }

@@ -65,6 +65,7 @@ struct lm_worker {
 	struct lm_stats_slot_view stats;
 	uint64_t rng;                 /* splitmix64 state */
 	bool pass_busy;               /* the last pass did work (ctr->busy_*) */
+	uint64_t gauges_due;          /* TSC: publish the pools' gauges (pools.h) */
 
 	uint32_t id;                  /* 0 .. n_workers-1 */
 	uint32_t n_workers;

@@ -58,6 +58,7 @@ lm_flight_take(struct lm_worker *w, struct lm_session *s)
 		return false;
 	}
 	g->flight_free = fl->next_free;
+	g->n_flights_used++;
 	s->fl = (uint16_t)(fl - g->flights + 1);
 	return true;
 }
@@ -73,6 +74,7 @@ lm_flight_put(struct lm_worker *w, struct lm_session *s)
 
 	fl->next_free = g->flight_free;
 	g->flight_free = fl;
+	g->n_flights_used--;
 	s->fl = 0;
 	if (next == NULL)
 		return;

@@ -36,6 +36,8 @@
 
 #include <rte_malloc.h>
 
+#include <lm/pools.h>
+
 #include "mem.h"
 #include "worker.h"
 #include "gen/server.h"
@@ -98,6 +100,7 @@ struct srv_mark {
 struct lm_srv {
 	struct srv_conn *conns;     /* the pool lent to busy connections */
 	uint32_t n_conns;
+	uint32_t n_busy;            /* lent (the pools' gauges) */
 	uint32_t n_tcbs;            /* connections the worker can hold */
 	struct srv_conn *free;
 	struct srv_conn *ready;
@@ -259,6 +262,7 @@ conn_free(struct lm_srv *s, struct srv_conn *c)
 	c->tcb = NULL;
 	c->next = s->free;
 	s->free = c;
+	s->n_busy--;
 }
 
 void
@@ -329,6 +333,7 @@ lm_server_init(struct lm_worker *w)
 		s->conns[i].timer.type = LM_TIMER_SERVER;
 		conn_free(s, &s->conns[i]);
 	}
+	s->n_busy = 0;
 	s->bad_request.status = 400;
 	s->bad_request.head = (uint8_t *)(uintptr_t)bad_request_head;
 	s->bad_request.head_len = sizeof(bad_request_head) - 1;
@@ -402,6 +407,7 @@ conn_take(struct lm_worker *w, struct lm_tcb *tcb,
 	if (c == NULL)
 		return NULL;
 	s->free = c->next;
+	s->n_busy++;
 	c->next = NULL;
 	c->tcb = tcb;
 	c->srv = srv;
@@ -873,5 +879,65 @@ lm_server_poll(struct lm_worker *w)
 			continue;
 		}
 		conn_rest(w, c);
+	}
+}
+
+void
+lm_server_quit(struct lm_worker *w)
+{
+	struct lm_srv *s = w->srv;
+	struct srv_conn *c;
+
+	if (s == NULL)
+		return;
+	/*
+	 * Every TCB is gone (lm_tcp_release_all): the states still on the
+	 * ready list, which the loop would have freed at its next pass, are
+	 * freed here instead.
+	 */
+	while ((c = s->ready) != NULL) {
+		s->ready = c->next;
+		c->on_ready = false;
+		if (c->tcb == NULL)
+			conn_free(s, c);
+	}
+	s->n_pending = 0;
+}
+
+uint32_t
+lm_server_busy(const struct lm_worker *w)
+{
+	return w->srv != NULL ? w->srv->n_busy : 0;
+}
+
+void
+lm_server_census(const struct lm_worker *w, struct lm_census *cs)
+{
+	const struct lm_srv *s = w->srv;
+	uint64_t free_conns = 0, free_echo = 0;
+
+	if (s == NULL)
+		return;
+	for (const struct srv_conn *c = s->free; c != NULL; c = c->next)
+		free_conns++;
+	for (const struct srv_conn *c = s->ready; c != NULL; c = c->next)
+		cs->srv_states_ready++;
+	for (uint32_t i = 0; i < s->n_conns; i++) {
+		const struct srv_conn *c = &s->conns[i];
+
+		if (c->tcb != NULL)
+			cs->srv_states_in_conns++;
+		if (c->echo != NULL)
+			cs->echo_bufs_in_states++;
+		if (lm_timer_armed(&c->timer))
+			cs->timers_srv_states++;
+	}
+	cs->srv_states += s->n_conns;
+	cs->srv_states_used += s->n_conns - free_conns;
+	if (s->echo_bufs != NULL) {
+		for (const struct srv_echo *e = s->echo_free; e != NULL; e = e->next)
+			free_echo++;
+		cs->echo_bufs += ECHO_BUFS;
+		cs->echo_bufs_used += ECHO_BUFS - free_echo;
 	}
 }

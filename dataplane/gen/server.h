@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct lm_worker;
+struct lm_census;
 
 #define LM_TIMER_SERVER 3       /* a connection's delayed response is due */
 
@@ -22,5 +23,12 @@ struct lm_timer;
 void lm_server_timer_expired(struct lm_worker *w, struct lm_timer *t);
 /* The application phase of the worker loop for the servers. */
 void lm_server_poll(struct lm_worker *w);
+
+/* At the end, after every TCB was released: free what was left ready. */
+void lm_server_quit(struct lm_worker *w);
+/* Connection states lent now (a gauge). */
+uint32_t lm_server_busy(const struct lm_worker *w);
+/* Add the servers' pools and where their states are to cs (main lcore). */
+void lm_server_census(const struct lm_worker *w, struct lm_census *cs);
 
 #endif /* LM_SERVER_H */

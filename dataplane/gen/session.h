@@ -141,6 +141,7 @@ struct lm_gen {
 	/* steps waiting on connections: their state, lent (struct lm_flight) */
 	struct lm_flight *flights;
 	uint32_t n_flights;
+	uint32_t n_flights_used;        /* lent (the pools' gauges) */
 	struct lm_flight *flight_free;
 	struct lm_session *wait_head;   /* users waiting for a flight, in order */
 	struct lm_session *wait_tail;

@@ -88,6 +88,7 @@ ooo_put(struct lm_worker *w, struct lm_tcb *tcb)
 
 	o->next_free = w->tcp.ooo_conn_free;
 	w->tcp.ooo_conn_free = o;
+	w->tcp.n_ooo_conns_used--;
 	tcb->ooo = 0;
 }
 
@@ -131,6 +132,7 @@ lm_tcp_ooo_hold(struct lm_worker *w, struct lm_tcb *tcb, struct rte_mbuf *m,
 			return -ENOBUFS;
 		}
 		w->tcp.ooo_conn_free = o->next_free;
+		w->tcp.n_ooo_conns_used++;
 		memset(o, 0, sizeof(*o));
 		o->acks_at = tcb->rcv_nxt;
 		tcb->ooo = (uint16_t)(o - w->tcp.ooo_conns + 1);
@@ -154,6 +156,7 @@ lm_tcp_ooo_hold(struct lm_worker *w, struct lm_tcb *tcb, struct rte_mbuf *m,
 	}
 	n = w->tcp.ooo_free;
 	w->tcp.ooo_free = n->next;
+	w->tcp.n_ooo_held++;
 	n->m = m;
 	n->seq = seq;
 	n->len = len;
@@ -194,6 +197,7 @@ lm_tcp_ooo_free(struct lm_worker *w, struct lm_ooo_seg *n)
 	rte_pktmbuf_free(n->m);
 	n->next = w->tcp.ooo_free;
 	w->tcp.ooo_free = n;
+	w->tcp.n_ooo_held--;
 }
 
 void

@@ -112,6 +112,20 @@ struct lm_worker_counters {
 	uint64_t busy_passes;     /* ... that did work */
 	uint64_t cycles;          /* TSC cycles of all passes */
 	uint64_t busy_cycles;     /* ... of the busy passes */
+	/*
+	 * Gauges of what the worker holds from its pools, for watching a
+	 * long run for leaks (tools/soak): kept by the pools in the worker's
+	 * own structures and published every LM_GAUGE_MS by the worker loop,
+	 * and once more when it stops (dataplane/pools.c), so the hot path
+	 * pays no store to the shared slot for them. TCBs in use are
+	 * conns_active, users users_active.
+	 */
+	uint64_t flights_in_use;  /* states of steps in flight (gen/flight.c) */
+	uint64_t ooo_states_in_use; /* out-of-order states lent to connections */
+	uint64_t ooo_segments_held; /* segments (mbufs) held past a hole */
+	uint64_t srv_states_in_use; /* busy server connections' states */
+	uint64_t timers_armed;    /* on the worker's timer wheel */
+	uint64_t impair_held;     /* packets held back by the fault injector */
 };
 
 struct lm_scenario_counters {
