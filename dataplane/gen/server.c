@@ -925,7 +925,9 @@ lm_server_census(const struct lm_worker *w, struct lm_census *cs)
 	for (uint32_t i = 0; i < s->n_conns; i++) {
 		const struct srv_conn *c = &s->conns[i];
 
-		if (c->tcb != NULL)
+		/* a state whose TCB was freed without telling it is lost */
+		if (c->tcb != NULL && c->tcb->state != LM_TCP_CLOSED &&
+		    c->tcb->app == c)
 			cs->srv_states_in_conns++;
 		if (c->echo != NULL)
 			cs->echo_bufs_in_states++;
