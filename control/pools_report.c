@@ -93,6 +93,8 @@ lm_pools_held(const struct lm_pool_counters *p, struct lm_held *out,
 	for (int i = LM_CENSUS_TCP_STATES - 1; i > 0; i--)
 		held_cause(&h, e->tcb_state[i], "in %s", tcp_states[i]);
 	held_end(&h, "off the free list in no state: lost");
+	held_begin(&h, "tcbs", e->tcbs_orphaned);
+	held_end(&h, "orphaned: open with no application and no timer at the quit (released then)");
 	held_begin(&h, "users", excess(s->users_active, e->users_active));
 	held_end(&h, "still running (never stopped)");
 	held_begin(&h, "flights", excess(s->flights_used, e->flights_used));
@@ -160,6 +162,8 @@ lm_pools_json(const struct lm_pool_counters *p)
 	}
 	json_object_set_new(root, "tcbs", level_json(e->tcbs, s->tcbs_used,
 						     e->tcbs_used));
+	json_object_set_new(json_object_get(root, "tcbs"), "orphaned_end",
+			    json_integer((json_int_t)e->tcbs_orphaned));
 	json_object_set_new(root, "users", json_pack("{s:I, s:I, s:I}",
 		"size", (json_int_t)e->users,
 		"active_start", (json_int_t)s->users_active,

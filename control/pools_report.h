@@ -21,7 +21,7 @@
 struct lm_held {
 	const char *pool;           /* the summary's name of the pool */
 	uint64_t count;
-	char why[80];
+	char why[96];
 };
 
 /*

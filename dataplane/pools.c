@@ -60,6 +60,7 @@ tcp_census(const struct lm_worker *w, struct lm_census *c)
 	     free_nodes <= LM_TCP_OOO_PER_WORKER; s = s->next)
 		free_nodes++;
 	c->tcbs += t->n_tcbs;
+	c->tcbs_orphaned += t->n_orphaned;
 	c->tcbs_used += t->n_tcbs - RTE_MIN(free_tcbs, (uint64_t)t->n_tcbs);
 	if (t->ooo_conns != NULL) {
 		c->ooo_states += t->n_ooo_conns;

@@ -478,9 +478,22 @@ lm_tcp_release_all(struct lm_worker *w)
 {
 	struct lm_tcp *t = &w->tcp;
 
-	for (uint32_t i = 0; i < t->n_tcbs && t->n_used > 0; i++)
-		if (t->tcbs[i].state != LM_TCP_CLOSED)
-			lm_tcb_release(w, &t->tcbs[i], LM_TCP_END_ABORTED);
+	t->n_orphaned = 0;
+	for (uint32_t i = 0; i < t->n_tcbs && t->n_used > 0; i++) {
+		struct lm_tcb *tcb = &t->tcbs[i];
+
+		if (tcb->state == LM_TCP_CLOSED)
+			continue;
+		/*
+		 * Every connection is owned by its app or, closing, by its
+		 * timer (RTO, FIN-WAIT-2, TIME-WAIT): one with neither would
+		 * have lived for ever, a leak this release would hide
+		 * (the leak accounting reports it).
+		 */
+		if (tcb->app == NULL && !lm_timer_armed(&tcb->timer))
+			t->n_orphaned++;
+		lm_tcb_release(w, tcb, LM_TCP_END_ABORTED);
+	}
 }
 
 void

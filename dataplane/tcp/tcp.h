@@ -259,6 +259,7 @@ struct lm_tcp {
 	uint32_t n_ooo_conns;
 	uint32_t n_ooo_conns_used;  /* states lent (the pools' gauges) */
 	uint32_t n_ooo_held;        /* segment nodes in use */
+	uint32_t n_orphaned;        /* at the quit: TCBs nothing would free */
 	uint32_t next_port;         /* source port cursor */
 	uint32_t next_src[LM_MAX_PORTS]; /* source address cursor, per port */
 	struct lm_tcp_listener listen[LM_TCP_MAX_LISTEN];

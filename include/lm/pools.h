@@ -29,6 +29,11 @@ struct lm_census {
 
 	/* where what is taken was found */
 	uint64_t tcb_state[LM_CENSUS_TCP_STATES]; /* TCBs in use, by state */
+	/*
+	 * TCBs found at the quit, before they were all released, with no
+	 * application and no timer: nothing would ever have freed them.
+	 */
+	uint64_t tcbs_orphaned;
 	uint64_t flights_in_steps;           /* lent to a user's step */
 	uint64_t ooo_states_in_tcbs;         /* lent to a live connection */
 	uint64_t ooo_segments_in_states;     /* queued in those states */

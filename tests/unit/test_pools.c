@@ -3,7 +3,8 @@
  * Unit tests: leak accounting (dataplane/pools.c, control/pools_report.c).
  * A worker is made to hold things (a connection with data held past a
  * hole, one in TIME-WAIT), then to lose some on purpose (a TCB taken off
- * the free list and an mbuf taken from the pool, both forgotten): the
+ * the free list and an mbuf taken from the pool, both forgotten; an open
+ * connection left with no application and no timer): the
  * census must find each, and the report's still-held list must name the
  * pool, the count and the reason. Once everything is given back, the list
  * is empty. See tcp_harness.h for how the worker runs.
@@ -113,9 +114,25 @@ test_still_held_named(void **state)
 	assert_non_null(strstr(report_text(&p),
 		"  tcbs: 1 off the free list in no state: lost\n"));
 
-	/* what a run's end does: everything back, nothing listed */
+	/*
+	 * An orphan: an open connection its app let go without closing it,
+	 * and no timer. The end releases it, and reports it.
+	 */
 	lm_tcb_release(w, lost_tcb, LM_TCP_END_ABORTED);
 	rte_pktmbuf_free(lost_mbuf);
+	open_conn(&conns[2], 0x4000, 1000, WND_MAX, 0);
+	assert_false(lm_timer_armed(&conns[2].tcb->timer));
+	conns[2].tcb->app = NULL;
+	lm_tcp_release_all(w);
+	take_census(&p, &start);
+	assert_int_equal(p.end.tcbs_used, 0);
+	n = lm_pools_held(&p, h, LM_HELD_MAX);
+	assert_int_equal(n, 1);
+	assert_int_equal(held(h, n, "tcbs", "orphaned: open with no application "
+			      "and no timer at the quit (released then)"), 1);
+	assert_non_null(strstr(report_text(&p), "  tcbs: 1 orphaned: "));
+
+	/* what a run's end does: everything back, nothing listed */
 	lm_tcp_release_all(w);
 	take_census(&p, &start);
 	assert_int_equal(lm_pools_held(&p, h, LM_HELD_MAX), 0);
