@@ -222,7 +222,11 @@ lm_worker_main(void *arg)
 		case LM_WS_RUNNING:
 			if (cmd == LM_CMD_DRAIN && !w->gen.draining)
 				lm_gen_drain(w);
-			if (lm_gen_idle(&w->gen)) {
+			/*
+			 * idle once the sessions are done and the peers have
+			 * had their FINs answered (tcp.h lm_tcp_state_closing)
+			 */
+			if (lm_gen_idle(&w->gen) && w->tcp.n_closing == 0) {
 				st = LM_WS_IDLE;
 				lm_worker_set_state(w, st);
 			}

@@ -39,6 +39,18 @@ enum lm_tcp_state {
 	LM_TCP_TIME_WAIT,
 };
 
+/*
+ * A connection the application has closed whose FIN exchange is not over
+ * (RFC 9293 3.10.4): the worker stays up until none is left, so that the
+ * peer's last FIN is answered rather than met by the next run's RST.
+ */
+static inline bool
+lm_tcp_state_closing(enum lm_tcp_state st)
+{
+	return st == LM_TCP_FIN_WAIT_1 || st == LM_TCP_FIN_WAIT_2 ||
+		st == LM_TCP_CLOSING || st == LM_TCP_LAST_ACK;
+}
+
 /* How a connection ended, as told to the application. */
 enum lm_tcp_end {
 	LM_TCP_END_NORMAL = 0,        /* both FINs exchanged */
@@ -241,6 +253,7 @@ struct lm_tcp {
 	uint32_t n_used;
 	uint32_t n_peak;            /* most in use at once */
 	uint32_t n_time_wait;       /* of them in TIME-WAIT */
+	uint32_t n_closing;         /* ... closed by the app, FINs not yet done */
 	uint32_t *buckets;          /* connection table, chained (lm_tcb_ref) */
 	uint32_t bucket_mask;
 	struct lm_tcb **acks;       /* owing an ACK at the end of the pass */

@@ -134,8 +134,12 @@ time_wait_enter(struct lm_worker *w, struct lm_tcb *tcb)
 		lm_tcb_release(w, tcb, LM_TCP_END_NORMAL);
 		return;
 	}
-	tcb->state = LM_TCP_TIME_WAIT;
-	w->tcp.n_time_wait++;
+	if (tcb->state != LM_TCP_TIME_WAIT) {
+		/* not when a retransmitted FIN restarts it */
+		w->tcp.n_closing--;
+		tcb->state = LM_TCP_TIME_WAIT;
+		w->tcp.n_time_wait++;
+	}
 	lm_tcp_timer_set(w, tcb, LM_TCPT_TIME_WAIT,
 			 (uint64_t)w->tcp.time_wait_ms * 1000);
 }
