@@ -125,8 +125,8 @@ lm_worker_poll(struct lm_worker *w)
 	for (uint32_t i = 0; i < w->n_ifs; i++) {
 		uint16_t n = 0;
 
-		/* a memif peer that said farewell (net/port.h): hands off */
-		if (likely(!lm_port_peer_gone(w->ifs[i].port_id)))
+		/* a memif link not up yet, or whose peer left: hands off */
+		if (likely(lm_port_usable(w->ifs[i].port_id)))
 			n = rte_eth_rx_burst(w->ifs[i].port_id, w->rxq[i], pkts,
 					     LM_RX_BURST);
 

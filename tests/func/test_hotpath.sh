@@ -126,14 +126,22 @@ count_syscalls() {
 	fi
 }
 
-# the counter's self-test: a process making both kinds of calls for 3 s
-python3 -c 'import os, socket, time
+# the counter's self-test: a process making both kinds of calls for 5 s,
+# counted once it has started them (python3 may start slowly on a busy host)
+rm -f "$LM_TEST_DIR/selftest.ready"
+python3 -c 'import os, socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-end = time.time() + 3
+s.sendto(b"x", ("127.0.0.1", 9))
+open(sys.argv[1], "w").close()
+end = time.time() + 5
 while time.time() < end:
-    os.getppid(); s.sendto(b"x", ("127.0.0.1", 9)); time.sleep(0.001)' &
+    os.getppid(); s.sendto(b"x", ("127.0.0.1", 9)); time.sleep(0.001)' \
+	"$LM_TEST_DIR/selftest.ready" &
 SELF_PID=$!
-sleep 0.5
+for _ in $(seq 100); do
+	[ -e "$LM_TEST_DIR/selftest.ready" ] && break
+	sleep 0.1
+done
 count_syscalls "$LM_TEST_DIR/selftest.syscalls" 1 "$SELF_PID"
 wait "$SELF_PID" || true
 read -r _ self_all self_snd <"$LM_TEST_DIR/selftest.syscalls"
