@@ -440,7 +440,9 @@ wait_bounded "$cli" $((LOAD_S + 30)) "afp: client" || rc=$?
 [ "$rc" -eq 0 ] || { cat "$d/client.out"; fail "afp: client exit status $rc"; }
 C=$d/client.json
 ok=$(jq '.totals.ok' "$C")
-assert_ge "$ok" "$MIN_OK" "afp: requests ok"
+# a system call a packet, two workers on two CPUs shared with nginx: the
+# floor only says the traffic flowed (every interval is checked below)
+assert_ge "$ok" $((MIN_OK / 3)) "afp: requests ok"
 assert_eq "$(jq '.totals.failed' "$C")" 0 "afp: requests failed"
 assert_eq "$(lm_access_wait "$ok")" "$ok" "afp: nginx log lines"
 assert_ge "$(jq '.packets.redirected' "$C")" 1 "afp: packets handed between the workers"
