@@ -491,9 +491,38 @@ conn_arm(struct srv *s, struct conn *c)
 	return 0;
 }
 
+/*
+ * How the connection ended, from its TCP state: "reset" by the peer
+ * (CLOSED), "fin" from the peer (CLOSE-WAIT and after), or "open" (the
+ * peer had done neither: we close it, at exit for instance). A client
+ * that gives up on a hostile server must leave no connection open there.
+ */
+static const char *
+conn_end(const struct conn *c)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+		return "unknown";
+	switch (ti.tcpi_state) {
+	case TCP_CLOSE:
+		return "reset";
+	case TCP_CLOSE_WAIT:
+	case TCP_LAST_ACK:
+	case TCP_CLOSING:
+	case TCP_TIME_WAIT:
+		return "fin";
+	default:
+		return "open";
+	}
+}
+
 static void
 conn_free(struct srv *s, struct conn *c)
 {
+	log_line(s, "end %s", conn_end(c));
 	epoll_ctl(s->efd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	if (c->prev != NULL)
