@@ -430,7 +430,10 @@ sess_recv(struct lm_worker *w, struct lm_tcb *tcb, const uint8_t *data,
 		lm_captures_feed(cur_step(w, s)->http.captures, &sess_fl(w, s)->cap,
 				 data, used, w->plan->vars, sess_store(w, s));
 	if (lm_http_resp_failed(&sess_fl(w, s)->resp)) {
-		s->pending = LM_ERR_PROTOCOL + 1;
+		/* a head past our limits is ours to name: the server may be
+		 * right (big cookies), where a malformed one is not */
+		s->pending = sess_fl(w, s)->resp.err == LM_HTTP_E_HEAD_TOO_LARGE ?
+			LM_ERR_HEAD_TOO_LARGE + 1 : LM_ERR_PROTOCOL + 1;
 		lm_sess_ready(w, s);
 	} else if (lm_http_resp_done(&sess_fl(w, s)->resp)) {
 		/* without pipelining, bytes after the response are an error */
