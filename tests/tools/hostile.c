@@ -5,10 +5,13 @@
  * kind of misbehaviour (a garbage status line, a head past our parser's
  * limits, a chunked body that never ends, a Content-Length that cannot be
  * a number, a response trickled a byte at a time, a receiver that never
- * reads, an answer before the request's body is read); requests to /ok are
- * answered properly in every mode, so that a test can check that the
- * other users and the later requests of a run keep going. See README.md
- * beside this file.
+ * reads, an answer before the request's body is read, a switch to another
+ * protocol nobody asked for); requests to /ok are answered properly in
+ * every mode, so that a test can check that the other users and the later
+ * requests of a run keep going. The log has a line per connection
+ * accepted, per request and per connection ended (how: reset, FIN, or
+ * still open), so that a test can compare. The answers themselves are in
+ * hostile_answers.c. See README.md beside this file.
  *
  * The cuts in the middle of a response (a FIN before Content-Length is
  * reached, an RST after half the body) are lm-testsrv's close-after and
@@ -29,18 +32,21 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <linux/sockios.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 
+#include "hostile.h"
 #include "srv_util.h"
 
 #define HEAD_MAX	(16 * 1024)	/* a request head; longer: closed */
 #define EVENTS_MAX	256
 #define DRIP_QUEUE_MAX	(64 * 1024)	/* endless-chunked: no more unsent */
-#define CHUNK_BYTES	1024
 #define LINE_MAX_LOG	200		/* request target bytes in the log */
 
 enum mode {
@@ -51,6 +57,7 @@ enum mode {
 	MODE_SLOWLORIS,
 	MODE_ZERO_WINDOW,
 	MODE_EARLY_ANSWER,
+	MODE_UPGRADE,
 	MODE_N
 };
 
@@ -62,36 +69,8 @@ static const char *const mode_names[MODE_N] = {
 	[MODE_SLOWLORIS] = "slowloris",
 	[MODE_ZERO_WINDOW] = "zero-window",
 	[MODE_EARLY_ANSWER] = "early-answer",
+	[MODE_UPGRADE] = "upgrade",
 };
-
-/* The status lines of garbage-status, in turn (binary: a TLS ClientHello's
- * first bytes, NUL included). */
-#define BYTES(s) (s), sizeof(s) - 1
-static const struct {
-	const char *name;
-	const char *bytes;
-	size_t len;
-} garbage[] = {
-	{ "2x0", BYTES("HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n") },
-	{ "foo", BYTES("FOO\r\n\r\n") },
-	{ "binary", BYTES("\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03\xff\x00\r\n\r\n") },
-	{ "http2", BYTES("HTTP/2 200\r\nContent-Length: 0\r\n\r\n") },
-	{ "code999", BYTES("HTTP/1.1 999 Nine\r\nContent-Length: 0\r\n\r\n") },
-};
-#define N_GARBAGE (sizeof(garbage) / sizeof(garbage[0]))
-
-/* The Content-Length values of cl-overflow, in turn. */
-static const struct {
-	const char *name;
-	const char *fields;
-} bad_cl[] = {
-	{ "2^64", "Content-Length: 18446744073709551616\r\n" },
-	{ "huge", "Content-Length: 99999999999999999999999999999\r\n" },
-	{ "junk", "Content-Length: 12abc\r\n" },
-	{ "negative", "Content-Length: -1\r\n" },
-	{ "conflict", "Content-Length: 5\r\nContent-Length: 6\r\n" },
-};
-#define N_BAD_CL (sizeof(bad_cl) / sizeof(bad_cl[0]))
 
 enum conn_state {
 	CS_HEAD,	/* reading a request head */
@@ -105,18 +84,18 @@ struct conn {
 	struct conn *prev;
 	struct conn *next;
 	int fd;
+	char peer[INET6_ADDRSTRLEN + 8];	/* "IP:PORT", for the log */
 	uint32_t events;	/* as registered with epoll */
 	enum conn_state st;
 	bool fin_after;		/* shut our side down once the output is sent */
+	bool rst_after;		/* reset the connection once the output is sent */
 	bool fin_sent;
-	uint64_t deadline;	/* CS_DRIP: the next byte or chunk; 0: none */
+	uint64_t deadline;	/* the next drip, or rst_after's next look; 0: none */
+	uint64_t rst_by;	/* rst_after: reset then, even if not all sent */
 	uint64_t body_left;	/* CS_BODY */
 	uint8_t in[HEAD_MAX];
 	size_t in_len;
-	uint8_t *out;		/* malloc'ed; what is still to send is */
-	size_t out_off;		/* [out_off, out_len) */
-	size_t out_len;
-	size_t out_cap;
+	struct outbuf out;
 };
 
 struct srv {
@@ -134,13 +113,15 @@ struct srv {
 	char signal_tag;
 };
 
+/* A line of the log about c: its peer's address and port first. */
 static void
-log_line(struct srv *s, const char *fmt, ...)
+log_line(struct srv *s, const struct conn *c, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (s->log == NULL)
 		return;
+	fprintf(s->log, "%s ", c->peer);
 	va_start(ap, fmt);
 	vfprintf(s->log, fmt, ap);
 	va_end(ap);
@@ -148,54 +129,17 @@ log_line(struct srv *s, const char *fmt, ...)
 	fflush(s->log);
 }
 
-static int
-out_reserve(struct conn *c, size_t more)
-{
-	uint8_t *p;
-	size_t cap;
-
-	if (c->out_off == c->out_len)
-		c->out_off = c->out_len = 0;
-	if (c->out_len + more <= c->out_cap)
-		return 0;
-	cap = c->out_cap ? c->out_cap : 4096;
-	while (cap < c->out_len + more)
-		cap *= 2;
-	p = realloc(c->out, cap);
-	if (p == NULL)
-		return -1;
-	c->out = p;
-	c->out_cap = cap;
-	return 0;
-}
-
-static int
-out_put(struct conn *c, const void *p, size_t len)
-{
-	if (out_reserve(c, len) < 0)
-		return -1;
-	memcpy(c->out + c->out_len, p, len);
-	c->out_len += len;
-	return 0;
-}
-
-static int
-out_str(struct conn *c, const char *str)
-{
-	return out_put(c, str, strlen(str));
-}
-
 /* Send what the socket takes, at most max bytes. -1: the connection is gone. */
 static int
 out_flush(struct conn *c, size_t max)
 {
-	while (c->out_off < c->out_len && max > 0) {
-		size_t n = c->out_len - c->out_off;
+	while (ob_pending(&c->out) > 0 && max > 0) {
+		size_t n = ob_pending(&c->out);
 		ssize_t w;
 
 		if (n > max)
 			n = max;
-		w = send(c->fd, c->out + c->out_off, n, MSG_NOSIGNAL);
+		w = send(c->fd, c->out.p + c->out.off, n, MSG_NOSIGNAL);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -203,74 +147,30 @@ out_flush(struct conn *c, size_t max)
 				return 0;
 			return -1;
 		}
-		c->out_off += (size_t)w;
+		c->out.off += (size_t)w;
 		max -= (size_t)w;
 	}
-	if (c->out_off == c->out_len && c->fin_after && !c->fin_sent) {
+	if (ob_pending(&c->out) == 0 && c->fin_after && !c->fin_sent) {
 		shutdown(c->fd, SHUT_WR);
 		c->fin_sent = true;
 	}
 	return 0;
 }
 
-/* The proper answer: requests to /ok, and what a mode lets through. */
+/* One more piece of what never ends, unless the client lags behind. */
 static int
-answer_ok(struct conn *c)
+drip_more(struct srv *s, struct conn *c)
 {
-	return out_str(c, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
-		       "Content-Length: 3\r\n\r\nok\n");
-}
-
-/* A head past our client's limits (app/http_parse.h): 64 KiB for the head,
- * 16 KiB for one line. Odd turns: one 20 KiB line; even: 80 fields of 1 KiB. */
-static int
-answer_big_headers(struct conn *c, bool one_line, const char **variant)
-{
-	char field[1100];
-	size_t i;
-
-	if (out_str(c, "HTTP/1.1 200 OK\r\n") < 0)
-		return -1;
-	if (one_line) {
-		*variant = "line20k";
-		if (out_str(c, "X-Long: ") < 0 || out_reserve(c, 20 * 1024) < 0)
-			return -1;
-		memset(c->out + c->out_len, 'a', 20 * 1024);
-		c->out_len += 20 * 1024;
-		if (out_str(c, "\r\n") < 0)
-			return -1;
-	} else {
-		*variant = "head80k";
-		for (i = 0; i < 80; i++) {
-			int n = snprintf(field, sizeof(field), "X-Pad-%02zu: ", i);
-
-			memset(field + n, 'b', 1000);
-			memcpy(field + n + 1000, "\r\n", 2);
-			if (out_put(c, field, (size_t)n + 1002) < 0)
-				return -1;
-		}
-	}
-	return out_str(c, "Content-Length: 0\r\n\r\n");
-}
-
-static void
-conn_timer(struct conn *c, uint64_t at)
-{
-	c->deadline = at;
-}
-
-/* endless-chunked: one more chunk, unless the client lags behind. */
-static int
-chunk_more(struct conn *c)
-{
-	char data[CHUNK_BYTES];
-
-	if (c->out_len - c->out_off > DRIP_QUEUE_MAX)
+	if (ob_pending(&c->out) > DRIP_QUEUE_MAX)
 		return 0;
-	memset(data, 'c', sizeof(data));
-	if (out_str(c, "400\r\n") < 0 || out_put(c, data, sizeof(data)) < 0)
-		return -1;
-	return out_str(c, "\r\n");
+	return answer_drip(&c->out, s->mode == MODE_UPGRADE);
+}
+
+/* slowloris: the output waits for the timer, a byte at a time */
+static bool
+drip_held(const struct srv *s, const struct conn *c)
+{
+	return c->st == CS_DRIP && s->mode == MODE_SLOWLORIS;
 }
 
 /*
@@ -292,7 +192,7 @@ request(struct srv *s, struct conn *c, size_t head_len)
 	sp1 = memchr(h, ' ', (size_t)(line_end - h));
 	sp2 = sp1 ? memchr(sp1 + 1, ' ', (size_t)(line_end - sp1 - 1)) : NULL;
 	if (sp1 == NULL || sp2 == NULL) {
-		log_line(s, "bad-request -");
+		log_line(s, c, "bad-request -");
 		return -1;
 	}
 	/* Content-Length only: our client sends no chunked request bodies */
@@ -315,43 +215,35 @@ request(struct srv *s, struct conn *c, size_t head_len)
 	c->st = CS_BODY;
 
 	if (ok_path) {
-		rc = answer_ok(c);
+		rc = answer_ok(&c->out);
 	} else {
 		switch (s->mode) {
 		case MODE_GARBAGE_STATUS:
-			k = s->n_hostile++ % N_GARBAGE;
-			variant = garbage[k].name;
-			rc = out_put(c, garbage[k].bytes, garbage[k].len);
+			rc = answer_garbage(&c->out, s->n_hostile++, &variant);
 			c->st = CS_DISCARD;
 			break;
 		case MODE_BIG_HEADERS:
-			rc = answer_big_headers(c, s->n_hostile++ % 2 == 1, &variant);
+			rc = answer_big_headers(&c->out, s->n_hostile++, &variant);
 			c->st = CS_DISCARD;
 			break;
 		case MODE_ENDLESS_CHUNKED:
 			variant = "endless";
-			rc = out_str(c, "HTTP/1.1 200 OK\r\n"
-				     "Transfer-Encoding: chunked\r\n\r\n");
+			rc = answer_endless_head(&c->out);
 			c->st = CS_DRIP;
 			break;
 		case MODE_CL_OVERFLOW:
-			k = s->n_hostile++ % N_BAD_CL;
-			variant = bad_cl[k].name;
-			if (out_str(c, "HTTP/1.1 200 OK\r\n") < 0 ||
-			    out_str(c, bad_cl[k].fields) < 0 ||
-			    out_str(c, "\r\nhello") < 0)
-				rc = -1;
+			rc = answer_bad_length(&c->out, s->n_hostile++, &variant);
 			c->st = CS_DISCARD;
 			break;
 		case MODE_SLOWLORIS:
 			/* a whole response, but a byte per interval */
 			variant = "slow";
-			rc = answer_ok(c);
+			rc = answer_ok(&c->out);
 			c->st = CS_DRIP;
 			break;
 		case MODE_ZERO_WINDOW:
 			if (!has_body) {
-				rc = answer_ok(c);
+				rc = answer_ok(&c->out);
 				break;
 			}
 			/* the body stays in the kernel: our window closes */
@@ -360,32 +252,42 @@ request(struct srv *s, struct conn *c, size_t head_len)
 			break;
 		case MODE_EARLY_ANSWER:
 			if (!has_body) {
-				rc = answer_ok(c);
+				rc = answer_ok(&c->out);
 				break;
 			}
 			/* answered at once; the body is never read */
 			c->st = CS_HOLD;
 			if ((size_t)(sp2 - sp1 - 1) >= 4 &&
 			    memcmp(sp1 + 1, "/413", 4) == 0) {
-				variant = "413-close";
-				rc = out_str(c, "HTTP/1.1 413 Content Too Large\r\n"
-					     "Connection: close\r\n"
-					     "Content-Length: 0\r\n\r\n");
-				c->fin_after = true;
+				/* /413rst: then a RST right behind it (as
+				 * the close of a socket with unread input) */
+				c->rst_after = (size_t)(sp2 - sp1 - 1) >= 7 &&
+					memcmp(sp1 + 5, "rst", 3) == 0;
+				c->rst_by = srv_now_ms() + 1000;
+				c->fin_after = !c->rst_after;
+				variant = c->rst_after ? "413-rst" : "413-close";
+				rc = answer_413_close(&c->out);
 			} else {
 				variant = "200-open";
-				rc = answer_ok(c);
+				rc = answer_ok(&c->out);
 			}
+			break;
+		case MODE_UPGRADE:
+			/* then frames of the other protocol, the first
+			 * one a moment later (answer_drip) */
+			variant = "101";
+			rc = answer_upgrade_head(&c->out);
+			c->st = CS_DRIP;
 			break;
 		default:
 			break;
 		}
 	}
 	k = (size_t)(sp2 - sp1 - 1);
-	log_line(s, "%.*s %.*s %s", (int)(sp1 - h), h,
+	log_line(s, c, "%.*s %.*s %s", (int)(sp1 - h), h,
 		 (int)(k > LINE_MAX_LOG ? LINE_MAX_LOG : k), sp1 + 1, variant);
 	if (c->st == CS_DRIP)
-		conn_timer(c, srv_now_ms() + s->interval_ms);
+		c->deadline = srv_now_ms() + s->interval_ms;
 	/* what came after the head: the body, or what is dropped anyway */
 	memmove(c->in, c->in + head_len, c->in_len - head_len);
 	c->in_len -= head_len;
@@ -422,7 +324,7 @@ conn_parse(struct srv *s, struct conn *c)
 			n = head_end(c);
 			if (n == 0) {
 				if (c->in_len == sizeof(c->in)) {
-					log_line(s, "bad-request head-too-large");
+					log_line(s, c, "bad-request head-too-large");
 					return -1;
 				}
 				return 0;
@@ -443,6 +345,11 @@ conn_parse(struct srv *s, struct conn *c)
 			break;
 		case CS_DISCARD:
 			c->in_len = 0;
+			return 0;
+		case CS_DRIP:
+			/* upgraded: what the client says is not HTTP any more */
+			if (s->mode == MODE_UPGRADE)
+				c->in_len = 0;
 			return 0;
 		default:
 			/* CS_HOLD reads nothing; CS_DRIP keeps what comes */
@@ -478,7 +385,7 @@ conn_arm(struct srv *s, struct conn *c)
 	if (c->st == CS_HEAD || c->st == CS_BODY || c->st == CS_DISCARD ||
 	    (c->st == CS_DRIP && c->in_len < sizeof(c->in)))
 		ev |= EPOLLIN;
-	if (c->st != CS_DRIP && c->out_off < c->out_len)
+	if (!drip_held(s, c) && ob_pending(&c->out) > 0)
 		ev |= EPOLLOUT;
 	if (ev == c->events)
 		return 0;
@@ -519,10 +426,11 @@ conn_end(const struct conn *c)
 	}
 }
 
+/* how: what the log says of its end; NULL: from its TCP state */
 static void
-conn_free(struct srv *s, struct conn *c)
+conn_free(struct srv *s, struct conn *c, const char *how)
 {
-	log_line(s, "end %s", conn_end(c));
+	log_line(s, c, "end %s", how != NULL ? how : conn_end(c));
 	epoll_ctl(s->efd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	if (c->prev != NULL)
@@ -531,8 +439,32 @@ conn_free(struct srv *s, struct conn *c)
 		s->conns = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
-	free(c->out);
+	free(c->out.p);
 	free(c);
+}
+
+/*
+ * 413rst: the RST, once the response has left (SIOCOUTQNSD: bytes not sent
+ * yet). A close with SO_LINGER 0 throws away what is still queued, and the
+ * kernel's pacing may hold a response back for a moment: the client would
+ * never see it. True when c was freed.
+ */
+static bool
+rst_try(struct srv *s, struct conn *c, uint64_t now)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	int unsent = 0;
+
+	if (ob_pending(&c->out) > 0)
+		return false;
+	if (ioctl(c->fd, SIOCOUTQNSD, &unsent) == 0 && unsent > 0 &&
+	    now < c->rst_by) {
+		c->deadline = now + 1;
+		return false;
+	}
+	setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	conn_free(s, c, "ours");
+	return true;
 }
 
 static void
@@ -543,14 +475,43 @@ conn_event(struct srv *s, struct conn *c, uint32_t ev)
 	 * hostile server does not owe a half-closed client an answer).
 	 */
 	if ((ev & (EPOLLERR | EPOLLHUP | EPOLLRDHUP)) && !(ev & EPOLLIN)) {
-		conn_free(s, c);
+		conn_free(s, c, NULL);
 		return;
 	}
-	if (((ev & EPOLLIN) && conn_read(c) < 0) ||
-	    conn_parse(s, c) < 0 ||
-	    (c->st != CS_DRIP && out_flush(c, SIZE_MAX) < 0) ||
-	    conn_arm(s, c) < 0)
-		conn_free(s, c);
+	if (((ev & EPOLLIN) && conn_read(c) < 0) || conn_parse(s, c) < 0 ||
+	    (!drip_held(s, c) && out_flush(c, SIZE_MAX) < 0)) {
+		conn_free(s, c, NULL);
+		return;
+	}
+	if (c->rst_after && rst_try(s, c, srv_now_ms()))
+		return;
+	if (conn_arm(s, c) < 0)
+		conn_free(s, c, NULL);
+}
+
+static void
+peer_name(struct conn *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char ip[INET6_ADDRSTRLEN];
+	uint16_t port = 0;
+
+	strcpy(c->peer, "?");
+	if (getpeername(c->fd, (struct sockaddr *)&ss, &sl) < 0)
+		return;
+	if (ss.ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &a->sin_addr, ip, sizeof(ip));
+		port = ntohs(a->sin_port);
+	} else {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof(ip));
+		port = ntohs(a->sin6_port);
+	}
+	snprintf(c->peer, sizeof(c->peer), "%s:%u", ip, port);
 }
 
 static void
@@ -567,6 +528,7 @@ conn_new(struct srv *s, int fd)
 	/* the drip must go out a byte at a time, not coalesced */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->fd = fd;
+	peer_name(c);
 	c->st = CS_HEAD;
 	c->events = EPOLLIN | EPOLLRDHUP;
 	memset(&e, 0, sizeof(e));
@@ -581,7 +543,7 @@ conn_new(struct srv *s, int fd)
 	if (c->next != NULL)
 		c->next->prev = c;
 	s->conns = c;
-	log_line(s, "accept");
+	log_line(s, c, "accept");
 }
 
 static void
@@ -599,7 +561,10 @@ accept_all(struct srv *s)
 	}
 }
 
-/* The drips that are due: a byte (slowloris) or a chunk (endless-chunked). */
+/*
+ * What is due: a RST (early-answer), a byte (slowloris), a chunk
+ * (endless-chunked) or a frame (upgrade).
+ */
 static void
 timers_run(struct srv *s, uint64_t now)
 {
@@ -607,24 +572,29 @@ timers_run(struct srv *s, uint64_t now)
 
 	for (c = s->conns; c != NULL; c = next) {
 		next = c->next;
-		if (c->st != CS_DRIP || c->deadline == 0 || now < c->deadline)
+		if (c->deadline == 0 || now < c->deadline)
 			continue;
-		if (s->mode == MODE_ENDLESS_CHUNKED &&
-		    (chunk_more(c) < 0 || out_flush(c, SIZE_MAX) < 0)) {
-			conn_free(s, c);
+		if (c->rst_after) {
+			c->deadline = 0;
+			rst_try(s, c, now);
+			continue;
+		}
+		if (s->mode != MODE_SLOWLORIS &&
+		    (drip_more(s, c) < 0 || out_flush(c, SIZE_MAX) < 0)) {
+			conn_free(s, c, NULL);
 			continue;
 		}
 		if (s->mode == MODE_SLOWLORIS) {
 			if (out_flush(c, 1) < 0) {
-				conn_free(s, c);
+				conn_free(s, c, NULL);
 				continue;
 			}
-			if (c->out_off == c->out_len) {
+			if (ob_pending(&c->out) == 0) {
 				/* all of it, at last: the next request */
 				c->st = CS_BODY;
 				c->deadline = 0;
 				if (conn_parse(s, c) < 0 || conn_arm(s, c) < 0)
-					conn_free(s, c);
+					conn_free(s, c, NULL);
 				continue;
 			}
 		}
@@ -639,7 +609,7 @@ next_timeout(const struct srv *s, uint64_t now)
 	const struct conn *c;
 
 	for (c = s->conns; c != NULL; c = c->next)
-		if (c->st == CS_DRIP && c->deadline != 0 && c->deadline < t)
+		if (c->deadline != 0 && c->deadline < t)
 			t = c->deadline;
 	if (t <= now)
 		return 0;
@@ -757,7 +727,7 @@ usage(FILE *f)
 		"                  [--pidfile FILE] [--interval-ms MS] [--rcvbuf BYTES]\n"
 		"                  [--max-seconds N]\n"
 		"modes: garbage-status big-headers endless-chunked cl-overflow\n"
-		"       slowloris zero-window early-answer\n");
+		"       slowloris zero-window early-answer upgrade\n");
 }
 
 static int
@@ -887,7 +857,7 @@ main(int argc, char **argv)
 	rc = srv_loop(&s);
 out:
 	while (s.conns != NULL)
-		conn_free(&s, s.conns);
+		conn_free(&s, s.conns, NULL);
 	if (s.efd >= 0)
 		close(s.efd);
 	if (s.sfd >= 0)
