@@ -57,8 +57,8 @@ run_plan() {
 		"$1: connections reset or closed"
 }
 
-# ends HOW: connections the server saw end so: reset or fin by us, still open,
-# or "ours" (the server reset it)
+# ends HOW: connections the server saw end so: reset (by us), fin (closed by
+# us), open (neither), ours (the server reset it)
 ends() {
 	grep -c " end $1\$" "$LM_HOSTILE_LOG" || true
 }
