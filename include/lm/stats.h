@@ -36,6 +36,8 @@ enum lm_err {
 	LM_ERR_CLOSED,           /* peer closed before the response was complete */
 	LM_ERR_STATUS,           /* response complete, status not as expected */
 	LM_ERR_PROTOCOL,         /* response not valid HTTP/1.1 */
+	LM_ERR_HEAD_TOO_LARGE,   /* response head (or a line of it) past the
+				  * parser's limits, app/http_parse.h */
 	LM_ERR_BODY_MISMATCH,    /* body length or CRC-32C not as expected */
 	LM_ERR_CAPTURE,          /* a capture found no value in the response, or
 				  * a captured value a request head cannot carry */

@@ -276,7 +276,8 @@ peer_send(const struct seg *s)
 		o[3] = 2;
 	}
 	for (uint32_t i = 0; i < s->len; i++)
-		th[20 + optlen + i] = peer_byte(s->data_off + i);
+		th[20 + optlen + i] = s->payload != NULL ? s->payload[i] :
+			peer_byte(s->data_off + i);
 	cs = (uint16_t)~fold(sum16(th, l4len,
 				   pseudo_sum(PEER_IP, OUR_IP, IPPROTO_TCP,
 					      l4len)));

@@ -206,6 +206,7 @@ struct seg {
 	bool sack_perm;              /* NOP NOP SACK-permitted (RFC 2018) */
 	uint32_t len;                /* payload: peer_byte() from data_off */
 	uint32_t data_off;
+	const uint8_t *payload;      /* or these len bytes, when not NULL */
 	uint32_t split;              /* payload bytes in mbuf 1; 0: one mbuf */
 	bool bad_tcp_csum;
 	bool bad_ip_csum;
