@@ -475,6 +475,8 @@ tcp_end_err(enum lm_tcp_end why)
 		return LM_ERR_REFUSED;
 	case LM_TCP_END_CONNECT_TIMEOUT:
 		return LM_ERR_CONNECT_TIMEOUT;
+	case LM_TCP_END_UNREACHABLE:
+		return LM_ERR_UNREACHABLE;
 	case LM_TCP_END_RETRANSMIT_LIMIT:
 		return LM_ERR_RETRANSMIT_LIMIT;
 	case LM_TCP_END_NORMAL:

@@ -20,6 +20,7 @@ static const char *const lm_err_names[LM_ERR_MAX] = {
 	[LM_ERR_CAPTURE] = "capture",
 	[LM_ERR_NO_RESOURCES] = "no_resources",
 	[LM_ERR_ABORTED] = "aborted",
+	[LM_ERR_UNREACHABLE] = "unreachable",
 };
 
 const char *

@@ -59,6 +59,7 @@ enum lm_tcp_end {
 	LM_TCP_END_CONNECT_TIMEOUT,   /* SYN retransmissions exhausted */
 	LM_TCP_END_RETRANSMIT_LIMIT,  /* data retransmissions exhausted */
 	LM_TCP_END_ABORTED,           /* we sent RST (lm_tcp_abort) */
+	LM_TCP_END_UNREACHABLE,       /* ICMP: the SYN cannot get there */
 };
 
 /* TCB flags */
@@ -75,6 +76,7 @@ enum lm_tcp_end {
 #define LM_TCBF_DELACK      0x0400  /* on the worker's delayed-ACK list */
 #define LM_TCBF_PASSIVE     0x0800  /* opened by a peer's SYN to a listener */
 #define LM_TCBF_SYN_LOST    0x1000  /* a SYN was retransmitted (RFC 6298 5.7) */
+#define LM_TCBF_SOFT_ERR    0x2000  /* an ICMP soft error came (tcp_icmp.c) */
 
 /* What the one timer of a TCB is currently timing. */
 enum lm_tcp_timer_kind {
@@ -417,6 +419,16 @@ lm_tcp_unacked(const struct lm_tcb *tcb)
 
 /* Input of a TCP segment (m: l2_len/l3_len set; takes ownership). */
 void lm_tcp_input(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m);
+
+/*
+ * An ICMP error (type, code) quoting a TCP segment of ours from laddr:lport
+ * to raddr:rport (network order) with sequence number seq (host order);
+ * the quote is already validated as IPv4 + TCP (net/icmp.c). Counted in
+ * the icmp_* counters; may end the connection (tcp_icmp.c).
+ */
+void lm_tcp_icmp_error(struct lm_worker *w, uint8_t type, uint8_t code,
+		       uint32_t laddr, uint32_t raddr, uint16_t lport,
+		       uint16_t rport, uint32_t seq);
 
 /* Timer expiry of a TCB's timer. */
 void lm_tcp_timer_expired(struct lm_worker *w, struct lm_tcb *tcb);
