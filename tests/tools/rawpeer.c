@@ -95,6 +95,7 @@ struct conn {
 	uint32_t caddr;          /* network order */
 	uint8_t cmac[6];
 	uint32_t iss;
+	uint32_t irs;            /* the client's ISN */
 	uint32_t snd_nxt;
 	uint32_t rcv_nxt;        /* what we ACK */
 	uint32_t tail;           /* last 4 request bytes: finds CRLF CRLF */
@@ -456,6 +457,7 @@ tcp_input(const uint8_t *eth, const uint8_t *ih, uint32_t ihl, uint32_t tot)
 		c->cport = sport;
 		memcpy(&c->caddr, ih + 12, 4);
 		memcpy(c->cmac, eth + 6, 6);
+		c->irs = seq;
 		c->rcv_nxt = seq + 1;
 		c->syn_len = tot < sizeof(c->syn) ? tot : sizeof(c->syn);
 		memcpy(c->syn, ih, c->syn_len);
@@ -464,6 +466,9 @@ tcp_input(const uint8_t *eth, const uint8_t *ih, uint32_t ihl, uint32_t tot)
 	}
 	if (!c->used || c->cport != sport)
 		return;
+	/* relative numbers: the client's stream offset, ours */
+	logf_("rx %u flags=0x%02x seq=%u ack=%u len=%u", sport, flags,
+	      seq - c->irs, get32(th + 8) - c->iss, len);
 	was_answered = c->answered;
 	if (len > 0 && seq == c->rcv_nxt) {
 		const uint8_t *d = th + thl;
@@ -486,8 +491,14 @@ tcp_input(const uint8_t *eth, const uint8_t *ih, uint32_t ihl, uint32_t tot)
 		send_seg(c, 0x10, c->snd_nxt, c->rcv_nxt, NULL, 0, NULL, 0);
 	}
 	if (!was_answered && c->tail == 0x0d0a0d0a) {
-		if (P.mode == M_OOW)
+		if (P.mode == M_OOW) {
 			hostile(c);
+			/*
+			 * Let the client answer it alone: its ACK (or none)
+			 * is in the log before the response makes it ACK more.
+			 */
+			usleep(20000);
+		}
 		respond(c);
 	}
 }
