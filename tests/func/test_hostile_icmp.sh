@@ -50,6 +50,15 @@ for code in 2 3 9 10 13; do
 	echo "ok: code $code: 4 connects failed at once as unreachable"
 done
 
+# Two workers, whose queues the kernel fills by its own hash: the ICMP
+# errors reach one of them, and are handed to the owner of the connection
+# they quote (net/handoff.c) like its TCP segments.
+LM_WORKERS=2 go icmp-unreach=3 8
+assert_eq "$(errs)" '{"unreachable":8}' "2 workers: errors"
+assert_eq "$(jq -c '[.icmp.errors, .icmp.aborts, .icmp.unmatched]' "$S")" '[8,8,0]' "2 workers: icmp errors, aborts, unmatched"
+assert_eq "$(jq '.duration_s < 1' "$S")" true "2 workers: ended at once ($(jq .duration_s "$S") s)"
+echo "ok: 2 workers: 8 connects failed at once as unreachable ($(jq '.packets.redirected' "$S") packets handed over)"
+
 # Soft codes: 0 net, 1 host. The SYN is not given up for them; when it times
 # out (one SYN: syn_retries 0, 1 s), the error says why: unreachable.
 for code in 0 1; do
