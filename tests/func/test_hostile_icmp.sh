@@ -12,8 +12,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_rawpeer.sh"
 
-BODY=5000
-CRC=$("$LM_TESTSRV_BIN" --crc-of-gen "$BODY" 0)
+BODY=$LM_HOSTILE_BODY
+CRC=$LM_HOSTILE_CRC
 
 # go MODE RUNS [PLAN_EXTRA]: run RUNS requests against the peer in MODE;
 # sets S (the summary)

@@ -40,6 +40,7 @@
 #define FRAME_MAX 1600
 #define PEER_WINDOW 65535
 #define FAR 4000000u            /* far outside any receive window */
+#define ANSWER_MS 300           /* how long a hostile segment's answer is awaited */
 
 enum mode {
 	M_NORMAL,
@@ -91,6 +92,8 @@ struct conn {
 	bool used;
 	bool answered;
 	bool fin_sent;
+	bool waiting;            /* for the answer to a hostile segment */
+	struct timespec until;   /* ... at most until then */
 	uint16_t cport;          /* host order */
 	uint32_t caddr;          /* network order */
 	uint8_t cmac[6];
@@ -469,7 +472,7 @@ tcp_input(const uint8_t *eth, const uint8_t *ih, uint32_t ihl, uint32_t tot)
 	/* relative numbers: the client's stream offset, ours */
 	logf_("rx %u flags=0x%02x seq=%u ack=%u len=%u", sport, flags,
 	      seq - c->irs, get32(th + 8) - c->iss, len);
-	was_answered = c->answered;
+	was_answered = c->answered || c->waiting;
 	if (len > 0 && seq == c->rcv_nxt) {
 		const uint8_t *d = th + thl;
 
@@ -492,14 +495,43 @@ tcp_input(const uint8_t *eth, const uint8_t *ih, uint32_t ihl, uint32_t tot)
 	}
 	if (!was_answered && c->tail == 0x0d0a0d0a) {
 		if (P.mode == M_OOW) {
-			hostile(c);
 			/*
-			 * Let the client answer it alone: its ACK (or none)
-			 * is in the log before the response makes it ACK more.
+			 * The response waits for the answer (an ACK), or
+			 * ANSWER_MS when none comes: in the log, the answer
+			 * is then an ACK of nothing but the SYN-ACK.
 			 */
-			usleep(20000);
+			hostile(c);
+			c->waiting = true;
+			clock_gettime(CLOCK_MONOTONIC, &c->until);
+			c->until.tv_nsec += ANSWER_MS * 1000000L;
+			if (c->until.tv_nsec >= 1000000000L) {
+				c->until.tv_sec++;
+				c->until.tv_nsec -= 1000000000L;
+			}
+			return;
 		}
 		respond(c);
+	} else if (c->waiting && len == 0 && (flags & 0x10)) {
+		c->waiting = false;
+		respond(c);
+	}
+}
+
+/* Responses whose hostile segment drew no answer in time. */
+static void
+answer_timeouts(const struct timespec *now)
+{
+	for (uint32_t i = 0; i < MAX_CONNS; i++) {
+		struct conn *c = &P.conns[i];
+
+		if (c->used && c->waiting &&
+		    (now->tv_sec > c->until.tv_sec ||
+		     (now->tv_sec == c->until.tv_sec &&
+		      now->tv_nsec >= c->until.tv_nsec))) {
+			c->waiting = false;
+			logf_("no-answer %u", c->cport);
+			respond(c);
+		}
 	}
 }
 
@@ -752,7 +784,9 @@ main(int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec - t0.tv_sec >= P.max_seconds)
 			break;
-		if (poll(&pfd, 1, 100) <= 0)
+		if (P.mode == M_OOW)
+			answer_timeouts(&now);
+		if (poll(&pfd, 1, P.mode == M_OOW ? 10 : 100) <= 0)
 			continue;
 		n = recvfrom(P.fd, f, sizeof(f), MSG_DONTWAIT,
 			     (struct sockaddr *)&from, &fl);
