@@ -22,7 +22,8 @@
  *    SYN that then times out ends as "unreachable", as Linux reports
  *    sk_err_soft instead of ETIMEDOUT.
  *  - On a synchronized connection nothing is aborted (RFC 1122 4.2.3.9,
- *    Linux without IP_RECVERR): the error is remembered and counted only.
+ *    Linux without IP_RECVERR): the error is counted, nothing else (our
+ *    retransmission limit is not renamed after it).
  *  - Fragmentation needed (type 3 code 4) is path MTU discovery (RFC
  *    1191). We send DF segments no larger than the port's MTU allows and
  *    do no PMTU discovery: the message is counted (icmp_frag_needed) and
@@ -81,8 +82,9 @@ lm_tcp_icmp_error(struct lm_worker *w, uint8_t type, uint8_t code,
 		LM_STAT_INC(w->ctr->icmp_frag_needed);
 		return;
 	}
-	if ((tcb->state == LM_TCP_SYN_SENT || tcb->state == LM_TCP_SYN_RCVD) &&
-	    icmp_hard(type, code)) {
+	if (tcb->state != LM_TCP_SYN_SENT && tcb->state != LM_TCP_SYN_RCVD)
+		return;
+	if (icmp_hard(type, code)) {
 		LM_STAT_INC(w->ctr->icmp_aborts);
 		lm_tcb_release(w, tcb, LM_TCP_END_UNREACHABLE);
 		return;
