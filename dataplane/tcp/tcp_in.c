@@ -730,16 +730,20 @@ syn_rcvd_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 	}
 	if (s->flags & RTE_TCP_SYN_FLAG) {
 		/* the peer's SYN again: our SYN-ACK was lost */
-		if (s->seq == tcb->irs && !(s->flags & RTE_TCP_ACK_FLAG))
+		if (s->seq == tcb->irs && !(s->flags & RTE_TCP_ACK_FLAG)) {
+			LM_STAT_INC(w->ctr->tcp_dup_segments);
 			lm_tcp_send_syn(w, tcb);
-		else
+		} else {
+			LM_STAT_INC(w->ctr->tcp_syn_challenged);
 			lm_tcp_ack_later(w, tcb);  /* RFC 5961 4.2 */
+		}
 		return false;
 	}
 	if (!(s->flags & RTE_TCP_ACK_FLAG))
 		return false;
 	if (s->ack != tcb->iss + 1) {
 		/* not our SYN-ACK's: <SEQ=SEG.ACK><CTL=RST> */
+		LM_STAT_INC(w->ctr->tcp_bad_acks);
 		lm_tcp_reply_rst(w, tcb->ifidx, s->m);
 		return false;
 	}

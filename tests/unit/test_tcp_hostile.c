@@ -384,6 +384,60 @@ test_rst_and_syn_challenged(void **state)
 	assert_int_equal(c->app.rx_len, 50);
 }
 
+/*
+ * In SYN-RECEIVED (a connection to a listener of ours): the client's SYN
+ * again is a duplicate, answered with our SYN-ACK again; a SYN with
+ * another sequence number gets a challenge ACK (RFC 5961 4.2); an ACK of
+ * something else than our SYN is a bad ACK, answered with RST (RFC 9293
+ * 3.10.7.4). The connection still opens.
+ */
+static void
+test_syn_rcvd_counted(void **state)
+{
+	struct lm_worker *w = env.w;
+	struct conn *c = &conns[0];
+	struct seg s = { .sport = PEER_PORT, .dport = 8080, .seq = 4242,
+		.flags = TH_SYN, .win = WND_MAX, .mss = 1000 };
+	const struct out_frame *f;
+	struct odd o;
+
+	(void)state;
+	assert_int_equal(lm_tcp_listen(w, 0, 8080, &test_ops, NULL), 0);
+	c->lport = 8080;
+	c->irs = 4242;
+	peer_send(&s);
+	pass();
+	f = one_out();
+	assert_int_equal(f->flags, TH_SYN | TH_ACK);
+	c->iss = f->seq;
+
+	o = odd_now();
+	peer_send(&s);
+	pass();
+	f = one_out();
+	assert_int_equal(f->flags, TH_SYN | TH_ACK);
+	assert_odd(o, dup);
+
+	o = odd_now();
+	s.seq = 9999;
+	peer_send(&s);
+	pass();
+	assert_seg(one_out(), c, TH_ACK, SND(c, 0), RCV(c, 0), 0);
+	assert_odd(o, syn_challenged);
+
+	o = odd_now();
+	peer_seg(c, TH_ACK, RCV(c, 0), SND(c, 5), WND_MAX, 0);
+	pass();
+	f = one_out();
+	assert_int_equal(f->flags, TH_RST);
+	assert_odd(o, bad_acks);
+
+	env.accept_into = c;
+	peer_seg(c, TH_ACK, RCV(c, 0), SND(c, 0), WND_MAX, 0);
+	pass();
+	assert_int_equal(c->tcb->state, LM_TCP_ESTABLISHED);
+}
+
 int
 main(void)
 {
@@ -394,6 +448,7 @@ main(void)
 		T(test_data_outside_window),
 		T(test_bad_acks_dropped),
 		T(test_rst_and_syn_challenged),
+		T(test_syn_rcvd_counted),
 		cmocka_unit_test(test_no_mbuf_leak),
 	};
 
