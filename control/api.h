@@ -3,7 +3,7 @@
  * The HTTP API: GET /metrics (Prometheus), GET /api/status, /api/stats,
  * /api/report (JSON), POST /api/load and /api/stop.
  *
- * The listener (libmicrohttpd, one internal thread) never reads the
+ * The listener (libmicrohttpd, in one thread of its own) never reads the
  * statistics area, the views or the workers: the control loop renders the
  * documents once per interval and publishes them here (a copy under a
  * mutex), and it collects the commands the API queued, at its own pace.
@@ -15,12 +15,15 @@
  * says which), 409 (load kind the run does not take), 413 (body over
  * 64 KiB: refused unread when its Content-Length says so; a chunked one
  * is read to its end and dropped, and past 1 MiB the connection is
- * closed instead), 503 (document not published yet, or command queue
- * full).
+ * closed instead), 414 and 431 (request line or head over the
+ * connection's memory, from libmicrohttpd), 503 (document not published
+ * yet, or command queue full); libmicrohttpd answers 400 to what is not
+ * HTTP and 505 to a version other than 1.0 and 1.1.
  */
 #ifndef LM_API_H
 #define LM_API_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -66,11 +69,14 @@ struct lm_api;
  * it from LEMMINGS_API_TOKEN, and when that is unset or empty POSTs need
  * none. Returns NULL with a message in err on failure.
  *
- * The listener thread is created here and inherits the caller's CPU
- * affinity: call it from the main lcore, never from a worker.
+ * The server runs in a thread of its own, created here on the CPUs of
+ * cpus (NULL: the caller's), which should be the control plane's and
+ * none of a worker's: a flood of clients then costs the workers nothing.
+ * Its limits (connections, memory, deadlines) are in api.c and
+ * docs/metrics.md.
  */
 struct lm_api *lm_api_start(const char *addr_port, const char *token,
-			    char *err, size_t errlen);
+			    const cpu_set_t *cpus, char *err, size_t errlen);
 
 /* Stop listening, wait for the thread, free everything (NULL is fine). */
 void lm_api_stop(struct lm_api *a);
