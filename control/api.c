@@ -19,34 +19,6 @@
 
 #include "api.h"
 
-/*
- * What a client, or a flood of them, can cost (docs/metrics.md, "Limits
- * of the HTTP API"). A scraper, a dashboard and a person with curl need a
- * handful of connections; the limits below leave room for far more while
- * bounding the memory and the file descriptors the API can take:
- *
- * - API_CONN_LIMIT connections at once; more wait in the listen backlog
- *   (API_BACKLOG) until one closes, then are refused by the kernel.
- * - API_PER_IP_LIMIT of them from one address, so that one client host
- *   cannot take every slot: beyond it a connection is closed at once.
- * - API_CONN_MEMORY bytes per connection (libmicrohttpd's pool, which
- *   holds the request head): a head that does not fit gets 431, or 414
- *   for a request line alone too long. The responses are copies outside
- *   the pool, and bodies go to our own buffer (at most LM_API_MAX_BODY).
- * - API_IDLE_TIMEOUT_S without a byte either way closes a connection.
- * - API_REQUEST_TIMEOUT_S from the moment a connection is ready for a
- *   request (accepted, or its last response sent) to the end of the
- *   response: past it the connection is shut down, however it trickles.
- *   The idle timeout alone does not stop a client sending a byte a
- *   second (slowloris); this deadline does. Ten seconds is Prometheus'
- *   default scrape timeout, and far more than any of our requests needs.
- */
-#define API_CONN_LIMIT 256
-#define API_PER_IP_LIMIT 64
-#define API_BACKLOG 64
-#define API_CONN_MEMORY (16 * 1024)
-#define API_IDLE_TIMEOUT_S 10
-#define API_REQUEST_TIMEOUT_S 10
 /* The thread looks at the deadlines at least this often. */
 #define API_POLL_MS 100
 /* A chunked body over the limit is read this far for its 413, no more. */
@@ -61,6 +33,9 @@ struct api_conn {
 	struct api_conn *prev, *next;
 	struct MHD_Connection *c;
 	uint64_t deadline_ns;
+	int fd;                       /* its socket, and the peer on it */
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
 	bool listed;                  /* in the list; not once it is cut */
 };
 
@@ -78,7 +53,10 @@ struct lm_api {
 	bool quit;                    /* atomic: the thread must end */
 	/* the thread's own: connections and their deadlines */
 	struct api_conn *conn_head, *conn_tail;
-	uint64_t n_cut;               /* atomic: connections cut at the deadline */
+	unsigned int n_listed;        /* connections in that list */
+	/* atomic: connections cut at the deadline, and for room */
+	uint64_t n_cut;
+	uint64_t n_evicted;
 	pthread_mutex_t lock;         /* docs, queue and accept flags */
 	struct api_doc docs[LM_API_DOC_MAX];
 	struct lm_api_cmd queue[LM_API_QUEUE];
@@ -379,6 +357,38 @@ finish_post(struct lm_api *a, struct MHD_Connection *c, struct api_req *q)
 
 /* ---- the request handler ---- */
 
+/* Counts the framing fields of a request head (MHD_KeyValueIterator). */
+static enum MHD_Result
+count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+	      const char *value)
+{
+	unsigned int *n = cls;
+
+	(void)kind;
+	(void)value;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		n[0]++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		n[1]++;
+	return MHD_YES;
+}
+
+/*
+ * Whether the body's framing is unambiguous. libmicrohttpd 0.9.75 takes
+ * the first of two Content-Length fields and ignores the other, and lets
+ * Transfer-Encoding override a Content-Length: a request whose length a
+ * proxy in front of us could read otherwise (request smuggling) gets 400
+ * instead, as RFC 9112 6.3 allows (and requires of differing lengths).
+ */
+static bool
+framing_ok(struct MHD_Connection *c)
+{
+	unsigned int n[2] = { 0, 0 };
+
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, n);
+	return n[0] <= 1 && n[1] <= 1 && n[0] + n[1] <= 1;
+}
+
 static enum MHD_Result
 first_call(struct lm_api *a, struct MHD_Connection *c, const char *url,
 	   const char *method, void **con_cls)
@@ -400,12 +410,15 @@ first_call(struct lm_api *a, struct MHD_Connection *c, const char *url,
 		return respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
 				     "method not allowed",
 				     routes[rt].post ? "POST" : "GET, HEAD");
-	if (!routes[rt].post)
-		return serve_doc(a, c, (enum api_route)rt);
 	/* before reading any of the body: refusing costs nothing then */
-	if (!authorized(a, c))
+	if (routes[rt].post && !authorized(a, c))
 		return respond_error(c, MHD_HTTP_UNAUTHORIZED,
 				     "missing or wrong bearer token", NULL);
+	if (!framing_ok(c))
+		return respond_error(c, MHD_HTTP_BAD_REQUEST,
+				     "ambiguous body length: more than one "
+				     "Content-Length or Transfer-Encoding",
+				     NULL);
 	clen = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 					   MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (clen != NULL && strtoull(clen, NULL, 10) > LM_API_MAX_BODY)
@@ -416,6 +429,12 @@ first_call(struct lm_api *a, struct MHD_Connection *c, const char *url,
 		return MHD_NO;
 	q->route = (enum api_route)rt;
 	*con_cls = q;
+	/*
+	 * Even a GET is answered at the next call, once the request has
+	 * been read: libmicrohttpd closes the connection after a response
+	 * queued before that (so do our errors above, which is what they
+	 * want), and a scraper's keep-alive connection would not live.
+	 */
 	return MHD_YES;
 }
 
@@ -474,6 +493,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	if (q->too_large)
 		return respond_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
 				     "request body over 64 KiB", NULL);
+	if (!routes[q->route].post)
+		return serve_doc(a, c, q->route);
 	return finish_post(a, c, q);
 }
 
@@ -503,6 +524,7 @@ conn_unlink(struct lm_api *a, struct api_conn *k)
 		a->conn_tail = k->prev;
 	k->prev = k->next = NULL;
 	k->listed = false;
+	a->n_listed--;
 }
 
 /* (Re)start the connection's time for one request: to the tail. */
@@ -510,7 +532,7 @@ static void
 conn_arm(struct lm_api *a, struct api_conn *k)
 {
 	conn_unlink(a, k);
-	k->deadline_ns = now_ns() + API_REQUEST_TIMEOUT_S * 1000000000ull;
+	k->deadline_ns = now_ns() + LM_API_REQUEST_TIMEOUT_S * 1000000000ull;
 	k->prev = a->conn_tail;
 	k->next = NULL;
 	if (a->conn_tail != NULL)
@@ -519,34 +541,47 @@ conn_arm(struct lm_api *a, struct api_conn *k)
 		a->conn_head = k;
 	a->conn_tail = k;
 	k->listed = true;
+	a->n_listed++;
 }
 
 /*
  * Shut a connection's socket down: libmicrohttpd then reads its end and
  * closes the connection itself (it has no call to close one from outside
- * a request's callbacks). Safe here: the socket is still open, since the
- * connection is closed only in this thread, after telling conn_notify.
+ * a request's callbacks). The socket is the one noted at the accept, and
+ * only if it still leads to the same peer: libmicrohttpd may have closed
+ * it already (its notice comes later), and the number may be another
+ * socket's by now, the listening one's included.
  */
 static void
-conn_cut(struct lm_api *a, struct api_conn *k)
+conn_cut(struct lm_api *a, struct api_conn *k, uint64_t *count)
 {
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(k->c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
 
 	conn_unlink(a, k);
-	if (ci != NULL)
-		shutdown(ci->connect_fd, SHUT_RDWR);
-	__atomic_fetch_add(&a->n_cut, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(count, 1, __ATOMIC_RELAXED);
+	if (k->fd < 0 || k->fd == a->fd ||
+	    getpeername(k->fd, (struct sockaddr *)&ss, &sl) != 0 ||
+	    sl != k->peer_len || memcmp(&ss, &k->peer, sl) != 0)
+		return;
+	shutdown(k->fd, SHUT_RDWR);
 }
 
-/* Cut the connections past their deadline. */
+/*
+ * Cut the connections past their deadline, then, when the slots run
+ * short, the slow ones (ready LM_API_SLOW_S ago or more), oldest first.
+ */
 static void
 conn_reap(struct lm_api *a)
 {
 	uint64_t now = now_ns();
+	uint64_t slow = now + (LM_API_REQUEST_TIMEOUT_S - LM_API_SLOW_S) *
+		1000000000ull;
 
 	while (a->conn_head != NULL && a->conn_head->deadline_ns <= now)
-		conn_cut(a, a->conn_head);
+		conn_cut(a, a->conn_head, &a->n_cut);
+	while (a->n_listed >= LM_API_EVICT_AT && a->conn_head->deadline_ns <= slow)
+		conn_cut(a, a->conn_head, &a->n_evicted);
 }
 
 static void
@@ -557,16 +592,24 @@ conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
 	struct api_conn *k = *socket_context;
 
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
+			MHD_CONNECTION_INFO_CONNECTION_FD);
+		int fd = ci != NULL ? ci->connect_fd : -1;
+
 		k = calloc(1, sizeof(*k));
 		*socket_context = k;
 		if (k == NULL) {
 			/* untracked means unbounded: not kept */
-			struct api_conn tmp = { .c = c };
-
-			conn_cut(a, &tmp);
+			if (fd >= 0 && fd != a->fd)
+				shutdown(fd, SHUT_RDWR);
 			return;
 		}
 		k->c = c;
+		k->fd = fd;
+		k->peer_len = sizeof(k->peer);
+		if (fd < 0 || getpeername(fd, (struct sockaddr *)&k->peer,
+					  &k->peer_len) != 0)
+			k->fd = -1;     /* nothing to shut down: it is gone */
 		conn_arm(a, k);
 		return;
 	}
@@ -699,7 +742,7 @@ listen_on(const char *addr_port, uint16_t *port, char *err, size_t errlen)
 	/* a restart must not wait for the last run's TIME_WAIT */
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, sl) != 0 ||
-	    listen(fd, API_BACKLOG) != 0) {
+	    listen(fd, LM_API_BACKLOG) != 0) {
 		snprintf(err, errlen, "API on %s: %s", addr_port,
 			 strerror(errno));
 		close(fd);
@@ -762,16 +805,24 @@ lm_api_start(const char *addr_port, const char *token, const cpu_set_t *cpus,
 	a->fd = listen_on(addr_port, &a->port, err, errlen);
 	if (a->fd < 0)
 		goto fail;
-	a->mhd = MHD_start_daemon(MHD_USE_AUTO, 0, NULL, NULL, handle, a,
+	/*
+	 * select(), not epoll: with libmicrohttpd 0.9.75's epoll, a client
+	 * that sends part of a head and its FIN at once is sometimes not
+	 * seen to have ended (the connection waits for the deadline).
+	 * select() takes descriptors under FD_SETSIZE (1024) only: a
+	 * connection on a higher one is closed at once by libmicrohttpd, and
+	 * LM_API_CONN_LIMIT leaves the rest of the process 512 below it.
+	 */
+	a->mhd = MHD_start_daemon(MHD_NO_FLAG, 0, NULL, NULL, handle, a,
 				  MHD_OPTION_LISTEN_SOCKET, a->fd,
 				  MHD_OPTION_CONNECTION_LIMIT,
-				  (unsigned int)API_CONN_LIMIT,
+				  (unsigned int)LM_API_CONN_LIMIT,
 				  MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-				  (unsigned int)API_PER_IP_LIMIT,
+				  (unsigned int)LM_API_PER_IP_LIMIT,
 				  MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-				  (size_t)API_CONN_MEMORY,
+				  (size_t)LM_API_CONN_MEMORY,
 				  MHD_OPTION_CONNECTION_TIMEOUT,
-				  (unsigned int)API_IDLE_TIMEOUT_S,
+				  (unsigned int)LM_API_IDLE_TIMEOUT_S,
 				  MHD_OPTION_NOTIFY_CONNECTION, conn_notify, a,
 				  MHD_OPTION_NOTIFY_COMPLETED, completed, a,
 				  MHD_OPTION_END);
@@ -796,7 +847,7 @@ fail:
 void
 lm_api_stop(struct lm_api *a)
 {
-	uint64_t cut;
+	uint64_t cut, evicted;
 
 	if (a == NULL)
 		return;
@@ -805,10 +856,13 @@ lm_api_stop(struct lm_api *a)
 	/* closes the connections and the listening socket it was given */
 	MHD_stop_daemon(a->mhd);
 	cut = __atomic_load_n(&a->n_cut, __ATOMIC_RELAXED);
-	if (cut > 0)
+	evicted = __atomic_load_n(&a->n_evicted, __ATOMIC_RELAXED);
+	/* the operator's answer to "why did my client see a reset" */
+	if (cut > 0 || evicted > 0)
 		fprintf(stderr, "api: %llu connection(s) cut at the %d s "
-			"request deadline\n", (unsigned long long)cut,
-			API_REQUEST_TIMEOUT_S);
+			"request deadline, %llu slow one(s) cut to make room\n",
+			(unsigned long long)cut, LM_API_REQUEST_TIMEOUT_S,
+			(unsigned long long)evicted);
 	for (int i = 0; i < LM_API_DOC_MAX; i++)
 		free(a->docs[i].text);
 	pthread_mutex_destroy(&a->lock);

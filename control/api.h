@@ -33,6 +33,44 @@
 #include "merge.h"
 #include "prom.h"
 
+/*
+ * What a client, or a flood of them, can cost (docs/metrics.md, "Limits
+ * of the HTTP API"). A scraper, a dashboard and a person with curl need a
+ * handful of connections; the limits below leave room for far more while
+ * bounding the memory and the file descriptors the API can take:
+ *
+ * - LM_API_CONN_LIMIT connections at once; more wait in the listen backlog
+ *   (LM_API_BACKLOG) until one closes; past that the kernel drops their
+ *   SYNs (the clients try again).
+ * - LM_API_PER_IP_LIMIT of them from one address, so that one client host
+ *   cannot take every slot: beyond it a connection is closed at once.
+ * - LM_API_CONN_MEMORY bytes per connection (libmicrohttpd's pool, which
+ *   holds the request head): a head that does not fit gets 431, or 414
+ *   for a request line alone too long. The responses are copies outside
+ *   the pool, and bodies go to our own buffer (at most LM_API_MAX_BODY).
+ * - LM_API_IDLE_TIMEOUT_S without a byte either way closes a connection.
+ * - LM_API_REQUEST_TIMEOUT_S from the moment a connection is ready for a
+ *   request (accepted, or its last response sent) to the end of the
+ *   response: past it the connection is shut down, however it trickles.
+ *   The idle timeout alone does not stop a client sending a byte a
+ *   second (slowloris); this deadline does. Ten seconds is Prometheus'
+ *   default scrape timeout, and far more than any of our requests needs.
+ * - When LM_API_EVICT_AT connections are open, those that have been waiting
+ *   LM_API_SLOW_S or more for their request to end (a slow client, or an
+ *   idle keep-alive one) are cut, oldest first, until fewer are: a
+ *   request that comes in at once and is read at once takes milliseconds,
+ *   so that many slow clients (from many addresses) cannot keep the
+ *   others out for the whole deadline. The slots above LM_API_EVICT_AT are
+ *   for the newcomers.
+ */
+#define LM_API_CONN_LIMIT 512
+#define LM_API_PER_IP_LIMIT 64
+#define LM_API_BACKLOG 64
+#define LM_API_CONN_MEMORY (16 * 1024)
+#define LM_API_IDLE_TIMEOUT_S 10
+#define LM_API_REQUEST_TIMEOUT_S 10
+#define LM_API_EVICT_AT (LM_API_CONN_LIMIT - 32)
+#define LM_API_SLOW_S 1
 /* Largest request body read; larger ones get 413. */
 #define LM_API_MAX_BODY (64 * 1024)
 /* Commands waiting for the control loop; more get 503. */
