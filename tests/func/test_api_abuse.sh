@@ -120,6 +120,8 @@ wpid=$!
 in_cli taskset -c "$api_cpus" python3 "$TOOL" abuse --port "$PORT" --token "$TOKEN" \
 	--seconds "$ABUSE_S" --flood 200 --slow 100 --src-base 2 --out "$LM_TEST_DIR/abuse.json" &
 apid=$!
+# on a failure from here on, the clients go too (they would stop by themselves)
+trap 'kill "$tpid" "$wpid" "$apid" 2>/dev/null || true' EXIT
 fdmax=$fd0
 rssmax=$rss0
 while kill -0 "$apid" 2>/dev/null; do
