@@ -188,6 +188,32 @@ lm_report_table(FILE *f, const struct lm_plan *plan, const struct lm_view *v,
 						v->routes[row].tx_bytes);
 		}
 	}
+	{
+		/* what peers sent that TCP turned away: shown when it happened */
+		const struct { const char *name; uint64_t n; } odd[] = {
+			{ "bad options", v->w.tcp_bad_options },
+			{ "duplicates", v->w.tcp_dup_segments },
+			{ "beyond window", v->w.tcp_beyond_window },
+			{ "bad ACKs", v->w.tcp_bad_acks },
+			{ "RSTs ignored", v->w.tcp_rst_ignored },
+			{ "RSTs challenged", v->w.tcp_rst_challenged },
+			{ "SYNs challenged", v->w.tcp_syn_challenged },
+			{ "ICMP errors", v->w.icmp_errors },
+			{ "ICMP unmatched", v->w.icmp_unmatched },
+			{ "ICMP invalid", v->w.icmp_invalid },
+		};
+		bool any = false;
+
+		for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+			if (odd[i].n == 0)
+				continue;
+			fprintf(f, "%s %" PRIu64 " %s", any ? "," : "unusual input:",
+				odd[i].n, odd[i].name);
+			any = true;
+		}
+		if (any)
+			fprintf(f, "\n");
+	}
 	if (all->failed) {
 		fprintf(f, "errors:");
 		for (int e = 0; e < LM_ERR_MAX; e++)
@@ -376,7 +402,8 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 	}
 	json_object_set_new(root, "scenarios", scens);
 	json_object_set_new(root, "tcp", json_pack(
-		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+		" s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		"fast_retransmits", (json_int_t)v->w.tcp_fast_retransmits,
 		"rto_expiries", (json_int_t)v->w.tcp_rto_expiries,
 		"dup_acks", (json_int_t)v->w.tcp_dup_acks,
@@ -391,7 +418,22 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 		"ooo_dropped", (json_int_t)v->w.tcp_ooo_dropped,
 		"segments_no_connection", (json_int_t)v->w.tcp_no_conn,
 		"segments_not_owner", (json_int_t)v->w.tcp_not_owner,
-		"time_wait_skipped", (json_int_t)v->w.tcp_time_wait_skipped));
+		"time_wait_skipped", (json_int_t)v->w.tcp_time_wait_skipped,
+		"bad_options", (json_int_t)v->w.tcp_bad_options,
+		"duplicate_segments", (json_int_t)v->w.tcp_dup_segments,
+		"beyond_window", (json_int_t)v->w.tcp_beyond_window,
+		"bad_acks", (json_int_t)v->w.tcp_bad_acks,
+		"rst_ignored", (json_int_t)v->w.tcp_rst_ignored,
+		"rst_challenged", (json_int_t)v->w.tcp_rst_challenged,
+		"syn_challenged", (json_int_t)v->w.tcp_syn_challenged));
+	json_object_set_new(root, "icmp", json_pack(
+		"{s:I, s:I, s:I, s:I, s:I, s:I}",
+		"echo_replies", (json_int_t)v->w.icmp_echo,
+		"errors", (json_int_t)v->w.icmp_errors,
+		"frag_needed", (json_int_t)v->w.icmp_frag_needed,
+		"aborts", (json_int_t)v->w.icmp_aborts,
+		"unmatched", (json_int_t)v->w.icmp_unmatched,
+		"invalid", (json_int_t)v->w.icmp_invalid));
 	json_object_set_new(root, "packets", json_pack(
 		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		"rx_not_ours", (json_int_t)v->w.rx_not_ours,

@@ -125,8 +125,8 @@ lm_worker_poll(struct lm_worker *w)
 	for (uint32_t i = 0; i < w->n_ifs; i++) {
 		uint16_t n = 0;
 
-		/* a memif peer that said farewell (net/port.h): hands off */
-		if (likely(!lm_port_peer_gone(w->ifs[i].port_id)))
+		/* a memif link not up yet, or whose peer left: hands off */
+		if (likely(lm_port_usable(w->ifs[i].port_id)))
 			n = rte_eth_rx_burst(w->ifs[i].port_id, w->rxq[i], pkts,
 					     LM_RX_BURST);
 
@@ -222,7 +222,11 @@ lm_worker_main(void *arg)
 		case LM_WS_RUNNING:
 			if (cmd == LM_CMD_DRAIN && !w->gen.draining)
 				lm_gen_drain(w);
-			if (lm_gen_idle(&w->gen)) {
+			/*
+			 * idle once the sessions are done and the peers have
+			 * had their FINs answered (tcp.h lm_tcp_state_closing)
+			 */
+			if (lm_gen_idle(&w->gen) && w->tcp.n_closing == 0) {
 				st = LM_WS_IDLE;
 				lm_worker_set_state(w, st);
 			}

@@ -224,10 +224,12 @@ lm_sess_conn_drop(struct lm_worker *w, struct lm_session *s, bool graceful)
 {
 	struct lm_tcb *tcb = sess_tcb(w, s);
 
+	/* also when TCP took the connection away already (a RST right behind
+	 * a Connection: close response): the next one starts afresh */
+	s->conn_done = false;
 	if (tcb == NULL)
 		return;
 	s->tcb = 0;
-	s->conn_done = false;
 	if (graceful && w->plan->scenarios[s->scen].close == LM_CLOSE_FIN)
 		lm_tcp_close(w, tcb);
 	else
@@ -356,7 +358,12 @@ response_done(struct lm_worker *w, struct lm_session *s)
 		      tsc_to_ns(w, w->now - sess_fl(w, s)->t_start + sess_lag(w, s)));
 	if (w->gen.open)
 		lm_hdr_record(&st->latency_raw, tsc_to_ns(w, w->now - sess_fl(w, s)->t_start));
-	if (sess_fl(w, s)->resp.conn_close)
+	/*
+	 * 101: the connection speaks another protocol from the byte after
+	 * the head on (RFC 9110 15.2.2), whether the plan asked for the
+	 * upgrade or not; no request of ours can follow on it.
+	 */
+	if (sess_fl(w, s)->resp.conn_close || status == 101)
 		s->conn_done = true;
 	if (hs->n_expect_status == 0) {
 		ok = status >= 200 && status < 400;
@@ -430,7 +437,10 @@ sess_recv(struct lm_worker *w, struct lm_tcb *tcb, const uint8_t *data,
 		lm_captures_feed(cur_step(w, s)->http.captures, &sess_fl(w, s)->cap,
 				 data, used, w->plan->vars, sess_store(w, s));
 	if (lm_http_resp_failed(&sess_fl(w, s)->resp)) {
-		s->pending = LM_ERR_PROTOCOL + 1;
+		/* a head past our limits is ours to name: the server may be
+		 * right (big cookies), where a malformed one is not */
+		s->pending = sess_fl(w, s)->resp.err == LM_HTTP_E_HEAD_TOO_LARGE ?
+			LM_ERR_HEAD_TOO_LARGE + 1 : LM_ERR_PROTOCOL + 1;
 		lm_sess_ready(w, s);
 	} else if (lm_http_resp_done(&sess_fl(w, s)->resp)) {
 		/* without pipelining, bytes after the response are an error */
@@ -465,6 +475,8 @@ tcp_end_err(enum lm_tcp_end why)
 		return LM_ERR_REFUSED;
 	case LM_TCP_END_CONNECT_TIMEOUT:
 		return LM_ERR_CONNECT_TIMEOUT;
+	case LM_TCP_END_UNREACHABLE:
+		return LM_ERR_UNREACHABLE;
 	case LM_TCP_END_RETRANSMIT_LIMIT:
 		return LM_ERR_RETRANSMIT_LIMIT;
 	case LM_TCP_END_NORMAL:

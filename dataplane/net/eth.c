@@ -51,9 +51,9 @@ txq_flush(struct lm_worker *w, struct lm_txq *q)
 		q->n = lm_impair_burst(&w->imp_tx[q - w->txq], q->pkts, q->n,
 				       RTE_DIM(q->pkts), w->now);
 	/* a few tries: a virtual device's ring may be briefly full; none to
-	 * a peer that left (its rings may be going) */
+	 * a memif peer not yet connected, or that left (net/port.h) */
 	for (int tries = 0; tries < 4 && sent < q->n &&
-	     !lm_port_peer_gone(q->port_id); tries++)
+	     lm_port_usable(q->port_id); tries++)
 		sent += rte_eth_tx_burst(q->port_id, q->queue_id,
 					 q->pkts + sent, q->n - sent);
 	if (unlikely(sent < q->n)) {

@@ -99,9 +99,40 @@ stage(struct lm_worker *w, uint32_t k, uint32_t ifidx, struct rte_mbuf *m)
 		lm_handoff_flush(w);
 }
 
-/* The owner of a TCP segment to our address on ifidx, or w->id. */
+/*
+ * The owner of an ICMP error (at l4, len bytes in the first segment)
+ * quoting a TCP segment we sent from laddr: the connection's owner, as
+ * if the segment were coming back (its source port is ours). Anything
+ * else stays where it is, for ICMP input to count.
+ */
 static uint32_t
-tcp_owner(const struct lm_worker *w, uint32_t ifidx, const struct rte_mbuf *m)
+icmp_owner(const struct lm_worker *w, const uint8_t *l4, uint32_t len)
+{
+	const struct rte_ipv4_hdr *q = (const struct rte_ipv4_hdr *)(l4 + 8);
+	uint16_t sport, dport;
+	uint32_t qhl;
+
+	if (len < 8 + sizeof(*q) || (l4[0] != 3 && l4[0] != 11 && l4[0] != 12))
+		return w->id;
+	qhl = (uint32_t)(q->version_ihl & 0x0f) * 4;
+	if (q->next_proto_id != IPPROTO_TCP || qhl < sizeof(*q) ||
+	    len < 8 + qhl + 4)
+		return w->id;
+	memcpy(&sport, (const uint8_t *)q + qhl, sizeof(sport));
+	memcpy(&dport, (const uint8_t *)q + qhl + 2, sizeof(dport));
+	return lm_flow_owner(sport, dport,
+			     lm_tcp_listener_find(&w->tcp, q->src_addr,
+						  sport) != NULL,
+			     w->n_workers);
+}
+
+/*
+ * The owner of an IPv4 packet to our address on ifidx: of a TCP segment
+ * (unless the port steers TCP itself), or of an ICMP error about one
+ * (which no NIC rule steers); else w->id.
+ */
+static uint32_t
+ipv4_owner(const struct lm_worker *w, uint32_t ifidx, const struct rte_mbuf *m)
 {
 	const struct rte_ipv4_hdr *ih;
 	const struct rte_tcp_hdr *th;
@@ -113,11 +144,15 @@ tcp_owner(const struct lm_worker *w, uint32_t ifidx, const struct rte_mbuf *m)
 				     RTE_ETHER_HDR_LEN);
 	ihl = (uint32_t)(ih->version_ihl & 0x0f) * 4;
 	/* a later fragment has no ports: IPv4 input drops it where it is */
-	if (ih->next_proto_id != IPPROTO_TCP ||
-	    !lm_netif_is_ours(&w->ifs[ifidx], ih->dst_addr) ||
+	if (!lm_netif_is_ours(&w->ifs[ifidx], ih->dst_addr) ||
 	    (ih->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) ||
 	    ihl < sizeof(*ih) ||
 	    rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + ihl + 4)
+		return w->id;
+	if (ih->next_proto_id == IPPROTO_ICMP)
+		return icmp_owner(w, (const uint8_t *)ih + ihl,
+				  rte_pktmbuf_data_len(m) - RTE_ETHER_HDR_LEN - ihl);
+	if (ih->next_proto_id != IPPROTO_TCP || w->ifs[ifidx].steered)
 		return w->id;
 	th = (const struct rte_tcp_hdr *)((const uint8_t *)ih + ihl);
 	/* a server's connections go by the client's port, ours by our own */
@@ -151,11 +186,9 @@ lm_handoff_steer(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m)
 		}
 		return false;
 	}
-	/* a port that steers TCP to the owners' queues needs no hand-off */
-	if (eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
-	    w->ifs[ifidx].steered)
+	if (eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
 		return false;
-	owner = tcp_owner(w, ifidx, m);
+	owner = ipv4_owner(w, ifidx, m);
 	if (owner == w->id)
 		return false;
 	stage(w, owner, ifidx, m);

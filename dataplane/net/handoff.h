@@ -15,10 +15,12 @@
  * the worker its destination port (our local port) names; one to a
  * listening port (our servers) to the worker the client's port names, so
  * a server's connections spread over every worker. A port whose NIC
- * steers TCP to the owners (net/steer.c) hands none over. ARP concerns
- * every worker (each keeps its own table): the worker that received it
- * answers, the others get a copy to learn from. Anything else is handled
- * where it arrived.
+ * steers TCP to the owners (net/steer.c) hands none over. An ICMP error
+ * quoting one of our TCP segments (tcp/tcp_icmp.c) belongs to the owner of
+ * the connection it quotes, on every port (no NIC rule steers ICMP). ARP
+ * concerns every worker (each keeps its own table): the worker that
+ * received it answers, the others get a copy to learn from. Anything else
+ * is handled where it arrived.
  */
 #ifndef LM_HANDOFF_H
 #define LM_HANDOFF_H

@@ -81,6 +81,9 @@ lm_port_setup(uint16_t port_id, uint16_t n_queues, struct rte_mempool *pool,
 			return rc;
 		}
 	}
+	/* before the start: the link may come up as soon as it starts */
+	lm_port_state[port_id] = strcmp(info.driver_name, "net_memif") == 0 ?
+		LM_PORT_WAITING : LM_PORT_LIVE;
 	rc = rte_eth_dev_start(port_id);
 	if (rc != 0) {
 		snprintf(err, errlen, "port %u: start failed: %s", port_id,
@@ -105,7 +108,23 @@ lm_port_setup(uint16_t port_id, uint16_t n_queues, struct rte_mempool *pool,
 	return 0;
 }
 
-bool lm_port_gone[RTE_MAX_ETHPORTS];
+uint8_t lm_port_state[RTE_MAX_ETHPORTS];
+
+bool
+lm_port_link_check(uint16_t port_id)
+{
+	struct rte_eth_link link;
+	uint8_t waiting = LM_PORT_WAITING;
+
+	if (rte_eth_link_get_nowait(port_id, &link) != 0 ||
+	    link.link_status != RTE_ETH_LINK_UP)
+		return false;
+	/* never over a farewell that came meanwhile */
+	return __atomic_compare_exchange_n(&lm_port_state[port_id], &waiting,
+					   LM_PORT_LIVE, false,
+					   __ATOMIC_ACQ_REL,
+					   __ATOMIC_ACQUIRE);
+}
 
 void
 lm_port_farewell(uint16_t port_id, struct rte_mempool *pool)
@@ -117,7 +136,8 @@ lm_port_farewell(uint16_t port_id, struct rte_mempool *pool)
 
 	if (rte_eth_dev_info_get(port_id, &info) != 0 ||
 	    strcmp(info.driver_name, "net_memif") != 0 ||
-	    lm_port_peer_gone(port_id))
+	    __atomic_load_n(&lm_port_state[port_id], __ATOMIC_ACQUIRE) !=
+	    LM_PORT_LIVE)
 		return;
 	m = rte_pktmbuf_alloc(pool);
 	if (m == NULL)

@@ -15,10 +15,12 @@ static const char *const lm_err_names[LM_ERR_MAX] = {
 	[LM_ERR_CLOSED] = "closed",
 	[LM_ERR_STATUS] = "status",
 	[LM_ERR_PROTOCOL] = "protocol",
+	[LM_ERR_HEAD_TOO_LARGE] = "head_too_large",
 	[LM_ERR_BODY_MISMATCH] = "body_mismatch",
 	[LM_ERR_CAPTURE] = "capture",
 	[LM_ERR_NO_RESOURCES] = "no_resources",
 	[LM_ERR_ABORTED] = "aborted",
+	[LM_ERR_UNREACHABLE] = "unreachable",
 };
 
 const char *

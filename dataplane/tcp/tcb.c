@@ -293,6 +293,8 @@ lm_tcb_release(struct lm_worker *w, struct lm_tcb *tcb, enum lm_tcp_end why)
 	tcb_unhash(w, tcb);
 	if (tcb->state == LM_TCP_TIME_WAIT)
 		t->n_time_wait--;
+	else if (lm_tcp_state_closing(tcb->state))
+		t->n_closing--;
 	tcb->state = LM_TCP_CLOSED;
 	if (tcb->app != NULL) {
 		/* the app still finds itself through tcb->app in the callback */
@@ -469,6 +471,7 @@ lm_tcp_close(struct lm_worker *w, struct lm_tcb *tcb)
 	default:
 		return; /* already closing */
 	}
+	w->tcp.n_closing++;
 	tcb->flags |= LM_TCBF_FIN_QUEUED;
 	lm_tcp_output(w, tcb);
 }

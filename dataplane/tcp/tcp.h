@@ -39,6 +39,18 @@ enum lm_tcp_state {
 	LM_TCP_TIME_WAIT,
 };
 
+/*
+ * A connection the application has closed whose FIN exchange is not over
+ * (RFC 9293 3.10.4): the worker stays up until none is left, so that the
+ * peer's last FIN is answered rather than met by the next run's RST.
+ */
+static inline bool
+lm_tcp_state_closing(enum lm_tcp_state st)
+{
+	return st == LM_TCP_FIN_WAIT_1 || st == LM_TCP_FIN_WAIT_2 ||
+		st == LM_TCP_CLOSING || st == LM_TCP_LAST_ACK;
+}
+
 /* How a connection ended, as told to the application. */
 enum lm_tcp_end {
 	LM_TCP_END_NORMAL = 0,        /* both FINs exchanged */
@@ -47,6 +59,7 @@ enum lm_tcp_end {
 	LM_TCP_END_CONNECT_TIMEOUT,   /* SYN retransmissions exhausted */
 	LM_TCP_END_RETRANSMIT_LIMIT,  /* data retransmissions exhausted */
 	LM_TCP_END_ABORTED,           /* we sent RST (lm_tcp_abort) */
+	LM_TCP_END_UNREACHABLE,       /* ICMP: the SYN cannot get there */
 };
 
 /* TCB flags */
@@ -63,6 +76,7 @@ enum lm_tcp_end {
 #define LM_TCBF_DELACK      0x0400  /* on the worker's delayed-ACK list */
 #define LM_TCBF_PASSIVE     0x0800  /* opened by a peer's SYN to a listener */
 #define LM_TCBF_SYN_LOST    0x1000  /* a SYN was retransmitted (RFC 6298 5.7) */
+#define LM_TCBF_SOFT_ERR    0x2000  /* an ICMP soft error came (tcp_icmp.c) */
 
 /* What the one timer of a TCB is currently timing. */
 enum lm_tcp_timer_kind {
@@ -241,6 +255,7 @@ struct lm_tcp {
 	uint32_t n_used;
 	uint32_t n_peak;            /* most in use at once */
 	uint32_t n_time_wait;       /* of them in TIME-WAIT */
+	uint32_t n_closing;         /* ... closed by the app, FINs not yet done */
 	uint32_t *buckets;          /* connection table, chained (lm_tcb_ref) */
 	uint32_t bucket_mask;
 	struct lm_tcb **acks;       /* owing an ACK at the end of the pass */
@@ -404,6 +419,16 @@ lm_tcp_unacked(const struct lm_tcb *tcb)
 
 /* Input of a TCP segment (m: l2_len/l3_len set; takes ownership). */
 void lm_tcp_input(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m);
+
+/*
+ * An ICMP error (type, code) quoting a TCP segment of ours from laddr:lport
+ * to raddr:rport (network order) with sequence number seq (host order);
+ * the quote is already validated as IPv4 + TCP (net/icmp.c). Counted in
+ * the icmp_* counters; may end the connection (tcp_icmp.c).
+ */
+void lm_tcp_icmp_error(struct lm_worker *w, uint8_t type, uint8_t code,
+		       uint32_t laddr, uint32_t raddr, uint16_t lport,
+		       uint16_t rport, uint32_t seq);
 
 /* Timer expiry of a TCB's timer. */
 void lm_tcp_timer_expired(struct lm_worker *w, struct lm_tcb *tcb);

@@ -7,6 +7,8 @@
  * The segment's fields are parsed once into a struct seg on the stack and
  * passed down; nothing is kept in file-static variables.
  */
+#include <errno.h>
+
 #include <rte_byteorder.h>
 #include <rte_ip.h>
 #include <rte_tcp.h>
@@ -54,13 +56,37 @@ seg_seqlen(const struct seg *s)
 		!!(s->flags & RTE_TCP_FIN_FLAG);
 }
 
+/* The length each option we read must have (RFC 9293 3.2, RFC 7323, 2018). */
+static inline bool
+opt_len_ok(uint8_t kind, uint8_t len)
+{
+	switch (kind) {
+	case 2:  return len == 4;   /* MSS */
+	case 3:  return len == 3;   /* window scale */
+	case 4:  return len == 2;   /* SACK-permitted */
+	case 8:  return len == 10;  /* timestamps */
+	default: return true;       /* not ours to judge (SACK blocks too) */
+	}
+}
+
 /*
  * Options: MSS, window scale, SACK-permitted, timestamps (SACK blocks are
- * not used: we are no SACK sender). Malformed options end the parse.
+ * not used: we are no SACK sender). As Linux's tcp_parse_options(), and as
+ * RFC 9293 3.1 asks (MUST-7: be prepared for an option length that is
+ * wrong, MUST-64, MUST-68):
+ *  - a length below 2, or one that runs past the header, ends the parse;
+ *    the options read so far stand and the segment goes on;
+ *  - a known option of the wrong length is skipped (its length is still
+ *    trusted to find the next one);
+ *  - unknown options are skipped; what follows End of Option List is
+ *    padding, never read.
+ * Returns false when the list held a malformed option (counted by the
+ * caller as tcp.bad_options), or a window shift above 14.
  */
-static void
+static bool
 parse_options(const uint8_t *p, uint32_t len, struct seg *s)
 {
+	bool ok = true;
 	uint32_t i = 0;
 
 	while (i < len) {
@@ -73,21 +99,26 @@ parse_options(const uint8_t *p, uint32_t len, struct seg *s)
 			continue;
 		}
 		if (i + 1 >= len || p[i + 1] < 2 || i + p[i + 1] > len)
-			break;
-		if (kind == 2 && p[i + 1] == 4)
+			return false;
+		if (!opt_len_ok(kind, p[i + 1])) {
+			ok = false;
+		} else if (kind == 2) {
 			s->mss = (uint16_t)(p[i + 2] << 8 | p[i + 3]);
-		else if (kind == 3 && p[i + 1] == 3)
+		} else if (kind == 3) {
 			/* RFC 7323 2.3: a shift above 14 is used as 14 */
+			if (p[i + 2] > 14)
+				ok = false;
 			s->wscale = (int8_t)(p[i + 2] > 14 ? 14 : p[i + 2]);
-		else if (kind == 4 && p[i + 1] == 2)
+		} else if (kind == 4) {
 			s->sack_perm = true;
-		else if (kind == 8 && p[i + 1] == 10) {
+		} else if (kind == 8) {
 			s->has_ts = true;
 			s->tsval = get32(p + i + 2);
 			s->tsecr = get32(p + i + 6);
 		}
 		i += p[i + 1];
 	}
+	return ok;
 }
 
 /* RFC 9293 3.10.7.4, first check: is the segment in the receive window? */
@@ -134,8 +165,12 @@ time_wait_enter(struct lm_worker *w, struct lm_tcb *tcb)
 		lm_tcb_release(w, tcb, LM_TCP_END_NORMAL);
 		return;
 	}
-	tcb->state = LM_TCP_TIME_WAIT;
-	w->tcp.n_time_wait++;
+	if (tcb->state != LM_TCP_TIME_WAIT) {
+		/* not when a retransmitted FIN restarts it */
+		w->tcp.n_closing--;
+		tcb->state = LM_TCP_TIME_WAIT;
+		w->tcp.n_time_wait++;
+	}
 	lm_tcp_timer_set(w, tcb, LM_TCPT_TIME_WAIT,
 			 (uint64_t)w->tcp.time_wait_ms * 1000);
 }
@@ -215,6 +250,7 @@ syn_sent_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 	/* RFC 9293 3.10.7.3: first check the ACK bit */
 	if (ack && (LM_SEQ_LEQ(s->ack, tcb->iss) ||
 		    LM_SEQ_GT(s->ack, tcb->snd_max))) {
+		LM_STAT_INC(w->ctr->tcp_bad_acks);
 		if (!(s->flags & RTE_TCP_RST_FLAG))
 			lm_tcp_reply_rst(w, tcb->ifidx, s->m);
 		return;
@@ -285,8 +321,16 @@ ack_input(struct lm_worker *w, struct lm_tcb *tcb, const struct seg *s)
 	/* RFC 7323 2.3: the window of a non-SYN segment is scaled */
 	uint32_t wnd = s->wnd << tcb->snd_wscale;
 
-	if (LM_SEQ_GT(s->ack, tcb->snd_max)) {
-		/* acks something not yet sent: ACK back and drop */
+	/*
+	 * Acks something not yet sent: ACK back and drop (RFC 9293
+	 * 3.10.7.4). Or acks what lies more than the largest window the peer
+	 * ever offered behind SND.UNA: RFC 5961 5.2 (as Linux) takes it for
+	 * a blind data injection and drops it, with an ACK, before its data
+	 * can be accepted.
+	 */
+	if (LM_SEQ_GT(s->ack, tcb->snd_max) ||
+	    LM_SEQ_LT(s->ack, tcb->snd_una - tcb->max_snd_wnd)) {
+		LM_STAT_INC(w->ctr->tcp_bad_acks);
 		lm_tcp_ack_later(w, tcb);
 		return false;
 	}
@@ -441,6 +485,8 @@ text_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 					   s->flags & RTE_TCP_FIN_FLAG);
 
 		s->flags &= ~RTE_TCP_FIN_FLAG;
+		if (held == -EEXIST)
+			LM_STAT_INC(w->ctr->tcp_dup_segments);
 		ooo_ack(w, tcb, held == 1);
 		return held >= 0;
 	}
@@ -499,6 +545,44 @@ fin_input(struct lm_worker *w, struct lm_tcb *tcb, uint32_t fin_seq)
 	}
 }
 
+/*
+ * A segment that fails the sequence number check (RFC 9293 3.10.7.4,
+ * first): an RST is ignored; anything else is answered with an ACK and
+ * dropped. Each kind is counted under its own name.
+ */
+static void
+unacceptable(struct lm_worker *w, struct lm_tcb *tcb, const struct seg *s)
+{
+	bool old = LM_SEQ_LEQ(s->seq + seg_seqlen(s), tcb->rcv_nxt);
+
+	if (s->flags & RTE_TCP_RST_FLAG) {
+		LM_STAT_INC(w->ctr->tcp_rst_ignored);
+		return;
+	}
+	/*
+	 * A SYN, whatever its sequence number, gets a challenge ACK (RFC 5961
+	 * 4.2), unless it is the peer's SYN-ACK once more: our ACK of it was
+	 * lost, or the network duplicated it, and the ACK answers it.
+	 */
+	if ((s->flags & RTE_TCP_SYN_FLAG) && s->seq != tcb->irs)
+		LM_STAT_INC(w->ctr->tcp_syn_challenged);
+	else if (old)
+		LM_STAT_INC(w->ctr->tcp_dup_segments);
+	else
+		LM_STAT_INC(w->ctr->tcp_beyond_window);
+	/*
+	 * RFC 9293 3.10.7.4, TIME-WAIT: "The only thing that can arrive in
+	 * this state is a retransmission of the remote FIN. Acknowledge it,
+	 * and restart the 2 MSL timeout." It lies just below RCV.NXT, so the
+	 * check turns it away.
+	 */
+	if ((s->flags & RTE_TCP_FIN_FLAG) && (tcb->flags & LM_TCBF_PEER_FIN) &&
+	    s->seq + s->len + 1 == tcb->rcv_nxt)
+		fin_input(w, tcb, s->seq + s->len);
+	else
+		lm_tcp_ack_later(w, tcb);
+}
+
 /* Returns true when the mbuf was kept (held out of order). */
 static bool
 established_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
@@ -520,20 +604,7 @@ established_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 	}
 	/* first: sequence number */
 	if (!seq_acceptable(w, tcb, s)) {
-		if (s->flags & RTE_TCP_RST_FLAG)
-			return false;
-		/*
-		 * RFC 9293 3.10.7.4, TIME-WAIT: "The only thing that can
-		 * arrive in this state is a retransmission of the remote FIN.
-		 * Acknowledge it, and restart the 2 MSL timeout." It lies
-		 * just below RCV.NXT, so the check above turns it away.
-		 */
-		if ((s->flags & RTE_TCP_FIN_FLAG) &&
-		    (tcb->flags & LM_TCBF_PEER_FIN) &&
-		    s->seq + s->len + 1 == tcb->rcv_nxt)
-			fin_input(w, tcb, s->seq + s->len);
-		else
-			lm_tcp_ack_later(w, tcb);
+		unacceptable(w, tcb, s);
 		return false;
 	}
 	/* RFC 7323 4.3: remember the timestamp to echo */
@@ -546,6 +617,7 @@ established_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 	 */
 	if (s->flags & RTE_TCP_RST_FLAG) {
 		if (s->seq != tcb->rcv_nxt) {
+			LM_STAT_INC(w->ctr->tcp_rst_challenged);
 			lm_tcp_ack_later(w, tcb);
 			return false;
 		}
@@ -556,6 +628,7 @@ established_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 	}
 	/* fourth: SYN in a synchronized state: challenge ACK (RFC 5961 4) */
 	if (s->flags & RTE_TCP_SYN_FLAG) {
+		LM_STAT_INC(w->ctr->tcp_syn_challenged);
 		lm_tcp_ack_later(w, tcb);
 		return false;
 	}
@@ -657,16 +730,20 @@ syn_rcvd_input(struct lm_worker *w, struct lm_tcb *tcb, struct seg *s)
 	}
 	if (s->flags & RTE_TCP_SYN_FLAG) {
 		/* the peer's SYN again: our SYN-ACK was lost */
-		if (s->seq == tcb->irs && !(s->flags & RTE_TCP_ACK_FLAG))
+		if (s->seq == tcb->irs && !(s->flags & RTE_TCP_ACK_FLAG)) {
+			LM_STAT_INC(w->ctr->tcp_dup_segments);
 			lm_tcp_send_syn(w, tcb);
-		else
+		} else {
+			LM_STAT_INC(w->ctr->tcp_syn_challenged);
 			lm_tcp_ack_later(w, tcb);  /* RFC 5961 4.2 */
+		}
 		return false;
 	}
 	if (!(s->flags & RTE_TCP_ACK_FLAG))
 		return false;
 	if (s->ack != tcb->iss + 1) {
 		/* not our SYN-ACK's: <SEQ=SEG.ACK><CTL=RST> */
+		LM_STAT_INC(w->ctr->tcp_bad_acks);
 		lm_tcp_reply_rst(w, tcb->ifidx, s->m);
 		return false;
 	}
@@ -736,8 +813,10 @@ lm_tcp_input(struct lm_worker *w, uint32_t ifidx, struct rte_mbuf *m)
 	s.sack_perm = false;
 	s.tsval = 0;
 	s.tsecr = 0;
-	if (thlen > sizeof(*th))
-		parse_options((const uint8_t *)(th + 1), thlen - sizeof(*th), &s);
+	if (thlen > sizeof(*th) &&
+	    unlikely(!parse_options((const uint8_t *)(th + 1),
+				    thlen - sizeof(*th), &s)))
+		LM_STAT_INC(w->ctr->tcp_bad_options);
 
 	tcb = lm_tcb_lookup(w, ih->dst_addr, ih->src_addr, th->dst_port,
 			    th->src_port);

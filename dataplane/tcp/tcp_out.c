@@ -436,9 +436,22 @@ lm_tcp_send_ack(struct lm_worker *w, struct lm_tcb *tcb)
 void
 lm_tcp_send_rst(struct lm_worker *w, struct lm_tcb *tcb)
 {
+	uint32_t seq = tcb->snd_nxt;
+	uint32_t edge = tcb->snd_una + tcb->snd_wnd;
+
 	LM_STAT_INC(w->ctr->tcp_rst_tx);
-	/* RFC 9293 3.10.5: <SEQ=SND.NXT><CTL=RST> (with the ACK, as Linux) */
-	seg_send(w, tcb, tcb->snd_nxt, 0, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+	/*
+	 * RFC 9293 3.10.5: <SEQ=SND.NXT><CTL=RST> (with the ACK, as Linux),
+	 * but never past the right edge of the peer's window: a receiver
+	 * drops a RST outside its window (3.10.7.4), and after a zero-window
+	 * probe SND.NXT is one byte past it (the peer dropped the byte), where
+	 * only SEQ = RCV.NXT would do. The peer would keep the connection for
+	 * ever. The edge is in the window, or is RCV.NXT itself (Linux's
+	 * tcp_acceptable_seq).
+	 */
+	if (LM_SEQ_GT(seq, edge))
+		seq = edge;
+	seg_send(w, tcb, seq, 0, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
 }
 
 void

@@ -72,6 +72,13 @@ rto_expired(struct lm_worker *w, struct lm_tcb *tcb)
 		enum lm_tcp_end why = syn ? LM_TCP_END_CONNECT_TIMEOUT :
 			LM_TCP_END_RETRANSMIT_LIMIT;
 
+		/*
+		 * An ICMP soft error came for the SYN (tcp_icmp.c): it tells
+		 * why there was no answer, as Linux reports sk_err_soft.
+		 */
+		if (syn && (tcb->flags & LM_TCBF_SOFT_ERR))
+			why = LM_TCP_END_UNREACHABLE;
+
 		if (!syn)
 			lm_tcp_send_rst(w, tcb);
 		lm_tcb_release(w, tcb, why);

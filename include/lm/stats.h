@@ -36,11 +36,14 @@ enum lm_err {
 	LM_ERR_CLOSED,           /* peer closed before the response was complete */
 	LM_ERR_STATUS,           /* response complete, status not as expected */
 	LM_ERR_PROTOCOL,         /* response not valid HTTP/1.1 */
+	LM_ERR_HEAD_TOO_LARGE,   /* response head (or a line of it) past the
+				  * parser's limits, app/http_parse.h */
 	LM_ERR_BODY_MISMATCH,    /* body length or CRC-32C not as expected */
 	LM_ERR_CAPTURE,          /* a capture found no value in the response, or
 				  * a captured value a request head cannot carry */
 	LM_ERR_NO_RESOURCES,     /* no TCB or source port free */
 	LM_ERR_ABORTED,          /* still in flight when the run stopped */
+	LM_ERR_UNREACHABLE,      /* ICMP destination unreachable for our SYN */
 	LM_ERR_MAX
 };
 
@@ -67,6 +70,20 @@ struct lm_worker_counters {
 	uint64_t tcp_persist_probes; /* zero-window probes sent */
 	uint64_t tcp_dup_acks;    /* duplicate ACKs received */
 	uint64_t tcp_paws_dropped; /* segments dropped by PAWS (RFC 7323) */
+	/* what a peer sent that TCP input turned away or answered specially */
+	uint64_t tcp_bad_options; /* option lists with a malformed option */
+	uint64_t tcp_dup_segments; /* nothing new: wholly before RCV.NXT */
+	uint64_t tcp_beyond_window; /* past RCV.NXT + RCV.WND: dropped */
+	uint64_t tcp_bad_acks;    /* ACK of unsent data or too old: dropped */
+	uint64_t tcp_rst_ignored; /* RSTs outside the window */
+	uint64_t tcp_rst_challenged; /* RSTs in the window, not at RCV.NXT */
+	uint64_t tcp_syn_challenged; /* SYNs on a synchronized connection */
+	/* ICMP errors quoting our TCP segments (tcp/tcp_icmp.c) */
+	uint64_t icmp_errors;     /* matched a connection of ours */
+	uint64_t icmp_frag_needed; /* ... of them "fragmentation needed" */
+	uint64_t icmp_aborts;     /* ... of them that ended a connection */
+	uint64_t icmp_unmatched;  /* no connection, or sequence out of range */
+	uint64_t icmp_invalid;    /* bad checksum, truncated or malformed */
 	uint64_t tcp_ooo_held;    /* out-of-order segments held for reassembly */
 	uint64_t tcp_ooo_dropped; /* out-of-order segments dropped (no room) */
 	uint64_t conn_opened;     /* connections established */

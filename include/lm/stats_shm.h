@@ -22,7 +22,7 @@
 #include <lm/stats.h>
 
 #define LM_SHM_MAGIC 0x484d534cu       /* "LSMH" little-endian */
-#define LM_SHM_VERSION 2
+#define LM_SHM_VERSION 4
 #define LM_SHM_HEADER_SIZE 4096
 #define LM_SHM_DIR "/dev/shm"
 #define LM_SHM_PREFIX "lemmings-dp."

@@ -266,6 +266,41 @@ lm_testsrv_stop() {
 	fi
 }
 
+# lm_hostile_start PORT MODE ARGS...: run lm-hostile (tests/tools) in the server namespace
+# on $LM_SRV_IP:PORT in MODE (garbage-status, big-headers, ...) with ARGS; its log
+# ("accept" per connection, "METHOD TARGET WHAT" per request) is $LM_HOSTILE_LOG.
+# Stopped at exit, or by lm_hostile_stop.
+LM_HOSTILE_BIN=${LM_HOSTILE_BIN:-$LM_ROOT/build/tests/tools/lm-hostile}
+LM_HOSTILE_PID=""
+lm_hostile_start() {
+	local port=$1 mode=$2 pidfile
+	shift 2
+	[ -x "$LM_HOSTILE_BIN" ] || fail "no $LM_HOSTILE_BIN: build first"
+	pidfile=$LM_TEST_DIR/hostile-$mode.pid
+	LM_HOSTILE_LOG=$LM_TEST_DIR/hostile-$mode.log
+	rm -f "$pidfile" "$LM_HOSTILE_LOG"
+	ip netns exec "$LM_NS_SRV" "$LM_HOSTILE_BIN" --listen "$LM_SRV_IP:$port" \
+		--mode "$mode" --log "$LM_HOSTILE_LOG" --pidfile "$pidfile" \
+		--max-seconds 300 "$@" >"$LM_TEST_DIR/hostile-$mode.out" 2>&1 </dev/null &
+	LM_HOSTILE_PID=$!
+	trap lm_cleanup_all EXIT
+	for _ in $(seq 50); do
+		[ -s "$pidfile" ] && return 0
+		kill -0 "$LM_HOSTILE_PID" 2>/dev/null ||
+			fail "lm-hostile did not start: $(cat "$LM_TEST_DIR/hostile-$mode.out")"
+		sleep 0.1
+	done
+	fail "lm-hostile did not write its pid file"
+}
+
+lm_hostile_stop() {
+	if [ -n "$LM_HOSTILE_PID" ]; then
+		kill "$LM_HOSTILE_PID" 2>/dev/null || true
+		wait "$LM_HOSTILE_PID" 2>/dev/null || true
+		LM_HOSTILE_PID=""
+	fi
+}
+
 # lm_loss IFACE NS FRACTION: drop that fraction of the TCP packets arriving on IFACE
 # (in namespace NS) with lm-xdp-loss; "0" detaches. Detached again at exit.
 LM_XDP_BIN=${LM_XDP_BIN:-$LM_ROOT/build/tools/xdp/lm-xdp-loss}
@@ -322,5 +357,6 @@ lm_cleanup_all() {
 		ip netns exec "${e%%:*}" "$LM_XDP_BIN" detach "${e#*:}" >/dev/null 2>&1 || true
 	done
 	lm_testsrv_stop
+	lm_hostile_stop
 	[ -z "$LM_ROUTER_NS" ] || ip netns del "$LM_ROUTER_NS" 2>/dev/null || true
 }

@@ -136,13 +136,16 @@ check_steering client "$line" "$S"
 # --- the server role: connections opened by Linux clients
 jq -n --arg ip "$OUR_IP" --arg gw "$TAP_IP" '{
 	ports: [{ip: $ip, prefix: 24, gateway: $gw}],
-	load: {duration_s: 20},
+	load: {duration_s: 90},
 	servers: [{port: 0, listen: 80, http: {routes: [{path: "/small", body: {size: 100}}]}}]}' \
 	>"$LM_TEST_DIR/server.json"
 tap_waiter &
 WAITER=$!
 SS=$LM_TEST_DIR/server-s.json
-(LM_VDEVS="net_tap0,iface=$TAP" lm_run --plan "$LM_TEST_DIR/server.json" --summary "$SS") &
+# stopped through the API once curl is done (a busy host makes curl slow)
+API=127.0.0.1:9377
+(LM_VDEVS="net_tap0,iface=$TAP" LM_RUN_TIMEOUT=120 lm_run --plan "$LM_TEST_DIR/server.json" \
+	--summary "$SS" --metrics "$API") &
 RUN=$!
 srv() { ip netns exec "$LM_NS_SRV" "$@"; }
 # ready when it answers (the first attempts may find no tap yet)
@@ -158,6 +161,8 @@ ok=$(srv bash -c 'for _ in $(seq 99); do curl -s -m 3 -o /dev/null -w "%{http_co
 	_ "http://$OUR_IP/small" | grep -c '^200$' || true)
 ms=$((($(date +%s%N) - t0) / 1000000))
 assert_eq "$ok" 99 "curl's answers"
+ip netns exec "$LM_NS_CLI" curl -s -m 5 -o /dev/null -X POST "http://$API/api/stop" ||
+	fail "server run: the API's stop"
 wait "$RUN" || fail "server run: exit status $?"
 wait "$WAITER" || fail "the tap's kernel side was not set up (server run)"
 WAITER=""

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# A server that resets, or closes, in the middle of a response: each request
-# fails with its own named reason (reset; closed), the run goes on to its
-# end, and every pool is back at its starting level.
+# A server that resets, or closes, in the middle of a response (the body is
+# shorter than its Content-Length): each request fails with its own named
+# reason (reset; closed), the server saw each of them, the next goes on a new
+# connection, the run goes on to its end, and every pool is back at its
+# starting level. The other hostile servers: test_hostile_http.sh and
+# test_hostile_slow.sh.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -26,6 +29,10 @@ check() { # MODE REASON
 	aborted=$(jq '.totals.errors.aborted' "$S")
 	assert_eq "$((named + aborted))" "$failed" "$1: named reasons ($(jq -c '.totals.errors | with_entries(select(.value > 0))' "$S"))"
 	assert_le "$aborted" 4 "$1: aborted at the end"
+	# the server read (and logged) each of them, and each cut cost its
+	# connection: the next request went on a new one
+	assert_eq "$(wc -l <"$LM_TESTSRV_LOG")" "$req" "$1: requests at the server"
+	assert_eq "$(jq '.totals.connections' "$S")" "$req" "$1: a connection per request"
 	assert_eq "$(jq '.pools.mbufs.free_end == .pools.mbufs.free_start' "$S")" true "$1: mbufs back"
 	assert_eq "$(jq '.pools.tcbs.in_use_end' "$S")" 0 "$1: TCBs back"
 	assert_eq "$(jq '.pools.users.active_end' "$S")" 0 "$1: users stopped"

@@ -42,6 +42,8 @@
 #include "util/body_gen.h"
 #include "util/crc32c.h"
 
+#include "srv_util.h"
+
 #define HEAD_MAX	(64 * 1024)	/* request head, or trailers: 431 beyond */
 #define IN_CAP0		(16 * 1024)	/* grows to HEAD_MAX for a long head */
 #define OUT_CAP		(48 * 1024)	/* holds a whole chunk of a /gen body */
@@ -175,15 +177,6 @@ struct srv {
 	char signal_tag;
 };
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void
 set_deadline(struct srv *s, struct conn *c, uint64_t ms)
 {
@@ -192,32 +185,6 @@ set_deadline(struct srv *s, struct conn *c, uint64_t ms)
 	else if (c->deadline != 0 && ms == 0)
 		s->n_timed--;
 	c->deadline = ms;
-}
-
-/* Decimal only: a leading zero is not octal, a sign is not a number. */
-static bool
-parse_u64n(const char *p, size_t len, uint64_t *v)
-{
-	uint64_t x = 0;
-	size_t i;
-
-	if (len == 0)
-		return false;
-	for (i = 0; i < len; i++) {
-		unsigned int d = (unsigned char)p[i] - '0';
-
-		if (d > 9 || x > (UINT64_MAX - d) / 10)
-			return false;
-		x = x * 10 + d;
-	}
-	*v = x;
-	return true;
-}
-
-static bool
-parse_u64(const char *p, uint64_t *v)
-{
-	return parse_u64n(p, strlen(p), v);
 }
 
 static int
@@ -582,11 +549,11 @@ gen_query(struct req *rq, const char *q, size_t len)
 			size_t vl = n - kl - 1;
 
 			if (name_is(q, kl, "size")) {
-				if (!parse_u64n(v, vl, &rq->gen_size))
+				if (!srv_parse_u64n(v, vl, &rq->gen_size))
 					return 400;
 				have_size = true;
 			} else if (name_is(q, kl, "seed")) {
-				if (!parse_u64n(v, vl, &rq->gen_seed))
+				if (!srv_parse_u64n(v, vl, &rq->gen_seed))
 					return 400;
 			} else if (name_is(q, kl, "chunked")) {
 				if (vl != 1 || (v[0] != '0' && v[0] != '1'))
@@ -688,7 +655,7 @@ req_head(struct srv *s, struct conn *c, const char *h)
 		if (name_is(l, nlen, "content-length")) {
 			uint64_t x;
 
-			if (!parse_u64n(v, vlen, &x) || (have_cl && x != cl))
+			if (!srv_parse_u64n(v, vlen, &x) || (have_cl && x != cl))
 				return 400;
 			have_cl = true;
 			cl = x;
@@ -744,7 +711,7 @@ req_head(struct srv *s, struct conn *c, const char *h)
 		/* The stall starts after the head: the body piles up in the kernel. */
 		c->resume = c->st;
 		c->st = CS_STALL;
-		set_deadline(s, c, now_ms() + (s->stall_ms > 0 ? s->stall_ms : 1));
+		set_deadline(s, c, srv_now_ms() + (s->stall_ms > 0 ? s->stall_ms : 1));
 	}
 	return 0;
 }
@@ -990,15 +957,15 @@ line_step(struct srv *s, struct conn *c)
 		out_put(c, arg, al);
 		OUT_STR(c, "\r\n");
 	} else if (word_is(p, wl, "BYTES") &&
-		   parse_u64n((const char *)arg, al, &v)) {
+		   srv_parse_u64n((const char *)arg, al, &v)) {
 		if (v > 0) {
 			stream_start(c, 0, v, UINT64_MAX, false);
 			c->st = CS_LINE_DATA;
 		}
 	} else if (word_is(p, wl, "SLOW") &&
-		   parse_u64n((const char *)arg, al, &v) && v <= SLOW_MS_MAX) {
-		/* +1: now_ms() truncates, and the wait must be at least v. */
-		set_deadline(s, c, now_ms() + v + 1);
+		   srv_parse_u64n((const char *)arg, al, &v) && v <= SLOW_MS_MAX) {
+		/* +1: srv_now_ms() truncates, and the wait must be at least v. */
+		set_deadline(s, c, srv_now_ms() + v + 1);
 		c->st = CS_LINE_SLOW;
 	} else if (word_is(p, wl, "QUIT") && len == 4) {
 		OUT_STR(c, "BYE\r\n");
@@ -1120,7 +1087,7 @@ static int
 reset_check(struct srv *s, struct conn *c)
 {
 	int queued = 0;
-	uint64_t now = now_ms();
+	uint64_t now = srv_now_ms();
 
 	if (ioctl(c->fd, SIOCOUTQ, &queued) < 0 || queued <= 0 ||
 	    now >= c->reset_by) {
@@ -1142,7 +1109,7 @@ start_linger(struct srv *s, struct conn *c)
 	if (c->peer_eof)
 		return -1;
 	c->st = CS_LINGER;
-	set_deadline(s, c, now_ms() + LINGER_MS);
+	set_deadline(s, c, srv_now_ms() + LINGER_MS);
 	return 0;
 }
 
@@ -1174,7 +1141,7 @@ conn_step(struct srv *s, struct conn *c)
 				return start_linger(s, c);
 			if (c->st == CS_CUT) {
 				c->st = CS_RESET_WAIT;
-				c->reset_by = now_ms() + RESET_WAIT_MS;
+				c->reset_by = srv_now_ms() + RESET_WAIT_MS;
 				return reset_check(s, c);
 			}
 		}
@@ -1370,7 +1337,7 @@ accept_all(struct srv *s)
 			/* Level-triggered: the backlog would wake us in a loop. */
 			fprintf(stderr, "lm-testsrv: accept: %s\n", strerror(errno));
 			listen_arm(s, 0);
-			s->accept_resume = now_ms() + ACCEPT_PAUSE_MS;
+			s->accept_resume = srv_now_ms() + ACCEPT_PAUSE_MS;
 		}
 		return;
 	}
@@ -1435,7 +1402,7 @@ srv_loop(struct srv *s)
 	struct epoll_event evs[EVENTS_MAX];
 
 	for (;;) {
-		uint64_t now = now_ms();
+		uint64_t now = srv_now_ms();
 		int n, i;
 
 		if (now >= s->end_ms) {
@@ -1466,46 +1433,8 @@ srv_loop(struct srv *s)
 				conn_event(s, p, evs[i].events);
 			}
 		}
-		timers_run(s, now_ms());
+		timers_run(s, srv_now_ms());
 	}
-}
-
-/* IPv4 "A.B.C.D:PORT" or IPv6 "[ADDR]:PORT". */
-static int
-parse_listen(const char *arg, struct sockaddr_storage *ss, socklen_t *sl)
-{
-	char host[INET6_ADDRSTRLEN + 2];
-	const char *colon = strrchr(arg, ':');
-	uint64_t port;
-	size_t hl;
-
-	if (colon == NULL || !parse_u64(colon + 1, &port) || port > 65535)
-		return -1;
-	hl = (size_t)(colon - arg);
-	if (hl == 0 || hl >= sizeof(host))
-		return -1;
-	memcpy(host, arg, hl);
-	host[hl] = '\0';
-	memset(ss, 0, sizeof(*ss));
-	if (host[0] == '[' && host[hl - 1] == ']') {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-
-		host[hl - 1] = '\0';
-		if (inet_pton(AF_INET6, host + 1, &a->sin6_addr) != 1)
-			return -1;
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons((uint16_t)port);
-		*sl = sizeof(*a);
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)ss;
-
-		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
-			return -1;
-		a->sin_family = AF_INET;
-		a->sin_port = htons((uint16_t)port);
-		*sl = sizeof(*a);
-	}
-	return 0;
 }
 
 static int
@@ -1515,7 +1444,7 @@ srv_listen(struct srv *s, const char *addr)
 	socklen_t sl;
 	int one = 1;
 
-	if (parse_listen(addr, &ss, &sl) < 0) {
+	if (srv_parse_listen(addr, &ss, &sl) < 0) {
 		fprintf(stderr, "lm-testsrv: bad --listen '%s' (IP:PORT)\n", addr);
 		return -1;
 	}
@@ -1543,26 +1472,6 @@ srv_listen(struct srv *s, const char *addr)
 	return 0;
 }
 
-/* Written whole under a temporary name, so a reader never sees half of it. */
-static int
-write_pidfile(const char *path)
-{
-	char tmp[4096];
-	FILE *f;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -1;
-	f = fopen(tmp, "w");
-	if (f == NULL)
-		return -1;
-	fprintf(f, "%ld\n", (long)getpid());
-	if (fclose(f) != 0 || rename(tmp, path) < 0) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
 static int
 crc_of_gen(const char *size_arg, const char *seed_arg)
 {
@@ -1570,7 +1479,7 @@ crc_of_gen(const char *size_arg, const char *seed_arg)
 	uint64_t size, seed, off;
 	uint32_t crc = LM_CRC32C_INIT;
 
-	if (!parse_u64(size_arg, &size) || !parse_u64(seed_arg, &seed)) {
+	if (!srv_parse_u64(size_arg, &size) || !srv_parse_u64(seed_arg, &seed)) {
 		fprintf(stderr, "lm-testsrv: --crc-of-gen SIZE SEED: decimal numbers\n");
 		return 2;
 	}
@@ -1599,7 +1508,7 @@ usage(FILE *f)
 static int
 opt_u64(const char *name, const char *arg, uint64_t max, uint64_t *v)
 {
-	if (!parse_u64(arg, v) || *v > max) {
+	if (!srv_parse_u64(arg, v) || *v > max) {
 		fprintf(stderr, "lm-testsrv: bad %s '%s'\n", name, arg);
 		return -1;
 	}
@@ -1693,7 +1602,7 @@ parse_args(struct srv *s, int argc, char **argv, const char **listen_addr,
 	}
 	if (s->mode == MODE_STALL && !rcvbuf_set)
 		s->rcvbuf = 4096;
-	s->end_ms = now_ms() + max_s * 1000;
+	s->end_ms = srv_now_ms() + max_s * 1000;
 	return 0;
 }
 
@@ -1769,7 +1678,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (pid_path != NULL) {
-		if (write_pidfile(pid_path) < 0) {
+		if (srv_write_pidfile(pid_path) < 0) {
 			fprintf(stderr, "lm-testsrv: %s: %s\n", pid_path, strerror(errno));
 			goto out;
 		}

@@ -242,7 +242,8 @@ void
 peer_send(const struct seg *s)
 {
 	uint8_t b[MAX_FRAME];
-	uint32_t optlen = (s->mss ? 4 : 0) + (s->sack_perm ? 4 : 0);
+	uint32_t optlen = s->opts != NULL ? s->optlen :
+		(uint32_t)((s->mss ? 4 : 0) + (s->sack_perm ? 4 : 0));
 	uint32_t l4len = 20 + optlen + s->len;
 	uint8_t *th;
 	uint32_t off;
@@ -262,12 +263,15 @@ peer_send(const struct seg *s)
 	put16(th + 14, s->win);
 	put16(th + 16, 0);
 	put16(th + 18, 0);
-	if (s->mss) {
+	if (s->opts != NULL) {
+		assert_true(s->optlen % 4 == 0 && s->optlen <= 40);
+		memcpy(th + 20, s->opts, s->optlen);
+	} else if (s->mss) {
 		th[20] = 2;
 		th[21] = 4;
 		put16(th + 22, s->mss);
 	}
-	if (s->sack_perm) {
+	if (s->opts == NULL && s->sack_perm) {
 		uint8_t *o = th + 20 + (s->mss ? 4 : 0);
 
 		o[0] = 1;               /* NOP NOP SACK-permitted */
@@ -276,7 +280,8 @@ peer_send(const struct seg *s)
 		o[3] = 2;
 	}
 	for (uint32_t i = 0; i < s->len; i++)
-		th[20 + optlen + i] = peer_byte(s->data_off + i);
+		th[20 + optlen + i] = s->payload != NULL ? s->payload[i] :
+			peer_byte(s->data_off + i);
 	cs = (uint16_t)~fold(sum16(th, l4len,
 				   pseudo_sum(PEER_IP, OUR_IP, IPPROTO_TCP,
 					      l4len)));
@@ -353,6 +358,52 @@ inject_echo(uint16_t id, uint16_t seq, uint32_t len, bool bad_csum)
 		cs ^= 0x00ff;
 	put16(ic + 2, cs);
 	inject(b, off + 8 + len, 0);
+}
+
+void
+inject_icmp_err(const struct conn *c, const struct icmp_err *e)
+{
+	uint8_t b[MAX_FRAME];
+	uint32_t off = build_eth(b, &env.nif.mac, &peer_mac,
+				 RTE_ETHER_TYPE_IPV4);
+	uint32_t qtcp = e->quote_tcp != 0 ? e->quote_tcp : 20;
+	uint32_t qihl = (e->quote_ihl != 0 ? e->quote_ihl : 5) * 4u;
+	uint8_t *ic, *q, *qt;
+	uint16_t cs;
+
+	off += build_ipv4(b + off, PEER_IP, OUR_IP, IPPROTO_ICMP,
+			  8 + qihl + qtcp, false);
+	ic = b + off;
+	ic[0] = e->type;
+	ic[1] = e->code;
+	put16(ic + 2, 0);
+	put32(ic + 4, e->code == 4 ? 576 : 0);  /* next-hop MTU (RFC 1191) */
+	/* the quote: our packet as it left, IPv4 header then TCP */
+	q = ic + 8;
+	build_ipv4(q, e->quote_src != 0 ? e->quote_src : OUR_IP, PEER_IP,
+		   e->quote_proto != 0 ? e->quote_proto : IPPROTO_TCP, 40, false);
+	if (qihl > 20) {
+		/* IP options (NOPs): the TCP header moves, the quote with it */
+		memset(q + 20, 1, qihl - 20);
+		q[0] = (uint8_t)(0x40 | qihl / 4);
+		put16(q + 10, 0);
+		put16(q + 10, (uint16_t)~fold(sum16(q, qihl, 0)));
+	}
+	qt = q + qihl;
+	memset(qt, 0, qtcp);
+	if (qtcp >= 2)
+		put16(qt, c->lport);
+	if (qtcp >= 4)
+		put16(qt + 2, PEER_PORT);
+	if (qtcp >= 8)
+		put32(qt + 4, e->seq);
+	if (qtcp >= 14)
+		qt[13] = TH_SYN;
+	cs = (uint16_t)~fold(sum16(ic, 8 + qihl + qtcp, 0));
+	if (e->bad_csum)
+		cs ^= 0x0f0f;
+	put16(ic + 2, cs);
+	inject(b, off + 8 + qihl + qtcp, e->split);
 }
 
 /* ------------------------------------------------------------------ */

@@ -204,8 +204,11 @@ struct seg {
 	uint16_t win;
 	uint16_t mss;                /* 0: no MSS option */
 	bool sack_perm;              /* NOP NOP SACK-permitted (RFC 2018) */
+	const uint8_t *opts;         /* raw option bytes instead (a multiple of 4) */
+	uint32_t optlen;
 	uint32_t len;                /* payload: peer_byte() from data_off */
 	uint32_t data_off;
+	const uint8_t *payload;      /* or these len bytes, when not NULL */
 	uint32_t split;              /* payload bytes in mbuf 1; 0: one mbuf */
 	bool bad_tcp_csum;
 	bool bad_ip_csum;
@@ -239,6 +242,25 @@ void inject_arp(uint16_t op, const struct rte_ether_addr *sha, uint32_t sip,
 		const struct rte_ether_addr *tha, uint32_t tip,
 		const struct rte_ether_addr *eth_dst);
 void inject_echo(uint16_t id, uint16_t seq, uint32_t len, bool bad_csum);
+
+/*
+ * An ICMP error (type, code) from the peer quoting what c sent: an IPv4
+ * header from us to the peer and the first quote_tcp bytes of a TCP header
+ * with our port, the peer's and sequence number seq. split: see inject();
+ * bad_csum spoils the ICMP checksum.
+ */
+struct icmp_err {
+	uint8_t type;
+	uint8_t code;
+	uint32_t seq;
+	uint32_t quote_tcp;          /* 0: 20 */
+	uint8_t quote_proto;         /* 0: TCP */
+	uint32_t quote_src;          /* 0: OUR_IP */
+	uint8_t quote_ihl;           /* 0: 5 (no IP options) */
+	uint32_t split;
+	bool bad_csum;
+};
+void inject_icmp_err(const struct conn *c, const struct icmp_err *e);
 
 /* ------------------------------------------------------------------ */
 /* Frames from the worker. */

@@ -36,6 +36,7 @@ test_close_active_time_wait(void **state)
 
 	lm_tcp_close(w, c->tcb);
 	assert_int_equal(c->tcb->state, LM_TCP_FIN_WAIT_1);
+	assert_int_equal(w->tcp.n_closing, 1);
 	pass();
 	assert_seg(one_out(), c, TH_FIN | TH_ACK, SND(c, 500), RCV(c, 0), 0);
 
@@ -54,6 +55,8 @@ test_close_active_time_wait(void **state)
 	assert_seg(one_out(), c, TH_ACK, SND(c, 501), RCV(c, 1), 0);
 	assert_int_equal(c->tcb->state, LM_TCP_TIME_WAIT);
 	assert_int_equal(w->tcp.n_used, used0 + 1);
+	assert_int_equal(w->tcp.n_closing, 0);
+	assert_int_equal(w->tcp.n_time_wait, 1);
 
 	peer_seg(c, TH_FIN | TH_ACK, RCV(c, 0), SND(c, 501), WND_MAX, 0);
 	pass();
@@ -86,10 +89,12 @@ test_close_fin_wait_2_timeout(void **state)
 	peer_seg(c, TH_ACK, RCV(c, 0), SND(c, 1), WND_MAX, 0);
 	pass();
 	assert_int_equal(c->tcb->state, LM_TCP_FIN_WAIT_2);
+	assert_int_equal(w->tcp.n_closing, 1);
 	advance_us(t - MS);
 	assert_int_equal(w->tcp.n_used, used0 + 1);
 	advance_us(2 * MS);
 	assert_int_equal(w->tcp.n_used, used0);
+	assert_int_equal(w->tcp.n_closing, 0);
 }
 
 /*
@@ -124,12 +129,14 @@ test_close_passive_last_ack(void **state)
 
 	lm_tcp_close(w, c->tcb);
 	assert_int_equal(c->tcb->state, LM_TCP_LAST_ACK);
+	assert_int_equal(w->tcp.n_closing, 1);
 	pass();
 	assert_seg(one_out(), c, TH_FIN | TH_ACK, SND(c, 100), RCV(c, 301), 0);
 	peer_seg(c, TH_ACK, RCV(c, 301), SND(c, 101), WND_MAX, 0);
 	pass();
 	assert_int_equal(env.n_out, 0);
 	assert_int_equal(w->tcp.n_used, used0);
+	assert_int_equal(w->tcp.n_closing, 0);
 	assert_int_equal(c->app.n_peer_closed, 1);
 	assert_int_equal(c->app.n_closed, 0);
 }
@@ -155,12 +162,14 @@ test_close_simultaneous(void **state)
 	peer_seg(c, TH_FIN | TH_ACK, RCV(c, 0), SND(c, 0), WND_MAX, 0);
 	pass();
 	assert_int_equal(c->tcb->state, LM_TCP_CLOSING);
+	assert_int_equal(w->tcp.n_closing, 1);
 	assert_seg(one_out(), c, TH_ACK, SND(c, 1), RCV(c, 1), 0);
 
 	peer_seg(c, TH_ACK, RCV(c, 1), SND(c, 1), WND_MAX, 0);
 	pass();
 	assert_int_equal(env.n_out, 0);
 	assert_int_equal(c->tcb->state, LM_TCP_TIME_WAIT);
+	assert_int_equal(w->tcp.n_closing, 0);
 
 	advance_us((uint64_t)w->tcp.time_wait_ms * MS + MS);
 	assert_int_equal(env.n_out, 0);
@@ -248,12 +257,16 @@ test_time_wait_restarted_by_fin(void **state)
 	peer_seg(c, TH_FIN | TH_ACK, RCV(c, 0), SND(c, 1), WND_MAX, 0);
 	pass();
 	assert_seg(one_out(), c, TH_ACK, SND(c, 1), RCV(c, 1), 0);
+	/* counted once, however many FINs come */
+	assert_int_equal(w->tcp.n_time_wait, 1);
+	assert_int_equal(w->tcp.n_closing, 0);
 	/* the wait runs from the retransmission now */
 	advance_us(tw - MS);
 	assert_int_equal(c->tcb->state, LM_TCP_TIME_WAIT);
 	assert_int_equal(w->tcp.n_used, used0 + 1);
 	advance_us(2 * MS);
 	assert_int_equal(w->tcp.n_used, used0);
+	assert_int_equal(w->tcp.n_time_wait, 0);
 	assert_int_equal(c->app.n_closed, 0);
 }
 

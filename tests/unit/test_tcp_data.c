@@ -318,6 +318,39 @@ test_zero_window_probing_continues(void **state)
 	assert_int_equal(top, 1500);
 }
 
+/*
+ * A connection given up while it probes a zero window (the step's timeout
+ * of a server that never reads): the probe's byte counts as sent, so
+ * SND.NXT is past the peer's window, and a receiver with a zero window
+ * takes a RST only at RCV.NXT (RFC 9293 3.10.7.4, RFC 5961 3.2). The RST
+ * must carry the window's right edge, or the peer keeps its end of the
+ * connection for ever. Nothing follows it: the persist timer is gone.
+ */
+static void
+test_zero_window_abort(void **state)
+{
+	struct conn *c = &conns[0];
+	struct lm_tcp *t = &env.w->tcp;
+	uint64_t rto;
+
+	open_zero_window(c, 0xaaaa0000);
+	rto = lm_tcp_rto_us(c->tcb);
+	lm_tcp_send(env.w, c->tcb, 500);
+	pass();
+	advance_us(rto + MS);
+	assert_data(one_out(), c, 1000, 1);
+	peer_seg(c, TH_ACK, RCV(c, 0), SND(c, 1000), 0, 0);
+	pass();
+	assert_int_equal(env.n_out, 0);
+
+	lm_tcp_abort(env.w, c->tcb);
+	pass();
+	assert_seg(one_out(), c, TH_RST | TH_ACK, SND(c, 1000), RCV(c, 0), 0);
+	assert_int_equal(t->n_used, 0);
+	advance_us(10 * SEC);
+	assert_int_equal(env.n_out, 0);
+}
+
 /* ------------------------------------------------------------------ */
 /* No connection, checksums */
 
@@ -437,6 +470,7 @@ main(void)
 		T(test_zero_window_held_until_update),
 		T(test_zero_window_first_probe),
 		T(test_zero_window_probing_continues),
+		T(test_zero_window_abort),
 		T(test_no_connection_rst),
 		T(test_bad_checksums_dropped),
 		T(test_no_mbuf_leak),
