@@ -7,11 +7,13 @@
  *
  * An input is a scenario, played from a clean worker:
  *
- *   byte 0      start: 0 nothing; 1 a peer opens a connection to our
- *               listener (port 80); 2 we open one to the peer (port 80).
- *               Both end ESTABLISHED, so that the records below reach the
- *               states past it (CLOSE-WAIT, FIN-WAIT-1/2, CLOSING,
- *               LAST-ACK, TIME-WAIT) without guessing our sequence numbers
+ *   byte 0      start (modulo 5): 0 nothing; 1 a peer opens a connection
+ *               to our listener (port 80); 2 we open one to the peer (port
+ *               80). Both end ESTABLISHED, so that the records below reach
+ *               the states past it (CLOSE-WAIT, FIN-WAIT-1/2, CLOSING,
+ *               LAST-ACK, TIME-WAIT) without guessing our sequence numbers.
+ *               3 and 4 as 2 and 1, but the handshake stops after our SYN
+ *               (SYN-SENT) or our SYN-ACK (SYN-RECEIVED)
  *   byte 1      the peer's handshake options: bit 0 MSS (536 + 8 x byte 2),
  *               bit 1 window scale (byte 3 & 15), bit 2 SACK-permitted,
  *               bit 3 timestamps
@@ -27,14 +29,19 @@
  *               an options length (< 41) and the options, a payload length
  *               (2 bytes) and the payload
  *     op 2 SEND the app queues n bytes (2 bytes)
- *     op 3 CLOSE, op 4 ABORT by the app; ops 5 to 7 only let time pass
+ *     op 3 CLOSE, op 4 ABORT by the app
+ *     op 5 ICMP an ICMP error from the peer quoting a segment of ours:
+ *               type, code, the quoted sequence number as SND.UNA + a
+ *               signed 16-bit delta, the next-hop MTU (2 bytes)
+ *     ops 6, 7  only let time pass
  *
  * After each record timers fire, ACKs go out and what the worker sent is
  * taken off the TX ring. At the end every TCB still in use is freed, as
  * at the end of a run (lm_tcp_release_all), and the mbuf pool must be
  * whole again: an mbuf that a connection holds (an out-of-order segment)
  * comes back with it, and one that nothing holds is a leak, and abort()s.
- * Each input starts from no connection and an empty ARP cache, so that a
+ * Each input starts from no connection, an empty ARP cache, and the same
+ * random state and source port cursor (our ISS and ports), so that a
  * finding replays from its input alone.
  *
  * LM_FUZZ_PACKET_TRACE=1 in the environment prints the connection's state
@@ -91,6 +98,8 @@ static struct {
 	uint16_t port;
 	uint16_t ip_id;
 	bool trace;
+	uint64_t rng0;              /* the worker's at the start of an input */
+	uint32_t next_port0;
 } fz;
 
 /* The scenario's connection: its 4-tuple and the last sequence numbers. */
@@ -213,6 +222,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	fz.w->txq[0].queue_id = 0;
 	FUZZ_CHECK(lm_tcp_init(fz.w, N_TCBS, fz.nif.mtu) == 0);
 	FUZZ_CHECK(lm_tcp_listen(fz.w, 0, LISTEN_PORT, &fuzz_ops, NULL) == 0);
+	fz.rng0 = fz.w->rng;
+	fz.next_port0 = fz.w->tcp.next_port;
 	return 0;
 }
 
@@ -402,7 +413,7 @@ peer_arp(void)
 
 /* The peer opens a connection to our listener: SYN, our SYN-ACK, ACK. */
 static void
-open_passive(struct conn *c, const struct peer_opts *po)
+open_passive(struct conn *c, const struct peer_opts *po, bool finish)
 {
 	uint8_t o[40];
 	size_t n = handshake_opts(po, o);
@@ -413,7 +424,7 @@ open_passive(struct conn *c, const struct peer_opts *po)
 	c->rport = PEER_PORT;
 	peer_segment(c, RTE_TCP_SYN_FLAG, irs, 0, 65535, o, n, NULL, 0, 0);
 	step();
-	if (conn_sync(c) == NULL)
+	if (conn_sync(c) == NULL || !finish)
 		return;
 	peer_segment(c, RTE_TCP_ACK_FLAG, irs + 1, c->snd_nxt, 65535, NULL, 0,
 		     NULL, 0, 0);
@@ -423,7 +434,7 @@ open_passive(struct conn *c, const struct peer_opts *po)
 
 /* We open a connection to the peer: our SYN, its SYN-ACK, our ACK. */
 static void
-open_active(struct conn *c, const struct peer_opts *po)
+open_active(struct conn *c, const struct peer_opts *po, bool finish)
 {
 	uint8_t o[40];
 	size_t n = handshake_opts(po, o);
@@ -438,12 +449,66 @@ open_active(struct conn *c, const struct peer_opts *po)
 	c->lport = rte_be_to_cpu_16(tcb->lport);
 	c->rport = LISTEN_PORT;
 	step();
-	if (conn_sync(c) == NULL)
+	if (conn_sync(c) == NULL || !finish)
 		return;
 	peer_segment(c, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 0x20000000,
 		     c->snd_nxt, 65535, o, n, NULL, 0, 0);
 	step();
 	conn_sync(c);
+}
+
+/*
+ * An ICMP error from the peer about a segment of c's: the quote is the
+ * IPv4 header and the first 8 bytes of the TCP header we sent (RFC 792).
+ */
+static void
+peer_icmp(const struct conn *c, uint8_t type, uint8_t code, uint32_t seq,
+	  uint16_t mtu, size_t split)
+{
+	uint8_t b[sizeof(struct rte_ether_hdr) + 2 * sizeof(struct rte_ipv4_hdr) +
+		  8 + 8];
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)b;
+	struct rte_ipv4_hdr *ih = (struct rte_ipv4_hdr *)(eh + 1);
+	uint8_t *icmp = (uint8_t *)(ih + 1);
+	struct rte_ipv4_hdr *qh = (struct rte_ipv4_hdr *)(icmp + 8);
+	uint8_t *qt = (uint8_t *)(qh + 1);
+	uint16_t cs;
+
+	memset(b, 0, sizeof(b));
+	eh->dst_addr = fz.nif.mac;
+	eh->src_addr = peer_mac;
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ih->version_ihl = 0x45;
+	ih->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(b) - sizeof(*eh)));
+	ih->packet_id = rte_cpu_to_be_16(fz.ip_id++);
+	ih->time_to_live = 64;
+	ih->next_proto_id = IPPROTO_ICMP;
+	ih->src_addr = rte_cpu_to_be_32(PEER_IP);
+	ih->dst_addr = rte_cpu_to_be_32(OUR_IP);
+	ih->hdr_checksum = rte_ipv4_cksum(ih);
+	icmp[0] = type;
+	icmp[1] = code;
+	icmp[6] = (uint8_t)(mtu >> 8);
+	icmp[7] = (uint8_t)mtu;
+	qh->version_ihl = 0x45;
+	qh->total_length = rte_cpu_to_be_16(40);
+	qh->time_to_live = 64;
+	qh->next_proto_id = IPPROTO_TCP;
+	qh->src_addr = rte_cpu_to_be_32(OUR_IP);
+	qh->dst_addr = rte_cpu_to_be_32(PEER_IP);
+	qh->hdr_checksum = rte_ipv4_cksum(qh);
+	qt[0] = (uint8_t)(c->lport >> 8);
+	qt[1] = (uint8_t)c->lport;
+	qt[2] = (uint8_t)(c->rport >> 8);
+	qt[3] = (uint8_t)c->rport;
+	qt[4] = (uint8_t)(seq >> 24);
+	qt[5] = (uint8_t)(seq >> 16);
+	qt[6] = (uint8_t)(seq >> 8);
+	qt[7] = (uint8_t)seq;
+	cs = rte_raw_cksum(icmp, sizeof(b) - sizeof(*eh) - sizeof(*ih));
+	cs = (uint16_t)~cs;
+	memcpy(icmp + 2, &cs, 2);       /* the sum is in memory order */
+	input_frame(b, sizeof(b), split, false);
 }
 
 /* One record; returns the bytes it took (0: the input is over). */
@@ -516,6 +581,20 @@ play(struct conn *c, const uint8_t *d, size_t size)
 		if (tcb != NULL && tcb->app != NULL)
 			lm_tcp_abort(fz.w, tcb);
 		break;
+	case 5: { /* ICMP */
+		uint32_t una;
+
+		if (size < 8)
+			return 0;
+		tcb = conn_sync(c);
+		una = tcb != NULL ? tcb->snd_una : c->snd_nxt;
+		if (c->open)
+			peer_icmp(c, d[2], d[3], una +
+				  (uint32_t)(int32_t)(int16_t)get16(d + 4),
+				  get16(d + 6), cut * 70 / 32);
+		used = 8;
+		break;
+	}
 	default:
 		break;
 	}
@@ -544,17 +623,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 4)
 		return 0;
 	/* a clean worker: no connection (the last input's are freed), no
-	 * next hop known */
+	 * next hop known, the same ISS and source ports */
 	memset(&w->arp, 0, sizeof(w->arp));
+	w->rng = fz.rng0;
+	w->tcp.next_port = fz.next_port0;
 	po.which = data[1];
 	po.mss = (uint16_t)(536 + 8 * data[2]);
 	po.wscale = data[3] & 15;
-	if (data[0] % 3 != 0)
+	if (data[0] % 5 != 0)
 		peer_arp();
-	if (data[0] % 3 == 1)
-		open_passive(&c, &po);
-	else if (data[0] % 3 == 2)
-		open_active(&c, &po);
+	if (data[0] % 5 == 1 || data[0] % 5 == 4)
+		open_passive(&c, &po, data[0] % 5 == 1);
+	else if (data[0] % 5 == 2 || data[0] % 5 == 3)
+		open_active(&c, &po, data[0] % 5 == 2);
 	data += 4;
 	size -= 4;
 	for (int i = 0; i < MAX_RECORDS && size > 0; i++) {

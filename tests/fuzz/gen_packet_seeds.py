@@ -18,7 +18,7 @@ import sys
 
 FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 MSS, WS, SACK, TS = 1, 2, 4, 8
-PASSIVE, ACTIVE, RAW_ONLY = 1, 2, 0
+RAW_ONLY, PASSIVE, ACTIVE, ACTIVE_SYN_SENT, PASSIVE_SYN_RCVD = 0, 1, 2, 3, 4
 OUR_MAC = bytes.fromhex("020000000001")     # replaced (flags bit 0)
 PEER_MAC = bytes.fromhex("020000000002")
 OUR_IP = bytes([198, 18, 0, 1])
@@ -47,8 +47,12 @@ def abort(dt=0):
     return bytes([4, dt])
 
 
+def icmp(type_, code, seq=0, mtu=0, dt=0):
+    return bytes([5, dt, type_, code]) + struct.pack(">hH", seq, mtu)
+
+
 def wait(dt):
-    return bytes([5, dt])
+    return bytes([6, dt])
 
 
 def raw(frame, ours=True, dt=0, cut=0):
@@ -132,6 +136,20 @@ SEEDS = {
     seg(ACK, ack=-9000, opts=bytes([1, 1, 5, 10]) +
         struct.pack(">II", 0, 0)) + seg(ACK, ack=-9000) +
     seg(ACK, ack=-9000) + seg(ACK, ack=-9000) + wait(30) + seg(ACK),
+    # ICMP errors quoting our segments: port unreachable ends a SYN-SENT
+    # connection (and one in SYN-RECEIVED); net unreachable is remembered
+    # until the SYN times out; fragmentation needed changes nothing; a
+    # quote of a sequence number not in flight is not ours
+    "icmp_syn_sent_port_unreach": header(ACTIVE_SYN_SENT, MSS) +
+    icmp(3, 3),
+    "icmp_syn_rcvd_port_unreach": header(PASSIVE_SYN_RCVD, MSS) +
+    icmp(3, 3),
+    "icmp_syn_sent_net_unreach": header(ACTIVE_SYN_SENT) + icmp(3, 0) +
+    b"".join(wait(255) for _ in range(14)),
+    "icmp_frag_needed_established": header(ACTIVE, MSS) + send(3000) +
+    icmp(3, 4, mtu=576) + seg(ACK),
+    "icmp_unmatched": header(ACTIVE, MSS) + send(100) +
+    icmp(3, 3, seq=-1000),
     # SYNs from 20 ports: the table (16 TCBs) fills up
     "raw_syn_flood": header(RAW_ONLY) +
     b"".join(raw(tcp_syn(30000 + i)) for i in range(20)) + wait(100),
