@@ -5,27 +5,39 @@
 #include <math.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 #include <microhttpd.h>
 
 #include "api.h"
-#include "pools_report.h"
 
-/*
- * A handful of connections is plenty for a scraper, a dashboard and a
- * person with curl; the limit bounds what a flood of clients can cost.
- */
-#define API_CONN_LIMIT 8
-#define API_CONN_TIMEOUT_S 10
+/* The thread looks at the deadlines at least this often. */
+#define API_POLL_MS 100
 /* A chunked body over the limit is read this far for its 413, no more. */
 #define API_DISCARD_MAX (1024 * 1024)
+
+/*
+ * A connection, from its accept to its close, in the list of deadlines
+ * (soonest first: every deadline is the same time after the moment it is
+ * set, so a connection whose deadline is set again goes to the tail).
+ */
+struct api_conn {
+	struct api_conn *prev, *next;
+	struct MHD_Connection *c;
+	uint64_t deadline_ns;
+	int fd;                       /* its socket, and the peer on it */
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
+	bool listed;                  /* in the list; not once it is cut */
+};
 
 struct api_doc {
 	char *text;
@@ -37,6 +49,14 @@ struct lm_api {
 	struct MHD_Daemon *mhd;
 	int fd;                       /* the listening socket */
 	uint16_t port;
+	pthread_t thread;             /* runs the server (api_thread) */
+	bool quit;                    /* atomic: the thread must end */
+	/* the thread's own: connections and their deadlines */
+	struct api_conn *conn_head, *conn_tail;
+	unsigned int n_listed;        /* connections in that list */
+	/* atomic: connections cut at the deadline, and for room */
+	uint64_t n_cut;
+	uint64_t n_evicted;
 	pthread_mutex_t lock;         /* docs, queue and accept flags */
 	struct api_doc docs[LM_API_DOC_MAX];
 	struct lm_api_cmd queue[LM_API_QUEUE];
@@ -337,6 +357,38 @@ finish_post(struct lm_api *a, struct MHD_Connection *c, struct api_req *q)
 
 /* ---- the request handler ---- */
 
+/* Counts the framing fields of a request head (MHD_KeyValueIterator). */
+static enum MHD_Result
+count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+	      const char *value)
+{
+	unsigned int *n = cls;
+
+	(void)kind;
+	(void)value;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		n[0]++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		n[1]++;
+	return MHD_YES;
+}
+
+/*
+ * Whether the body's framing is unambiguous. libmicrohttpd 0.9.75 takes
+ * the first of two Content-Length fields and ignores the other, and lets
+ * Transfer-Encoding override a Content-Length: a request whose length a
+ * proxy in front of us could read otherwise (request smuggling) gets 400
+ * instead, as RFC 9112 6.3 allows (and requires of differing lengths).
+ */
+static bool
+framing_ok(struct MHD_Connection *c)
+{
+	unsigned int n[2] = { 0, 0 };
+
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, n);
+	return n[0] <= 1 && n[1] <= 1 && n[0] + n[1] <= 1;
+}
+
 static enum MHD_Result
 first_call(struct lm_api *a, struct MHD_Connection *c, const char *url,
 	   const char *method, void **con_cls)
@@ -358,12 +410,15 @@ first_call(struct lm_api *a, struct MHD_Connection *c, const char *url,
 		return respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
 				     "method not allowed",
 				     routes[rt].post ? "POST" : "GET, HEAD");
-	if (!routes[rt].post)
-		return serve_doc(a, c, (enum api_route)rt);
 	/* before reading any of the body: refusing costs nothing then */
-	if (!authorized(a, c))
+	if (routes[rt].post && !authorized(a, c))
 		return respond_error(c, MHD_HTTP_UNAUTHORIZED,
 				     "missing or wrong bearer token", NULL);
+	if (!framing_ok(c))
+		return respond_error(c, MHD_HTTP_BAD_REQUEST,
+				     "ambiguous body length: more than one "
+				     "Content-Length or Transfer-Encoding",
+				     NULL);
 	clen = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 					   MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (clen != NULL && strtoull(clen, NULL, 10) > LM_API_MAX_BODY)
@@ -374,6 +429,12 @@ first_call(struct lm_api *a, struct MHD_Connection *c, const char *url,
 		return MHD_NO;
 	q->route = (enum api_route)rt;
 	*con_cls = q;
+	/*
+	 * Even a GET is answered at the next call, once the request has
+	 * been read: libmicrohttpd closes the connection after a response
+	 * queued before that (so do our errors above, which is what they
+	 * want), and a scraper's keep-alive connection would not live.
+	 */
 	return MHD_YES;
 }
 
@@ -432,20 +493,169 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	if (q->too_large)
 		return respond_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
 				     "request body over 64 KiB", NULL);
+	if (!routes[q->route].post)
+		return serve_doc(a, c, q->route);
 	return finish_post(a, c, q);
+}
+
+/* ---- connections and their deadlines (all in the API thread) ---- */
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void
+conn_unlink(struct lm_api *a, struct api_conn *k)
+{
+	if (!k->listed)
+		return;
+	if (k->prev != NULL)
+		k->prev->next = k->next;
+	else
+		a->conn_head = k->next;
+	if (k->next != NULL)
+		k->next->prev = k->prev;
+	else
+		a->conn_tail = k->prev;
+	k->prev = k->next = NULL;
+	k->listed = false;
+	a->n_listed--;
+}
+
+/* (Re)start the connection's time for one request: to the tail. */
+static void
+conn_arm(struct lm_api *a, struct api_conn *k)
+{
+	conn_unlink(a, k);
+	k->deadline_ns = now_ns() + LM_API_REQUEST_TIMEOUT_S * 1000000000ull;
+	k->prev = a->conn_tail;
+	k->next = NULL;
+	if (a->conn_tail != NULL)
+		a->conn_tail->next = k;
+	else
+		a->conn_head = k;
+	a->conn_tail = k;
+	k->listed = true;
+	a->n_listed++;
+}
+
+/*
+ * Shut a connection's socket down: libmicrohttpd then reads its end and
+ * closes the connection itself (it has no call to close one from outside
+ * a request's callbacks). The socket is the one noted at the accept, and
+ * only if it still leads to the same peer: libmicrohttpd may have closed
+ * it already (its notice comes later), and the number may be another
+ * socket's by now, the listening one's included.
+ */
+static void
+conn_cut(struct lm_api *a, struct api_conn *k, uint64_t *count)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	conn_unlink(a, k);
+	__atomic_fetch_add(count, 1, __ATOMIC_RELAXED);
+	if (k->fd < 0 || k->fd == a->fd ||
+	    getpeername(k->fd, (struct sockaddr *)&ss, &sl) != 0 ||
+	    sl != k->peer_len || memcmp(&ss, &k->peer, sl) != 0)
+		return;
+	shutdown(k->fd, SHUT_RDWR);
+}
+
+/*
+ * Cut the connections past their deadline, then, when the slots run
+ * short, the slow ones (ready LM_API_SLOW_S ago or more), oldest first.
+ */
+static void
+conn_reap(struct lm_api *a)
+{
+	uint64_t now = now_ns();
+	uint64_t slow = now + (LM_API_REQUEST_TIMEOUT_S - LM_API_SLOW_S) *
+		1000000000ull;
+
+	while (a->conn_head != NULL && a->conn_head->deadline_ns <= now)
+		conn_cut(a, a->conn_head, &a->n_cut);
+	while (a->n_listed >= LM_API_EVICT_AT && a->conn_head->deadline_ns <= slow)
+		conn_cut(a, a->conn_head, &a->n_evicted);
+}
+
+static void
+conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+	    enum MHD_ConnectionNotificationCode toe)
+{
+	struct lm_api *a = cls;
+	struct api_conn *k = *socket_context;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
+			MHD_CONNECTION_INFO_CONNECTION_FD);
+		int fd = ci != NULL ? ci->connect_fd : -1;
+
+		k = calloc(1, sizeof(*k));
+		*socket_context = k;
+		if (k == NULL) {
+			/* untracked means unbounded: not kept */
+			if (fd >= 0 && fd != a->fd)
+				shutdown(fd, SHUT_RDWR);
+			return;
+		}
+		k->c = c;
+		k->fd = fd;
+		k->peer_len = sizeof(k->peer);
+		if (fd < 0 || getpeername(fd, (struct sockaddr *)&k->peer,
+					  &k->peer_len) != 0)
+			k->fd = -1;     /* nothing to shut down: it is gone */
+		conn_arm(a, k);
+		return;
+	}
+	if (k == NULL)
+		return;
+	conn_unlink(a, k);
+	free(k);
+	*socket_context = NULL;
 }
 
 static void
 completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	  enum MHD_RequestTerminationCode toe)
 {
+	struct lm_api *a = cls;
 	struct api_req *q = *con_cls;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
+	/* a keep-alive connection's next request gets a time of its own */
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK && ci != NULL &&
+	    ci->socket_context != NULL &&
+	    ((struct api_conn *)ci->socket_context)->listed)
+		conn_arm(a, ci->socket_context);
 	if (q == NULL)
 		return;
 	free(q->body);
 	free(q);
 	*con_cls = NULL;
+}
+
+/*
+ * The server's own thread (libmicrohttpd's external mode), so that it is
+ * created with the CPUs it may use rather than those of whoever started
+ * it, and so that the deadlines are checked between two rounds.
+ */
+static void *
+api_thread(void *arg)
+{
+	struct lm_api *a = arg;
+
+	while (!__atomic_load_n(&a->quit, __ATOMIC_ACQUIRE)) {
+		MHD_run_wait(a->mhd, API_POLL_MS);
+		conn_reap(a);
+	}
+	return NULL;
 }
 
 /* ---- start and stop ---- */
@@ -532,7 +742,7 @@ listen_on(const char *addr_port, uint16_t *port, char *err, size_t errlen)
 	/* a restart must not wait for the last run's TIME_WAIT */
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, sl) != 0 ||
-	    listen(fd, API_CONN_LIMIT * 2) != 0) {
+	    listen(fd, LM_API_BACKLOG) != 0) {
 		snprintf(err, errlen, "API on %s: %s", addr_port,
 			 strerror(errno));
 		close(fd);
@@ -546,9 +756,32 @@ listen_on(const char *addr_port, uint16_t *port, char *err, size_t errlen)
 	return fd;
 }
 
-struct lm_api *
-lm_api_start(const char *addr_port, const char *token, char *err,
+static int
+start_thread(struct lm_api *a, const cpu_set_t *cpus, char *err,
 	     size_t errlen)
+{
+	pthread_attr_t attr;
+	int rc;
+
+	pthread_attr_init(&attr);
+	if (cpus != NULL)
+		rc = pthread_attr_setaffinity_np(&attr, sizeof(*cpus), cpus);
+	else
+		rc = 0;
+	if (rc == 0)
+		rc = pthread_create(&a->thread, &attr, api_thread, a);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		snprintf(err, errlen, "API thread: %s", strerror(rc));
+		return -rc;
+	}
+	pthread_setname_np(a->thread, "lm-api");
+	return 0;
+}
+
+struct lm_api *
+lm_api_start(const char *addr_port, const char *token, const cpu_set_t *cpus,
+	     char *err, size_t errlen)
 {
 	struct lm_api *a = calloc(1, sizeof(*a));
 
@@ -572,19 +805,35 @@ lm_api_start(const char *addr_port, const char *token, char *err,
 	a->fd = listen_on(addr_port, &a->port, err, errlen);
 	if (a->fd < 0)
 		goto fail;
-	a->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-				  MHD_USE_AUTO, 0, NULL, NULL, handle, a,
+	/*
+	 * select(), not epoll: with libmicrohttpd 0.9.75's epoll, a client
+	 * that sends part of a head and its FIN at once is sometimes not
+	 * seen to have ended (the connection waits for the deadline).
+	 * select() takes descriptors under FD_SETSIZE (1024) only: a
+	 * connection on a higher one is closed at once by libmicrohttpd, and
+	 * LM_API_CONN_LIMIT leaves the rest of the process 512 below it.
+	 */
+	a->mhd = MHD_start_daemon(MHD_NO_FLAG, 0, NULL, NULL, handle, a,
 				  MHD_OPTION_LISTEN_SOCKET, a->fd,
 				  MHD_OPTION_CONNECTION_LIMIT,
-				  (unsigned int)API_CONN_LIMIT,
+				  (unsigned int)LM_API_CONN_LIMIT,
+				  MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+				  (unsigned int)LM_API_PER_IP_LIMIT,
+				  MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+				  (size_t)LM_API_CONN_MEMORY,
 				  MHD_OPTION_CONNECTION_TIMEOUT,
-				  (unsigned int)API_CONN_TIMEOUT_S,
+				  (unsigned int)LM_API_IDLE_TIMEOUT_S,
+				  MHD_OPTION_NOTIFY_CONNECTION, conn_notify, a,
 				  MHD_OPTION_NOTIFY_COMPLETED, completed, a,
 				  MHD_OPTION_END);
 	if (a->mhd == NULL) {
 		snprintf(err, errlen, "API on %s: cannot start the HTTP server",
 			 addr_port);
 		close(a->fd);
+		goto fail;
+	}
+	if (start_thread(a, cpus, err, errlen) != 0) {
+		MHD_stop_daemon(a->mhd);
 		goto fail;
 	}
 	return a;
@@ -598,10 +847,22 @@ fail:
 void
 lm_api_stop(struct lm_api *a)
 {
+	uint64_t cut, evicted;
+
 	if (a == NULL)
 		return;
-	/* waits for the thread; closes the listening socket it was given */
+	__atomic_store_n(&a->quit, true, __ATOMIC_RELEASE);
+	pthread_join(a->thread, NULL);
+	/* closes the connections and the listening socket it was given */
 	MHD_stop_daemon(a->mhd);
+	cut = __atomic_load_n(&a->n_cut, __ATOMIC_RELAXED);
+	evicted = __atomic_load_n(&a->n_evicted, __ATOMIC_RELAXED);
+	/* the operator's answer to "why did my client see a reset" */
+	if (cut > 0 || evicted > 0)
+		fprintf(stderr, "api: %llu connection(s) cut at the %d s "
+			"request deadline, %llu slow one(s) cut to make room\n",
+			(unsigned long long)cut, LM_API_REQUEST_TIMEOUT_S,
+			(unsigned long long)evicted);
 	for (int i = 0; i < LM_API_DOC_MAX; i++)
 		free(a->docs[i].text);
 	pthread_mutex_destroy(&a->lock);
@@ -664,210 +925,4 @@ lm_api_take_command(struct lm_api *a, struct lm_api_cmd *cmd)
 	}
 	pthread_mutex_unlock(&a->lock);
 	return got;
-}
-
-/* ---- the JSON documents ---- */
-
-static double
-ms(uint64_t ns)
-{
-	return (double)ns / 1e6;
-}
-
-static json_t *
-latency_ms(const struct lm_hdr *h, bool mean)
-{
-	json_t *o = json_pack("{s:f, s:f, s:f, s:f}",
-		"p50", ms(lm_hdr_percentile(h, 50)),
-		"p90", ms(lm_hdr_percentile(h, 90)),
-		"p99", ms(lm_hdr_percentile(h, 99)),
-		"max", ms(lm_hdr_percentile(h, 100)));
-
-	if (o != NULL && mean)
-		json_object_set_new(o, "mean", json_real(lm_hdr_mean(h) / 1e6));
-	return o;
-}
-
-/* Only the reasons that occurred: a step's row stays short. */
-static json_t *
-errors_nonzero(const uint64_t *errors)
-{
-	json_t *o = json_object();
-
-	for (int e = 0; e < LM_ERR_MAX; e++)
-		if (errors[e] != 0)
-			json_object_set_new(o, lm_err_name(e),
-					    json_integer((json_int_t)errors[e]));
-	return o;
-}
-
-/* A row: counts of s, interval counts from s - b (b may be NULL). */
-static json_t *
-stats_row(const struct lm_step_stats *s, const struct lm_step_stats *b,
-	  const struct lm_hdr *cum, const struct lm_hdr *interval,
-	  double interval_s)
-{
-	double per_s = interval_s > 0 && b != NULL ? 1.0 / interval_s : 0.0;
-	uint64_t dreq = b != NULL ? s->requests - b->requests : 0;
-	uint64_t dfail = b != NULL ? s->failed - b->failed : 0;
-
-	return json_pack("{s:I, s:I, s:I, s:f, s:f, s:o, s:o, s:I, s:I, s:o}",
-		"requests", (json_int_t)s->requests,
-		"ok", (json_int_t)s->ok,
-		"failed", (json_int_t)s->failed,
-		"req_s", (double)dreq * per_s,
-		"fail_s", (double)dfail * per_s,
-		"latency_ms", latency_ms(cum, true),
-		"interval_ms", latency_ms(interval, false),
-		"tx_bytes", (json_int_t)s->tx_bytes,
-		"rx_bytes", (json_int_t)s->rx_bytes,
-		"errors", errors_nonzero(s->errors));
-}
-
-static void
-step_sum(struct lm_step_stats *d, const struct lm_step_stats *s)
-{
-	d->requests += s->requests;
-	d->ok += s->ok;
-	d->failed += s->failed;
-	d->tx_bytes += s->tx_bytes;
-	d->rx_bytes += s->rx_bytes;
-	for (int e = 0; e < LM_ERR_MAX; e++)
-		d->errors[e] += s->errors[e];
-}
-
-/* What each pool has lent now: {"tcbs": N, ...}. */
-static json_t *
-pools_live_json(const struct lm_view *now)
-{
-	struct lm_pool_gauge g[LM_POOL_GAUGES];
-	uint32_t n = lm_pools_live(now, g);
-	json_t *o = json_object();
-
-	for (uint32_t i = 0; i < n; i++)
-		json_object_set_new(o, g[i].pool, json_integer((json_int_t)g[i].in_use));
-	return o;
-}
-
-char *
-lm_api_render_stats(const struct lm_plan *plan, const struct lm_view *now,
-		    const struct lm_view *before, double interval_s)
-{
-	/* big (histograms): on the heap */
-	struct lm_hdr *ivl = malloc(sizeof(*ivl));
-	struct lm_hdr *all_ivl = malloc(sizeof(*all_ivl));
-	struct lm_step_stats *all = calloc(1, sizeof(*all));
-	struct lm_step_stats *all_b = calloc(1, sizeof(*all_b));
-	json_t *root = NULL, *steps, *errors, *totals;
-	char *text = NULL;
-	uint32_t k = 0;
-
-	if (ivl == NULL || all_ivl == NULL || all == NULL || all_b == NULL)
-		goto out;
-	lm_hdr_init(&all->latency);
-	lm_hdr_init(all_ivl);
-	steps = json_array();
-	for (uint32_t i = 0; i < plan->n_scenarios; i++) {
-		const struct lm_scenario *sc = &plan->scenarios[i];
-
-		for (uint32_t j = 0; j < sc->n_steps && k < now->n_steps;
-		     j++, k++) {
-			const struct lm_step *st = &sc->steps[j];
-			const struct lm_step_stats *s = &now->steps[k];
-			const struct lm_step_stats *b = before != NULL ?
-				&before->steps[k] : NULL;
-			json_t *row;
-
-			if (st->kind == LM_STEP_THINK || st->kind == LM_STEP_LOOP)
-				continue;
-			if (b != NULL)
-				lm_hdr_diff(ivl, &s->latency, &b->latency);
-			else
-				lm_hdr_init(ivl);
-			row = stats_row(s, b, &s->latency, ivl, interval_s);
-			json_object_set_new(row, "scenario",
-					    json_string(sc->name));
-			json_object_set_new(row, "step", json_string(st->name));
-			if (st->kind == LM_STEP_HTTP) {
-				json_object_set_new(row, "method", json_string(
-					lm_http_method_name(st->http.method)));
-				if (st->http.path != NULL)
-					json_object_set_new(row, "path",
-						json_string(st->http.path));
-			}
-			json_array_append_new(steps, row);
-			step_sum(all, s);
-			if (b != NULL)
-				step_sum(all_b, b);
-			lm_hdr_add(&all->latency, &s->latency);
-			lm_hdr_add(all_ivl, ivl);
-		}
-	}
-	totals = stats_row(all, before != NULL ? all_b : NULL, &all->latency,
-			   all_ivl, interval_s);
-	errors = json_object();
-	for (int e = 0; e < LM_ERR_MAX; e++)
-		json_object_set_new(errors, lm_err_name(e),
-				    json_integer((json_int_t)all->errors[e]));
-	root = json_pack("{s:f, s:I, s:I, s:o, s:o, s:o, s:o}",
-		"interval_s", before != NULL ? interval_s : 0.0,
-		"users", (json_int_t)now->w.users_active,
-		"connections", (json_int_t)now->w.conns_active,
-		"steps", steps, "totals", totals, "errors", errors,
-		"pools", pools_live_json(now));
-	if (root != NULL)
-		text = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
-out:
-	json_decref(root);
-	free(ivl);
-	free(all_ivl);
-	free(all);
-	free(all_b);
-	return text;
-}
-
-char *
-lm_api_render_status(const struct lm_plan *plan, const struct lm_view *now,
-		     const struct lm_prom_extra *x)
-{
-	uint64_t runs = 0;
-	json_t *root;
-	char *text;
-
-	for (uint32_t i = 0; i < now->n_scenarios; i++)
-		runs += now->scen[i].runs_ok + now->scen[i].runs_failed;
-	root = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-		"model", plan->load.model == LM_LOAD_OPEN ? "open" : "closed",
-		"users", (json_int_t)now->w.users_active,
-		"connections", (json_int_t)now->w.conns_active,
-		"requests_in_flight", (json_int_t)now->w.requests_inflight,
-		"requests", (json_int_t)lm_view_requests(now),
-		"ok", (json_int_t)lm_view_ok(now),
-		"failed", (json_int_t)lm_view_failed(now),
-		"runs", (json_int_t)runs);
-	if (root == NULL)
-		return NULL;
-	if (x != NULL) {
-		if (x->state != NULL)
-			json_object_set_new(root, "state",
-					    json_string(x->state));
-		if (x->plan != NULL)
-			json_object_set_new(root, "plan", json_string(x->plan));
-		if (x->shard != NULL)
-			json_object_set_new(root, "shard",
-					    json_string(x->shard));
-		json_object_set_new(root, "elapsed_s",
-				    json_real(x->elapsed_s));
-		if (x->target_users >= 0)
-			json_object_set_new(root, "target_users",
-					    json_real(x->target_users));
-		if (x->target_rate >= 0)
-			json_object_set_new(root, "target_rate",
-					    json_real(x->target_rate));
-	}
-	json_object_set_new(root, "duration_s",
-			    json_real(plan->load.duration_s));
-	text = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
-	json_decref(root);
-	return text;
 }

@@ -3,7 +3,7 @@
  * The HTTP API: GET /metrics (Prometheus), GET /api/status, /api/stats,
  * /api/report (JSON), POST /api/load and /api/stop.
  *
- * The listener (libmicrohttpd, one internal thread) never reads the
+ * The listener (libmicrohttpd, in one thread of its own) never reads the
  * statistics area, the views or the workers: the control loop renders the
  * documents once per interval and publishes them here (a copy under a
  * mutex), and it collects the commands the API queued, at its own pace.
@@ -15,12 +15,15 @@
  * says which), 409 (load kind the run does not take), 413 (body over
  * 64 KiB: refused unread when its Content-Length says so; a chunked one
  * is read to its end and dropped, and past 1 MiB the connection is
- * closed instead), 503 (document not published yet, or command queue
- * full).
+ * closed instead), 414 and 431 (request line or head over the
+ * connection's memory, from libmicrohttpd), 503 (document not published
+ * yet, or command queue full); libmicrohttpd answers 400 to what is not
+ * HTTP and 505 to a version other than 1.0 and 1.1.
  */
 #ifndef LM_API_H
 #define LM_API_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,6 +33,44 @@
 #include "merge.h"
 #include "prom.h"
 
+/*
+ * What a client, or a flood of them, can cost (docs/metrics.md, "Limits
+ * of the HTTP API"). A scraper, a dashboard and a person with curl need a
+ * handful of connections; the limits below leave room for far more while
+ * bounding the memory and the file descriptors the API can take:
+ *
+ * - LM_API_CONN_LIMIT connections at once; more wait in the listen backlog
+ *   (LM_API_BACKLOG) until one closes; past that the kernel drops their
+ *   SYNs (the clients try again).
+ * - LM_API_PER_IP_LIMIT of them from one address, so that one client host
+ *   cannot take every slot: beyond it a connection is closed at once.
+ * - LM_API_CONN_MEMORY bytes per connection (libmicrohttpd's pool, which
+ *   holds the request head): a head that does not fit gets 431, or 414
+ *   for a request line alone too long. The responses are copies outside
+ *   the pool, and bodies go to our own buffer (at most LM_API_MAX_BODY).
+ * - LM_API_IDLE_TIMEOUT_S without a byte either way closes a connection.
+ * - LM_API_REQUEST_TIMEOUT_S from the moment a connection is ready for a
+ *   request (accepted, or its last response sent) to the end of the
+ *   response: past it the connection is shut down, however it trickles.
+ *   The idle timeout alone does not stop a client sending a byte a
+ *   second (slowloris); this deadline does. Ten seconds is Prometheus'
+ *   default scrape timeout, and far more than any of our requests needs.
+ * - When LM_API_EVICT_AT connections are open, those that have been waiting
+ *   LM_API_SLOW_S or more for their request to end (a slow client, or an
+ *   idle keep-alive one) are cut, oldest first, until fewer are: a
+ *   request that comes in at once and is read at once takes milliseconds,
+ *   so that many slow clients (from many addresses) cannot keep the
+ *   others out for the whole deadline. The slots above LM_API_EVICT_AT are
+ *   for the newcomers.
+ */
+#define LM_API_CONN_LIMIT 512
+#define LM_API_PER_IP_LIMIT 64
+#define LM_API_BACKLOG 64
+#define LM_API_CONN_MEMORY (16 * 1024)
+#define LM_API_IDLE_TIMEOUT_S 10
+#define LM_API_REQUEST_TIMEOUT_S 10
+#define LM_API_EVICT_AT (LM_API_CONN_LIMIT - 32)
+#define LM_API_SLOW_S 1
 /* Largest request body read; larger ones get 413. */
 #define LM_API_MAX_BODY (64 * 1024)
 /* Commands waiting for the control loop; more get 503. */
@@ -66,11 +107,14 @@ struct lm_api;
  * it from LEMMINGS_API_TOKEN, and when that is unset or empty POSTs need
  * none. Returns NULL with a message in err on failure.
  *
- * The listener thread is created here and inherits the caller's CPU
- * affinity: call it from the main lcore, never from a worker.
+ * The server runs in a thread of its own, created here on the CPUs of
+ * cpus (NULL: the caller's), which should be the control plane's and
+ * none of a worker's: a flood of clients then costs the workers nothing.
+ * Its limits (connections, memory, deadlines) are in api.c and
+ * docs/metrics.md.
  */
 struct lm_api *lm_api_start(const char *addr_port, const char *token,
-			    char *err, size_t errlen);
+			    const cpu_set_t *cpus, char *err, size_t errlen);
 
 /* Stop listening, wait for the thread, free everything (NULL is fine). */
 void lm_api_stop(struct lm_api *a);

@@ -65,6 +65,35 @@ install_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
+/*
+ * The CPUs of the control plane's own threads (the HTTP API's): the main
+ * lcore's, less any a worker lcore runs on, so that a flood of API
+ * clients cannot take a worker's CPU. When the main lcore shares every
+ * CPU of its with workers (--lcores 0@0,1@0), there is nothing better
+ * than the main lcore's: said once, as it is the operator's choice.
+ */
+static void
+control_cpus(cpu_set_t *set, bool quiet)
+{
+	cpu_set_t main_set = rte_lcore_cpuset(rte_get_main_lcore());
+	unsigned int lcore;
+
+	*set = main_set;
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		cpu_set_t w = rte_lcore_cpuset(lcore);
+
+		for (int c = 0; c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &w))
+				CPU_CLR(c, set);
+	}
+	if (CPU_COUNT(set) == 0) {
+		*set = main_set;
+		if (!quiet)
+			printf("note: the main lcore shares its CPUs with worker "
+			       "lcores; the API thread runs there too\n");
+	}
+}
+
 /* Index of the "--" that ends the EAL's arguments, or argc if none. */
 static int
 find_separator(int argc, char **argv)
@@ -373,7 +402,11 @@ main(int argc, char **argv)
 	}
 	/* exporters before the workers start: a bad URL stops nothing running */
 	if (cli.api != NULL) {
-		ro.api = lm_api_start(cli.api, cli.api_token, err, sizeof(err));
+		cpu_set_t cpus;
+
+		control_cpus(&cpus, cli.quiet);
+		ro.api = lm_api_start(cli.api, cli.api_token, &cpus, err,
+				      sizeof(err));
 		if (ro.api == NULL) {
 			fprintf(stderr, "error: %s\n", err);
 			status = LM_EXIT_USAGE;

@@ -183,7 +183,7 @@ static struct lm_api *
 start(const char *addr, const char *token)
 {
 	char err[256] = "";
-	struct lm_api *a = lm_api_start(addr, token, err, sizeof(err));
+	struct lm_api *a = lm_api_start(addr, token, NULL, err, sizeof(err));
 
 	if (a == NULL)
 		fail_msg("lm_api_start(%s): %s", addr, err);
@@ -464,26 +464,26 @@ test_start_errors(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
-		assert_null(lm_api_start(bad[i], NULL, err, sizeof(err)));
+		assert_null(lm_api_start(bad[i], NULL, NULL, err, sizeof(err)));
 		assert_non_null(strstr(err, "[ADDR:]PORT"));
 	}
 	/* a port in use: said so */
 	a = start("localhost:0", NULL);
 	p = port;
 	snprintf(err, sizeof(err), "127.0.0.1:%u", p);
-	b = lm_api_start(err, NULL, err, sizeof(err));
+	b = lm_api_start(err, NULL, NULL, err, sizeof(err));
 	assert_null(b);
 	assert_non_null(strstr(err, "Address already in use"));
 	lm_api_stop(a);
 	/* stopping closed the socket: the port is free again */
 	snprintf(err, sizeof(err), "%u", p);
-	a = lm_api_start(err, NULL, err, sizeof(err));
+	a = lm_api_start(err, NULL, NULL, err, sizeof(err));
 	assert_non_null(a);
 	assert_int_equal(lm_api_port(a), p);
 	lm_api_stop(a);
 	lm_api_stop(NULL);
 	/* IPv6, where the host has it */
-	a = lm_api_start("[::1]:0", NULL, err, sizeof(err));
+	a = lm_api_start("[::1]:0", NULL, NULL, err, sizeof(err));
 	if (a != NULL) {
 		port = lm_api_port(a);
 		host = "[::1]";

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The JSON documents of the HTTP API (/api/status, /api/stats), rendered
+ * by the control loop: the API thread (api.c) only serves the copies it is
+ * given.
+ */
+#include <stdlib.h>
+
+#include <jansson.h>
+
+#include "api.h"
+#include "pools_report.h"
+
+/* ---- the JSON documents ---- */
+
+static double
+ms(uint64_t ns)
+{
+	return (double)ns / 1e6;
+}
+
+static json_t *
+latency_ms(const struct lm_hdr *h, bool mean)
+{
+	json_t *o = json_pack("{s:f, s:f, s:f, s:f}",
+		"p50", ms(lm_hdr_percentile(h, 50)),
+		"p90", ms(lm_hdr_percentile(h, 90)),
+		"p99", ms(lm_hdr_percentile(h, 99)),
+		"max", ms(lm_hdr_percentile(h, 100)));
+
+	if (o != NULL && mean)
+		json_object_set_new(o, "mean", json_real(lm_hdr_mean(h) / 1e6));
+	return o;
+}
+
+/* Only the reasons that occurred: a step's row stays short. */
+static json_t *
+errors_nonzero(const uint64_t *errors)
+{
+	json_t *o = json_object();
+
+	for (int e = 0; e < LM_ERR_MAX; e++)
+		if (errors[e] != 0)
+			json_object_set_new(o, lm_err_name(e),
+					    json_integer((json_int_t)errors[e]));
+	return o;
+}
+
+/* A row: counts of s, interval counts from s - b (b may be NULL). */
+static json_t *
+stats_row(const struct lm_step_stats *s, const struct lm_step_stats *b,
+	  const struct lm_hdr *cum, const struct lm_hdr *interval,
+	  double interval_s)
+{
+	double per_s = interval_s > 0 && b != NULL ? 1.0 / interval_s : 0.0;
+	uint64_t dreq = b != NULL ? s->requests - b->requests : 0;
+	uint64_t dfail = b != NULL ? s->failed - b->failed : 0;
+
+	return json_pack("{s:I, s:I, s:I, s:f, s:f, s:o, s:o, s:I, s:I, s:o}",
+		"requests", (json_int_t)s->requests,
+		"ok", (json_int_t)s->ok,
+		"failed", (json_int_t)s->failed,
+		"req_s", (double)dreq * per_s,
+		"fail_s", (double)dfail * per_s,
+		"latency_ms", latency_ms(cum, true),
+		"interval_ms", latency_ms(interval, false),
+		"tx_bytes", (json_int_t)s->tx_bytes,
+		"rx_bytes", (json_int_t)s->rx_bytes,
+		"errors", errors_nonzero(s->errors));
+}
+
+static void
+step_sum(struct lm_step_stats *d, const struct lm_step_stats *s)
+{
+	d->requests += s->requests;
+	d->ok += s->ok;
+	d->failed += s->failed;
+	d->tx_bytes += s->tx_bytes;
+	d->rx_bytes += s->rx_bytes;
+	for (int e = 0; e < LM_ERR_MAX; e++)
+		d->errors[e] += s->errors[e];
+}
+
+/* What each pool has lent now: {"tcbs": N, ...}. */
+static json_t *
+pools_live_json(const struct lm_view *now)
+{
+	struct lm_pool_gauge g[LM_POOL_GAUGES];
+	uint32_t n = lm_pools_live(now, g);
+	json_t *o = json_object();
+
+	for (uint32_t i = 0; i < n; i++)
+		json_object_set_new(o, g[i].pool, json_integer((json_int_t)g[i].in_use));
+	return o;
+}
+
+char *
+lm_api_render_stats(const struct lm_plan *plan, const struct lm_view *now,
+		    const struct lm_view *before, double interval_s)
+{
+	/* big (histograms): on the heap */
+	struct lm_hdr *ivl = malloc(sizeof(*ivl));
+	struct lm_hdr *all_ivl = malloc(sizeof(*all_ivl));
+	struct lm_step_stats *all = calloc(1, sizeof(*all));
+	struct lm_step_stats *all_b = calloc(1, sizeof(*all_b));
+	json_t *root = NULL, *steps, *errors, *totals;
+	char *text = NULL;
+	uint32_t k = 0;
+
+	if (ivl == NULL || all_ivl == NULL || all == NULL || all_b == NULL)
+		goto out;
+	lm_hdr_init(&all->latency);
+	lm_hdr_init(all_ivl);
+	steps = json_array();
+	for (uint32_t i = 0; i < plan->n_scenarios; i++) {
+		const struct lm_scenario *sc = &plan->scenarios[i];
+
+		for (uint32_t j = 0; j < sc->n_steps && k < now->n_steps;
+		     j++, k++) {
+			const struct lm_step *st = &sc->steps[j];
+			const struct lm_step_stats *s = &now->steps[k];
+			const struct lm_step_stats *b = before != NULL ?
+				&before->steps[k] : NULL;
+			json_t *row;
+
+			if (st->kind == LM_STEP_THINK || st->kind == LM_STEP_LOOP)
+				continue;
+			if (b != NULL)
+				lm_hdr_diff(ivl, &s->latency, &b->latency);
+			else
+				lm_hdr_init(ivl);
+			row = stats_row(s, b, &s->latency, ivl, interval_s);
+			json_object_set_new(row, "scenario",
+					    json_string(sc->name));
+			json_object_set_new(row, "step", json_string(st->name));
+			if (st->kind == LM_STEP_HTTP) {
+				json_object_set_new(row, "method", json_string(
+					lm_http_method_name(st->http.method)));
+				if (st->http.path != NULL)
+					json_object_set_new(row, "path",
+						json_string(st->http.path));
+			}
+			json_array_append_new(steps, row);
+			step_sum(all, s);
+			if (b != NULL)
+				step_sum(all_b, b);
+			lm_hdr_add(&all->latency, &s->latency);
+			lm_hdr_add(all_ivl, ivl);
+		}
+	}
+	totals = stats_row(all, before != NULL ? all_b : NULL, &all->latency,
+			   all_ivl, interval_s);
+	errors = json_object();
+	for (int e = 0; e < LM_ERR_MAX; e++)
+		json_object_set_new(errors, lm_err_name(e),
+				    json_integer((json_int_t)all->errors[e]));
+	root = json_pack("{s:f, s:I, s:I, s:o, s:o, s:o, s:o}",
+		"interval_s", before != NULL ? interval_s : 0.0,
+		"users", (json_int_t)now->w.users_active,
+		"connections", (json_int_t)now->w.conns_active,
+		"steps", steps, "totals", totals, "errors", errors,
+		"pools", pools_live_json(now));
+	if (root != NULL)
+		text = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
+out:
+	json_decref(root);
+	free(ivl);
+	free(all_ivl);
+	free(all);
+	free(all_b);
+	return text;
+}
+
+char *
+lm_api_render_status(const struct lm_plan *plan, const struct lm_view *now,
+		     const struct lm_prom_extra *x)
+{
+	uint64_t runs = 0;
+	json_t *root;
+	char *text;
+
+	for (uint32_t i = 0; i < now->n_scenarios; i++)
+		runs += now->scen[i].runs_ok + now->scen[i].runs_failed;
+	root = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"model", plan->load.model == LM_LOAD_OPEN ? "open" : "closed",
+		"users", (json_int_t)now->w.users_active,
+		"connections", (json_int_t)now->w.conns_active,
+		"requests_in_flight", (json_int_t)now->w.requests_inflight,
+		"requests", (json_int_t)lm_view_requests(now),
+		"ok", (json_int_t)lm_view_ok(now),
+		"failed", (json_int_t)lm_view_failed(now),
+		"runs", (json_int_t)runs);
+	if (root == NULL)
+		return NULL;
+	if (x != NULL) {
+		if (x->state != NULL)
+			json_object_set_new(root, "state",
+					    json_string(x->state));
+		if (x->plan != NULL)
+			json_object_set_new(root, "plan", json_string(x->plan));
+		if (x->shard != NULL)
+			json_object_set_new(root, "shard",
+					    json_string(x->shard));
+		json_object_set_new(root, "elapsed_s",
+				    json_real(x->elapsed_s));
+		if (x->target_users >= 0)
+			json_object_set_new(root, "target_users",
+					    json_real(x->target_users));
+		if (x->target_rate >= 0)
+			json_object_set_new(root, "target_rate",
+					    json_real(x->target_rate));
+	}
+	json_object_set_new(root, "duration_s",
+			    json_real(plan->load.duration_s));
+	text = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(root);
+	return text;
+}
