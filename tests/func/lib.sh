@@ -36,6 +36,13 @@ LM_TEST_NAME=$(basename "$0" .sh)
 LM_TEST_DIR=${LM_FUNC_LOG_DIR:-/tmp/lemmings-func}/$LM_TEST_NAME.d
 rm -rf "$LM_TEST_DIR"
 mkdir -p "$LM_TEST_DIR"
+# Every test starts with no connection left in the server namespace by an
+# earlier one: a run that ended without closing (killed, a second signal)
+# leaves nginx's side open, and nginx's keep-alive timeout (60 s) would
+# later send its FIN to our address, in the middle of another test, which
+# rightly answers RST and counts a segment without a connection. The
+# kernel aborts them (a RST to whoever is there: no one between tests).
+ip netns exec "$LM_NS_SRV" ss -K -Htan state connected >/dev/null 2>&1 || true
 LM_RUN_N=0
 LM_STDOUT=""
 LM_STDERR=""
