@@ -660,63 +660,15 @@ srv_loop(struct srv *s)
 static int
 srv_listen(struct srv *s, const char *addr)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	int one = 1;
-
-	if (srv_parse_listen(addr, &ss, &sl) < 0) {
-		fprintf(stderr, "lm-hostile: bad --listen '%s' (IP:PORT)\n", addr);
-		return -1;
-	}
-	s->lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->lfd < 0) {
-		perror("lm-hostile: socket");
-		return -1;
-	}
-	setsockopt(s->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	/* before listen(): inherited by the connections, and the window
-	 * scale is chosen from it at the handshake */
-	if (s->rcvbuf > 0 &&
-	    setsockopt(s->lfd, SOL_SOCKET, SO_RCVBUF, &s->rcvbuf,
-		       sizeof(s->rcvbuf)) < 0) {
-		perror("lm-hostile: SO_RCVBUF");
-		return -1;
-	}
-	if (bind(s->lfd, (struct sockaddr *)&ss, sl) < 0 ||
-	    listen(s->lfd, 1024) < 0) {
-		fprintf(stderr, "lm-hostile: %s: %s\n", addr, strerror(errno));
-		return -1;
-	}
-	return 0;
+	s->lfd = srv_listen_socket("lm-hostile", addr, s->rcvbuf);
+	return s->lfd < 0 ? -1 : 0;
 }
 
 static int
 srv_setup(struct srv *s)
 {
-	struct epoll_event e;
-	sigset_t set;
-
-	/* "cmd &" in a script starts with SIGINT ignored, and an ignored
-	 * signal never reaches a signalfd: take the default back */
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return -1;
-	signal(SIGPIPE, SIG_IGN);
-	s->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	s->efd = epoll_create1(EPOLL_CLOEXEC);
-	if (s->sfd < 0 || s->efd < 0)
-		return -1;
-	memset(&e, 0, sizeof(e));
-	e.events = EPOLLIN;
-	e.data.ptr = &s->signal_tag;
-	if (epoll_ctl(s->efd, EPOLL_CTL_ADD, s->sfd, &e) < 0)
-		return -1;
-	e.data.ptr = &s->listen_tag;
-	return epoll_ctl(s->efd, EPOLL_CTL_ADD, s->lfd, &e);
+	return srv_epoll_setup(s->lfd, &s->listen_tag, &s->signal_tag, &s->sfd,
+			       &s->efd);
 }
 
 static void

@@ -8,6 +8,10 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <errno.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
 #include "srv_util.h"
 
 uint64_t
@@ -98,4 +102,71 @@ srv_write_pidfile(const char *path)
 		return -1;
 	}
 	return 0;
+}
+
+int
+srv_listen_socket(const char *prog, const char *addr, int rcvbuf)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int one = 1, fd;
+
+	if (srv_parse_listen(addr, &ss, &sl) < 0) {
+		fprintf(stderr, "%s: bad --listen '%s' (IP:PORT)\n", prog, addr);
+		return -1;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		fprintf(stderr, "%s: socket: %s\n", prog, strerror(errno));
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/*
+	 * Before listen(): accepted sockets inherit the buffer size, and the
+	 * window scale is chosen from it at the handshake.
+	 */
+	if (rcvbuf > 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) < 0) {
+		fprintf(stderr, "%s: SO_RCVBUF: %s\n", prog, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 1024) < 0) {
+		fprintf(stderr, "%s: %s: %s\n", prog, addr, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+srv_epoll_setup(int lfd, void *listen_tag, void *signal_tag, int *sfd,
+		int *efd)
+{
+	struct epoll_event e;
+	sigset_t set;
+
+	/*
+	 * A non-interactive shell starts "cmd &" with SIGINT ignored, and an
+	 * ignored signal never reaches a signalfd: take the default back.
+	 */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	*sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	*efd = epoll_create1(EPOLL_CLOEXEC);
+	if (*sfd < 0 || *efd < 0)
+		return -1;
+	memset(&e, 0, sizeof(e));
+	e.events = EPOLLIN;
+	e.data.ptr = signal_tag;
+	if (epoll_ctl(*efd, EPOLL_CTL_ADD, *sfd, &e) < 0)
+		return -1;
+	e.data.ptr = listen_tag;
+	return epoll_ctl(*efd, EPOLL_CTL_ADD, lfd, &e);
 }
