@@ -276,7 +276,7 @@
 		var k = st.latencyStep;
 		var sel = function (r) { return k === 'all' ? r : (r.steps && r.steps[+k]) || {}; };
 		C.plot($('lm-chart-latency'), Object.assign({
-			title: 'Latency, last interval', yUnit: 'ms',
+			yUnit: 'ms', /* its title is in the page, beside the step's select */
 			series: [
 				{ name: 'p50', points: pts(function (r) { var v = sel(r).p50; return v === undefined ? null : v; }) },
 				{ name: 'p99', color: '#e08e0b', points: pts(function (r) { var v = sel(r).p99; return v === undefined ? null : v; }) },
