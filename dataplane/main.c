@@ -206,6 +206,7 @@ main(int argc, char **argv)
 	size_t area_len = 0;
 	char shm_path[256] = "";
 	char err[512];
+	char hlog_tmp[PATH_MAX];
 	int status, rc;
 	char **app_argv;
 	int app_argc;
@@ -440,6 +441,15 @@ main(int argc, char **argv)
 	ro.interval_s = cli.interval_s;
 	ro.hlog = cli.hlog;
 	ro.quiet = cli.quiet;
+	ro.wait_for_start = cli.wait_for_start;
+	/* the web UI offers the .hlog: without --hlog, one of its own */
+	if (ro.api != NULL && ro.hlog == NULL) {
+		snprintf(hlog_tmp, sizeof(hlog_tmp), "%s/lemmings-dp.%d.hlog",
+			 getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp",
+			 (int)getpid());
+		ro.hlog = hlog_tmp;
+		ro.hlog_tmp = true;
+	}
 	if (!cli.quiet)
 		printf("lemmings-dp: plan %s, %u users on %u worker(s), %s%.0f s\n",
 		       plan->name, plan->load.users, n_workers,
@@ -465,9 +475,10 @@ out:
 	if (ro.influx != NULL)
 		lm_influx_stop(ro.influx, false);
 	if (ro.api != NULL) {
-		/* a last scrape or report fetch gets the final documents */
-		if (status != LM_EXIT_USAGE)
-			sleep(2);
+		/* a last scrape, report fetch or look at the UI (--linger) */
+		if ((status == LM_EXIT_OK || status == LM_EXIT_THRESHOLDS) &&
+		    workers_ran)
+			lm_control_linger(ro.api, cli.linger_s, cli.quiet);
 		lm_api_stop(ro.api);
 	}
 	if (workers != NULL) {
