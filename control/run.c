@@ -32,9 +32,19 @@
 
 static volatile sig_atomic_t lm_stop_requests;
 
+/* the stops that came from the API (the others are signals) */
+static volatile sig_atomic_t lm_api_stops;
+
 void
 lm_control_request_stop(void)
 {
+	lm_stop_requests++;
+}
+
+void
+lm_control_request_stop_api(void)
+{
+	lm_api_stops++;
 	lm_stop_requests++;
 }
 
@@ -48,7 +58,8 @@ lm_control_linger(struct lm_api *api, double linger_s, bool quiet)
 	struct lm_api_cmd cmd;
 	struct timespec t0, t;
 
-	if (linger_s <= 0)
+	/* a signal ended the run: whoever sent it wants the process gone */
+	if (linger_s <= 0 || lm_stop_requests != lm_api_stops)
 		return;
 	if (!quiet && linger_s > 5)
 		printf("the API stays up %.0f s (until POST /api/stop or a "

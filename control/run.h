@@ -56,4 +56,7 @@ void lm_control_linger(struct lm_api *api, double linger_s, bool quiet);
 /* Ask the run to stop (from a signal handler: async-signal-safe). */
 void lm_control_request_stop(void);
 
+/* The same, from the API: the API (and the UI) then linger after the run. */
+void lm_control_request_stop_api(void);
+
 #endif /* LM_RUN_H */
