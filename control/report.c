@@ -511,6 +511,22 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 			"duplicated", (json_int_t)v->impair_tx.duplicated,
 			"reordered", (json_int_t)v->impair_tx.reordered,
 			"corrupted", (json_int_t)v->impair_tx.corrupted));
+	if (plan->shard.count > 1)
+		json_object_set_new(root, "shard", json_pack("{s:i, s:i}",
+			"index", (int)plan->shard.index,
+			"count", (int)plan->shard.count));
+	if (v->start_epoch_s > 0) {
+		json_t *st = json_pack("{s:f}", "at", v->start_epoch_s);
+
+		/* --start-at: how far from the time asked the load began */
+		if (v->start_requested_s >= 0) {
+			json_object_set_new(st, "requested",
+					    json_real(v->start_requested_s));
+			json_object_set_new(st, "skew_ms", json_real(
+				(v->start_epoch_s - v->start_requested_s) * 1e3));
+		}
+		json_object_set_new(root, "start", st);
+	}
 	json_object_set_new(root, "memory", memory_json(plan, v));
 	/* leak accounting: every pool back at its starting level */
 	json_object_set_new(root, "pools", lm_pools_json(&v->pools));

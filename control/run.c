@@ -27,6 +27,7 @@
 #include "report.h"
 #include "run.h"
 #include "run_api.h"
+#include "start_time.h"
 
 #define LM_TICK_MS 50
 
@@ -295,6 +296,39 @@ downloads_so_far(struct lm_api *a, const struct lm_plan *plan,
 	lm_run_api_downloads(a, wanted, plan, snap, elapsed_s);
 }
 
+/*
+ * Hold the load until the wall clock reads at (--start-at), the API
+ * saying so meanwhile. false when a signal or the API stopped it first.
+ */
+static bool
+start_at(double at, struct lm_prom_extra *x, struct lm_api *a,
+	 const struct lm_plan *plan, const struct lm_view *v)
+{
+	sig_atomic_t stops0 = lm_stop_requests;
+	const char *state = x->state;
+	struct lm_api_cmd cmd;
+	bool on_time;
+
+	x->state = "scheduled";
+	lm_run_api_publish(a, plan, v, NULL, 0, x);
+	if (at > lm_start_now())
+		printf("the load starts in %.3f s (--start-at)\n",
+		       at - lm_start_now());
+	fflush(stdout);
+	/* a stop, by a signal or through the API, ends the wait */
+	while (at - lm_start_now() > 0.1) {
+		if (lm_stop_requests != stops0)
+			return false;
+		while (a != NULL && lm_api_take_command(a, &cmd))
+			if (cmd.kind == LM_API_CMD_STOP)
+				return false;
+		sleep_ms(LM_TICK_MS);
+	}
+	on_time = lm_start_wait(at, &lm_stop_requests);
+	x->state = state;
+	return on_time;
+}
+
 /* Thresholds at the end: the table, and exit status 1 on any failure. */
 static int
 thresholds_end(const struct lm_plan *plan, const struct lm_view *now,
@@ -343,7 +377,8 @@ lm_control_run(struct lm_worker *ws, uint32_t n, struct lm_plan *plan,
 			plan->load.rate : -1,
 		.plan = plan->name,
 	};
-	char why[512] = "", path[PATH_MAX];
+	char why[512] = "", path[PATH_MAX], shard[32];
+	double start_epoch = 0;
 	double duration = 0, duration_limit = o->duration_s;
 	double interval_s = o->interval_s > 0 ? o->interval_s : 1.0;
 	/* a full view for the API's downloads while the run goes on */
@@ -371,6 +406,10 @@ lm_control_run(struct lm_worker *ws, uint32_t n, struct lm_plan *plan,
 			status = LM_EXIT_RUNTIME;
 			goto out;
 		}
+	}
+	if (plan->shard.count > 1) {
+		snprintf(shard, sizeof(shard), "%u", plan->shard.index);
+		x.shard = shard;
 	}
 	x.interval_s = interval_s;
 	x.duration_s = duration_limit;
@@ -418,10 +457,20 @@ lm_control_run(struct lm_worker *ws, uint32_t n, struct lm_plan *plan,
 		status = LM_EXIT_OK;
 		goto out;
 	}
+	if (o->start_at >= 0 && !start_at(o->start_at, &x, o->api, plan, &now)) {
+		stop_workers(ws, n);
+		printf("stopped before the start\n");
+		status = LM_EXIT_OK;
+		goto out;
+	}
 	/* the baseline before the first sample: every interval adds up */
 	lm_view_collect(&before, l, area);
 	command_all(ws, n, LM_CMD_RUN);
 	t_start = rte_rdtsc();
+	start_epoch = lm_start_now();
+	if (o->start_at >= 0 && !o->quiet)
+		printf("started %.3f ms after the time asked\n",
+		       (start_epoch - o->start_at) * 1e3);
 	last_line = t_start;
 	before.tsc = t_start;
 	lm_view_copy(&start, &before);
@@ -563,6 +612,8 @@ lm_control_run(struct lm_worker *ws, uint32_t n, struct lm_plan *plan,
 	now.series = series;
 	now.n_series = n_series;
 	now.tsc_hz = hz;
+	now.start_epoch_s = start_epoch;
+	now.start_requested_s = o->start_at;
 	if (o->summary != NULL) {
 		char err[512];
 

@@ -36,6 +36,7 @@ struct lm_run_opts {
 	bool quiet;
 	bool wait_for_start;      /* wait for POST /api/start (needs api) */
 	bool hlog_tmp;            /* hlog is only the API's: unlinked at once */
+	double start_at;          /* --start-at, epoch seconds; < 0: at once */
 };
 
 /*

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "plan_shard.h"
+#include "start_time.h"
 #include "net/impair.h"
 #include "bpf/steer.h"
 
@@ -33,6 +35,8 @@ enum {
 	OPT_XDP,
 	OPT_LINGER,
 	OPT_WAIT_FOR_START,
+	OPT_SHARD,
+	OPT_START_AT,
 };
 
 /* The plan's own bounds (docs/plan.md), for the overrides. */
@@ -85,6 +89,13 @@ lm_cli_usage(FILE *f, const char *prog)
 		"                        and the web UI at http://ADDR:PORT/ (docs/ui.md)\n"
 		"      --api-token TOKEN the API's POSTs need \"Authorization: Bearer\n"
 		"                        TOKEN\" (or LEMMINGS_API_TOKEN)\n"
+		"      --shard I/N       run shard I (from 0) of N instances of the plan:\n"
+		"                        1/N of its load, a disjoint slice of its users,\n"
+		"                        {{seq}}, client addresses or source ports\n"
+		"                        (docs/distributed.md)\n"
+		"      --start-at TIME   hold the load until TIME (epoch seconds or\n"
+		"                        RFC 3339, e.g. 2026-11-23T12:00:00Z): instances\n"
+		"                        start together; the summary gives the skew\n"
 		"      --wait-for-start  wait for the web UI's start form (or POST\n"
 		"                        /api/start) before the load starts\n"
 		"      --linger S        after the run, the API and the UI stay up S\n"
@@ -399,6 +410,8 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 		{"grace", required_argument, NULL, OPT_GRACE},
 		{"linger", required_argument, NULL, OPT_LINGER},
 		{"wait-for-start", no_argument, NULL, OPT_WAIT_FOR_START},
+		{"shard", required_argument, NULL, OPT_SHARD},
+		{"start-at", required_argument, NULL, OPT_START_AT},
 		{"keep-stats", no_argument, NULL, OPT_KEEP_STATS},
 		{"xdp", required_argument, NULL, OPT_XDP},
 		{"check", no_argument, NULL, 'c'},
@@ -417,6 +430,8 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 	c->max_runs = -1;
 	c->grace_s = LM_CLI_GRACE_S;
 	c->linger_s = -1;
+	c->start_at = -1;
+	c->shard_count = 1;
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":p:d:s:cqh", opts, NULL)) != -1) {
@@ -511,6 +526,26 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 		case OPT_WAIT_FOR_START:
 			c->wait_for_start = true;
 			break;
+		case OPT_SHARD:
+			if (lm_shard_parse(optarg, &c->shard_index,
+					   &c->shard_count, msg, sizeof(msg)) != 0) {
+				fprintf(err, "error: --shard: %s\n", msg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_START_AT:
+			if (lm_start_parse(optarg, &c->start_at, msg,
+					   sizeof(msg)) != 0) {
+				fprintf(err, "error: --start-at: %s\n", msg);
+				return -EINVAL;
+			}
+			if (c->start_at - lm_start_now() > LM_START_MAX_AHEAD_S) {
+				fprintf(err, "error: --start-at: \"%s\" is more "
+					"than %.0f days ahead\n", optarg,
+					LM_START_MAX_AHEAD_S / 86400);
+				return -EINVAL;
+			}
+			break;
 		case OPT_IMPAIR:
 			if (lm_cli_parse_impair(optarg, &c->impair, msg,
 						sizeof(msg)) != 0) {
@@ -561,6 +596,7 @@ int
 lm_cli_apply(const struct lm_cli *c, struct lm_plan *plan, FILE *err)
 {
 	struct lm_plan_load *l = &plan->load;
+	char msg[256];
 
 	/* a plan of servers alone has no runs: only its duration applies */
 	if (plan->n_scenarios == 0 &&
@@ -603,6 +639,12 @@ lm_cli_apply(const struct lm_cli *c, struct lm_plan *plan, FILE *err)
 	}
 	if (c->impair_set)
 		plan->impair = c->impair;
+	/* last: a shard's slice of what the overrides made the plan */
+	if (lm_plan_apply_shard(plan, c->shard_index, c->shard_count, msg,
+				sizeof(msg)) != 0) {
+		fprintf(err, "error: --shard: %s\n", msg);
+		return -EINVAL;
+	}
 	return 0;
 }
 

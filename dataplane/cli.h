@@ -44,6 +44,9 @@ struct lm_cli {
 	double grace_s;          /* drain time at the end [LM_CLI_GRACE_S] */
 	double linger_s;         /* the API stays up after the run [see above] */
 	bool wait_for_start;     /* wait for POST /api/start (--api needed) */
+	uint32_t shard_index;    /* --shard I/N; 0/1 without */
+	uint32_t shard_count;
+	double start_at;         /* --start-at: epoch seconds; < 0: none */
 	const char *stats_name;  /* /dev/shm/lemmings-dp.NAME; default: the pid */
 	bool keep_stats;         /* leave the statistics file after the run */
 	const char *xdp;         /* --xdp IFACE[:QUEUES] (bpf/steer.h), or NULL */
