@@ -7,14 +7,47 @@
 # - each shard used only its slice of the client addresses, and drew {{seq}} values no
 #   other did (all distinct, each equal to its index modulo 3);
 # - each started within a few milliseconds of the time asked (the summary's skew);
-# - every shard's users took their global indices ({{user}}) from disjoint ranges.
+# - every shard's users took their global indices ({{user}}) from disjoint ranges;
+# - a real Prometheus server scraping the three: the fleet-wide sum of
+#   lemmings_requests_total is the sum of the three summaries, and each shard is a
+#   series of its own (label shard).
 set -euo pipefail
 # shellcheck source=tests/func/lib.sh
 . "$(dirname "$0")/lib.sh"
 
+command -v prometheus >/dev/null || fail "prometheus is not installed (tools/deps installs it)"
 N=3
 RUNS=300
+MPORT=19290
+PPORT=19291
 lm_fleet_up "$N"
+
+# Prometheus in the server namespace, scraping each shard's API on its own address.
+D=$LM_TEST_DIR/prom
+rm -rf "$D"
+mkdir -p "$D/data"
+targets=$(for i in $(seq 0 $((N - 1))); do printf "'%s:%s'," "${LM_FLEET_API[i]}" "$MPORT"; done)
+cat >"$D/prometheus.yml" <<YML
+global:
+  scrape_interval: 500ms
+  scrape_timeout: 400ms
+scrape_configs:
+  - job_name: lemmings
+    static_configs:
+      - targets: [${targets%,}]
+YML
+ip netns exec "$LM_NS_SRV" prometheus --config.file="$D/prometheus.yml" \
+	--storage.tsdb.path="$D/data" --web.listen-address="127.0.0.1:$PPORT" \
+	>"$D/prometheus.log" 2>&1 </dev/null &
+prom=$!
+trap 'kill "$prom" 2>/dev/null || true; wait "$prom" 2>/dev/null || true; lm_cleanup_all' EXIT
+q() { lm_srv curl -sS --noproxy '*' --max-time 5 \
+	"http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=$1"; }
+for _ in $(seq 100); do
+	lm_srv curl -sf --noproxy '*' "http://127.0.0.1:$PPORT/-/ready" >/dev/null 2>&1 && break
+	kill -0 "$prom" 2>/dev/null || fail "prometheus did not start: $(tail -5 "$D/prometheus.log")"
+	sleep 0.2
+done
 lm_access_reset
 lm_plan_write "$LM_TEST_DIR/plan.json" <<JSON
 {
@@ -35,7 +68,8 @@ pids=()
 for i in $(seq 0 $((N - 1))); do
 	LM_NS_CLI=${LM_FLEET_NS[i]} LM_IFACES=${LM_FLEET_IF[i]} _lm_prepare \
 		--plan "$LM_TEST_DIR/plan.json" --shard "$i/$N" --start-at "$AT" --quiet \
-		--summary "$LM_TEST_DIR/shard$i.json"
+		--summary "$LM_TEST_DIR/shard$i.json" --metrics "${LM_FLEET_API[i]}:$MPORT" \
+		--linger 2
 	timeout -k 5 60 "${LM_CMD[@]}" >"$LM_STDOUT" 2>"$LM_STDERR" </dev/null &
 	pids[i]=$!
 	prefixes[i]=$LM_PREFIX
@@ -90,4 +124,17 @@ bad=$(awk '{ split($1, o, "."); shard = int((o[4] - 10) / 2);
 assert_eq "$bad" 0 "users outside their shard's range"
 assert_eq "$(awk '{ print $3 }' "$LM_TEST_DIR/seqs" | sort -un | tr '\n' ' ')" "0 1 2 3 4 5 6 " \
 	"every user ran"
-echo "ok: $RUNS requests from $N shards, started within $(for i in 0 1 2; do jq -r '.start.skew_ms | . * 1000 | round / 1000' "$LM_TEST_DIR/shard$i.json"; done | tr '\n' ' ')ms"
+# Prometheus: the fleet-wide sum, from each shard's last scrape (state done).
+done_n=$(q 'count(max_over_time(lemmings_state{state="done"}[10m]) == 1)' | jq -r '.data.result[0].value[1]')
+assert_eq "$done_n" "$N" "shards whose final figures Prometheus scraped"
+got=$(q 'sum(max_over_time(lemmings_requests_total[10m]))' | jq -r '.data.result[0].value[1]')
+assert_eq "$got" "$total" "Prometheus' fleet-wide requests vs the sum of the summaries"
+assert_eq "$(q 'count(count by (shard) (max_over_time(lemmings_requests_total[10m])))' | jq -r '.data.result[0].value[1]')" \
+	"$N" "series per shard label"
+assert_eq "$(q 'sum by (shard) (max_over_time(lemmings_requests_total[10m]))' |
+	jq -r '[.data.result[] | .metric.shard + "=" + .value[1]] | sort | join(" ")')" \
+	"0=100 1=100 2=100" "requests per shard in Prometheus"
+p99=$(q 'histogram_quantile(0.99, sum by (le) (max_over_time(lemmings_response_seconds_bucket[10m])))' |
+	jq -r '.data.result[0].value[1]')
+awk -v p="$p99" 'BEGIN { exit !(p > 0 && p < 1) }' || fail "fleet-wide p99 from Prometheus: $p99 s"
+echo "ok: $RUNS requests from $N shards (Prometheus: $got, p99 $p99 s), started within $(for i in 0 1 2; do jq -r '.start.skew_ms | . * 1000 | round / 1000' "$LM_TEST_DIR/shard$i.json"; done | tr '\n' ' ')ms"
