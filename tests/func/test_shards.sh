@@ -10,12 +10,19 @@
 # - every shard's users took their global indices ({{user}}) from disjoint ranges;
 # - a real Prometheus server scraping the three: the fleet-wide sum of
 #   lemmings_requests_total is the sum of the three summaries, and each shard is a
-#   series of its own (label shard).
+#   series of its own (label shard);
+# - 'lemmings-ctl hlog merge' of the three .hlog files gives the percentiles of one
+#   histogram of every recorded value: HdrHistogram's own HistogramLogProcessor (Java)
+#   over all three logs' intervals together.
 set -euo pipefail
 # shellcheck source=tests/func/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 command -v prometheus >/dev/null || fail "prometheus is not installed (tools/deps installs it)"
+command -v java >/dev/null || fail "no java (tools/deps installs default-jre-headless)"
+JAR=${LM_HDRHISTOGRAM_JAR:-/usr/share/java/hdrhistogram.jar}
+[ -r "$JAR" ] || fail "$JAR missing (tools/deps installs libhdrhistogram-java)"
+CTL=${LM_CTL_BIN:-$LM_ROOT/build/control/lemmings-ctl}
 N=3
 RUNS=300
 MPORT=19290
@@ -57,7 +64,8 @@ lm_plan_write "$LM_TEST_DIR/plan.json" <<JSON
   "target": {"ip": "$LM_SRV_IP", "port": 80},
   "load": {"users": 7, "duration_s": 60, "max_runs": $RUNS},
   "scenarios": [{"name": "s", "steps": [
-    {"name": "get", "http": {"path": "/index.html?seq={{seq}}&user={{user}}"}}]}]
+    {"name": "get", "http": {"path": "/index.html?seq={{seq}}&user={{user}}"}},
+    {"name": "pause", "think": {"constant_ms": 100}}]}]
 }
 JSON
 
@@ -69,7 +77,7 @@ for i in $(seq 0 $((N - 1))); do
 	LM_NS_CLI=${LM_FLEET_NS[i]} LM_IFACES=${LM_FLEET_IF[i]} _lm_prepare \
 		--plan "$LM_TEST_DIR/plan.json" --shard "$i/$N" --start-at "$AT" --quiet \
 		--summary "$LM_TEST_DIR/shard$i.json" --metrics "${LM_FLEET_API[i]}:$MPORT" \
-		--linger 2
+		--linger 2 --hlog "$LM_TEST_DIR/shard$i.hlog"
 	timeout -k 5 60 "${LM_CMD[@]}" >"$LM_STDOUT" 2>"$LM_STDERR" </dev/null &
 	pids[i]=$!
 	prefixes[i]=$LM_PREFIX
@@ -137,4 +145,19 @@ assert_eq "$(q 'sum by (shard) (max_over_time(lemmings_requests_total[10m]))' |
 p99=$(q 'histogram_quantile(0.99, sum by (le) (max_over_time(lemmings_response_seconds_bucket[10m])))' |
 	jq -r '.data.result[0].value[1]')
 awk -v p="$p99" 'BEGIN { exit !(p > 0 && p < 1) }' || fail "fleet-wide p99 from Prometheus: $p99 s"
+# Exact fleet percentiles: the merged log against HdrHistogram over every interval of the
+# three logs at once (the first log's header, then all their interval lines).
+"$CTL" hlog merge "$LM_TEST_DIR"/shard[0-9].hlog -o "$LM_TEST_DIR/fleet.hlog" ||
+	fail "hlog merge failed"
+"$CTL" hlog report "$LM_TEST_DIR/fleet.hlog" >"$LM_TEST_DIR/fleet.report" || fail "hlog report failed"
+grep -v '^Tag=' "$LM_TEST_DIR/shard0.hlog" >"$LM_TEST_DIR/all.hlog"
+grep -h '^Tag=s\.get\.latency,' "$LM_TEST_DIR"/shard[0-9].hlog >>"$LM_TEST_DIR/all.hlog"
+java -cp "$JAR" org.HdrHistogram.HistogramLogProcessor -i "$LM_TEST_DIR/all.hlog" \
+	-tag s.get.latency -csv -o "$LM_TEST_DIR/all.java" >"$LM_TEST_DIR/java.log" 2>&1 ||
+	{ cat "$LM_TEST_DIR/java.log"; fail "HistogramLogProcessor failed"; }
+# tag intervals samples p50 p90 p99 p99.9 max | Total_Count, 50%, 90%, 99%, 99.9%, Max
+ours=$(awk '$1 == "s.get.latency" { print $3, $4, $5, $6, $7, $8 }' "$LM_TEST_DIR/fleet.report")
+java_row=$(tail -n 1 "$LM_TEST_DIR/all.java" | awk -F, '{ print $6, $7, $8, $9, $10, $12 }')
+assert_eq "${ours%% *}" "$RUNS" "samples in the merged log"
+assert_eq "$ours" "$java_row" "merged log's samples p50 p90 p99 p99.9 max vs HdrHistogram over all three"
 echo "ok: $RUNS requests from $N shards (Prometheus: $got, p99 $p99 s), started within $(for i in 0 1 2; do jq -r '.start.skew_ms | . * 1000 | round / 1000' "$LM_TEST_DIR/shard$i.json"; done | tr '\n' ' ')ms"
