@@ -417,6 +417,13 @@
 		$('lm-errors-none').hidden = rows.length !== 0;
 	}
 
+	function textCell(tr, text) {
+		var td = document.createElement('td');
+		td.textContent = text;
+		tr.appendChild(td);
+	}
+
+	/* The plan's own servers (/api/stats "servers" and "routes"). */
 	function drawServers(stats) {
 		var sv = stats.servers;
 		var card = $('lm-servers');
@@ -429,25 +436,33 @@
 		tb.textContent = '';
 		sv.forEach(function (s) {
 			var tr = document.createElement('tr');
-			tr.setAttribute('data-server', s.server + ' ' + s.route);
-			[s.server, s.route].forEach(function (v) {
-				var td = document.createElement('td');
-				td.textContent = v;
-				tr.appendChild(td);
-			});
+			tr.setAttribute('data-server', s.name);
+			textCell(tr, s.name);
+			numCell(tr, 'connections', s.connections, fmtInt(s.connections));
 			numCell(tr, 'requests', s.requests, fmtInt(s.requests));
-			numCell(tr, 'req_s', s.req_s, fmtRate(s.req_s));
-			var td = document.createElement('td');
-			var codes = s.status || {};
-			td.textContent = Object.keys(codes).sort().map(function (c) {
-				return c + ': ' + fmtInt(codes[c]);
-			}).join(', ') || '–';
-			tr.appendChild(td);
-			var rx = fmtBytes(s.rx_bytes), tx = fmtBytes(s.tx_bytes);
-			numCell(tr, 'rx_bytes', s.rx_bytes, rx[0], rx[1]);
+			var tx = fmtBytes(s.tx_bytes);
 			numCell(tr, 'tx_bytes', s.tx_bytes, tx[0], tx[1]);
+			['bad_requests', 'overflows', 'resets', 'timeouts'].forEach(function (k) {
+				var c = numCell(tr, k, s[k], fmtInt(s[k]));
+				if (s[k] > 0)
+					c.classList.add('bad');
+			});
 			tb.appendChild(tr);
 		});
+		var rt = $('lm-routes-table').tBodies[0];
+		rt.textContent = '';
+		(stats.routes || []).forEach(function (r) {
+			var tr = document.createElement('tr');
+			tr.setAttribute('data-route', r.server + ' ' + r.route);
+			textCell(tr, r.server);
+			textCell(tr, r.route);
+			numCell(tr, 'requests', r.requests, fmtInt(r.requests));
+			numCell(tr, 'req_s', r.req_s, fmtRate(r.req_s));
+			var tx = fmtBytes(r.tx_bytes);
+			numCell(tr, 'tx_bytes', r.tx_bytes, tx[0], tx[1]);
+			rt.appendChild(tr);
+		});
+		$('lm-routes-table').hidden = !(stats.routes || []).length;
 	}
 
 	function drawHeader(status, stats) {

@@ -136,7 +136,7 @@
 		});
 		return card('Plan', 'lm-rep-plan', [
 			h('dl', { class: 'lm-params' }, rows),
-			sc.length ? h('ul', { style: 'margin:8px 0 0;padding-left:18px' }, sc) : null,
+			sc.length ? h('ul', { class: 'lm-list' }, sc) : null,
 		]);
 	}
 
@@ -221,7 +221,7 @@
 			plots.unshift(h('div', {}, [all]));
 		}
 		return card('Latency by percentile', 'lm-rep-spectra', [
-			h('p', { class: 'muted', style: 'margin:0 0 8px;font-size:12px',
+			h('p', { class: 'lm-note lm-lead',
 				text: 'Each step\'s latency at every percentile; the axis stretches the tail: ' +
 					'90%, 99%, 99.9% ... are equally spaced.' }),
 			h('div', { class: 'lm-spectra' }, plots),
@@ -277,7 +277,7 @@
 				h('tbody', {}, rows),
 				foot,
 			]),
-		]), h('p', { class: 'muted', style: 'margin:6px 0 0;font-size:12px',
+		]), h('p', { class: 'lm-note',
 			text: hlog ? 'From the latency log: requests are the samples it holds.' :
 				'Req/s: the run\'s average. Latency percentiles over the whole run.' })]);
 	}

@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: BSD-3-Clause
+// ui_live.js URL SHOT.png: the live page of a running closed-model run whose
+// plan allows 8 users and makes the rate proportional to them (a think time).
+//  - it loads with no console error; its table and header show what the API
+//    says: exactly what the page last received, and within one interval of
+//    what the test fetches itself at that moment;
+//  - the columns sort on a click;
+//  - users 2, then 8, set from the page: the API takes them and the achieved
+//    rate grows at least 2.5 times;
+//  - after a reload the charts come back at once (/api/history).
+'use strict';
+const { launch, close, watch, until, check, getJSON, run } = require('./lib');
+
+run(async ([url, shot], log) => {
+	const ctx = await launch({ height: 1100 });
+	try {
+		const page = await ctx.newPage();
+		const errors = watch(page);
+		await page.goto(url, { waitUntil: 'load' });
+		await until(() => page.$eval('#lm-state', (e) => e.getAttribute('data-state') === 'running'),
+			10000, 'state running');
+		await until(() => page.$$eval('#lm-stats tbody tr', (t) => t.length >= 2), 5000, 'the table');
+		await page.waitForTimeout(2500);
+
+		// The figures: what the page last received, and the API right now.
+		const readPage = () => page.evaluate(() => {
+			const v = (sel) => document.querySelector(sel).getAttribute('data-value');
+			return {
+				steps: Array.from(document.querySelectorAll('#lm-stats tbody tr')).map((tr) => ({
+					step: tr.getAttribute('data-step'),
+					requests: Number(tr.querySelector('[data-col="requests"]').getAttribute('data-value')),
+					text: tr.querySelector('[data-col="requests"]').textContent,
+					p99: Number(tr.querySelector('[data-col="p99"]').getAttribute('data-value')),
+				})),
+				total: Number(v('#lm-stats tr[data-row="total"] [data-col="requests"]')),
+				rate: Number(v('#lm-rate')),
+				rateText: document.getElementById('lm-rate').textContent,
+				users: Number(v('#lm-users')),
+			};
+		});
+		// the page's next poll, read a moment after it drew it (it polls each second)
+		const resp = await page.waitForResponse((r) => r.url().endsWith('/api/stats') && r.status() === 200);
+		const seen = await resp.json();
+		const a = await getJSON(url + '/api/stats');
+		await page.waitForTimeout(150);
+		const p = await readPage();
+		const b = await getJSON(url + '/api/stats');
+		// rendering: exactly the document the page had
+		check(p.total === seen.totals.requests, 'aggregated ' + p.total + ' != ' + seen.totals.requests);
+		for (const s of seen.steps) {
+			const row = p.steps.find((r) => r.step === s.scenario + '.' + s.step);
+			check(row, 'no row for ' + s.scenario + '.' + s.step);
+			check(row.requests === s.requests && row.text === s.requests.toLocaleString('en-US'),
+				row.step + ': ' + row.text + ' != ' + s.requests);
+			check(Math.abs(row.p99 - s.latency_ms.p99) < 1e-9, row.step + ' p99 ' + row.p99);
+		}
+		check(Math.abs(p.rate - seen.totals.req_s) < 1e-9, 'header rate ' + p.rate + ' != ' + seen.totals.req_s);
+		// and within one interval of what the API says at the same moment
+		const iv = a.interval_s || 1;
+		const slack = Math.max(a.totals.req_s, b.totals.req_s) * iv * 1.5 + 2;
+		check(p.total >= a.totals.requests - slack && p.total <= b.totals.requests,
+			'page total ' + p.total + ' vs API ' + a.totals.requests + '..' + b.totals.requests);
+		const lo = Math.min(a.totals.req_s, b.totals.req_s) * 0.85;
+		const hi = Math.max(a.totals.req_s, b.totals.req_s) * 1.15;
+		check(p.rate >= lo && p.rate <= hi, 'page rate ' + p.rate + ' vs API ' + a.totals.req_s + ', ' +
+			b.totals.req_s);
+		check(/ req\/s$/.test(p.rateText), 'rate shown as ' + JSON.stringify(p.rateText));
+		log('table and header match the API: ' + p.total + ' requests, ' + p.rateText);
+
+		// Sorting by a click on a column head.
+		const order = () => page.$$eval('#lm-stats tbody tr', (t) => t.map((r) =>
+			Number(r.querySelector('[data-col="rx_bytes"]').getAttribute('data-value'))));
+		await page.click('#lm-stats th[data-sort="rx_bytes"]');
+		let o = await order();
+		check(o.every((x, i) => i === 0 || o[i - 1] >= x), 'not sorted descending: ' + o);
+		await page.click('#lm-stats th[data-sort="rx_bytes"]');
+		o = await order();
+		check(o.every((x, i) => i === 0 || o[i - 1] <= x), 'not sorted ascending: ' + o);
+		check(await page.$eval('#lm-stats th[data-sort="rx_bytes"]', (e) => e.getAttribute('aria-sort')) ===
+			'ascending', 'no aria-sort on the column');
+
+		// The latency chart for one step.
+		await page.selectOption('#lm-latency-step', '1');
+		check(await page.$eval('#lm-chart-latency', (e) => e.querySelectorAll('path.lm-line').length) === 2,
+			'latency chart of step 1');
+
+		// Users from the page: 2, then 8; the rate follows.
+		async function setUsers(n) {
+			await page.fill('#lm-users-input', String(n));
+			await page.click('#lm-apply');
+			await until(async () => (await page.textContent('#lm-control-msg')).includes('accepted'),
+				5000, 'users ' + n + ' accepted');
+			await until(async () => {
+				const s = await getJSON(url + '/api/status');
+				return s.target_users === n && s.users === n;
+			}, 10000, n + ' users running');
+			await until(() => page.$eval('#lm-users', (e, n) => Number(e.getAttribute('data-value')) === n, n),
+				5000, 'the header to show ' + n + ' users');
+		}
+		async function rate() {
+			await page.waitForTimeout(1500);
+			const s0 = await getJSON(url + '/api/status');
+			const t0 = Date.now();
+			await page.waitForTimeout(3000);
+			const s1 = await getJSON(url + '/api/status');
+			return (s1.requests - s0.requests) / ((Date.now() - t0) / 1000);
+		}
+		await setUsers(2);
+		const r2 = await rate();
+		await setUsers(8);
+		const r8 = await rate();
+		log('achieved rate: ' + r2.toFixed(1) + ' req/s with 2 users, ' + r8.toFixed(1) + ' with 8');
+		check(r2 > 0 && r8 >= 2.5 * r2, 'rate with 8 users ' + r8.toFixed(1) + ' is not 2.5 x ' + r2.toFixed(1));
+
+		// A reload: the charts come back from /api/history before a second poll.
+		await page.selectOption('#lm-latency-step', 'all');
+		const before = await page.$eval('#lm-chart-rps path.lm-line', (e) => (e.getAttribute('d').match(/[ML]/g) || []).length);
+		await page.screenshot({ path: shot, fullPage: true });
+		await page.reload({ waitUntil: 'load' });
+		const after = await until(() => page.$eval('#lm-chart-rps path.lm-line',
+			(e) => (e.getAttribute('d').match(/[ML]/g) || []).length), 3000, 'the chart after a reload');
+		check(after >= before, 'after a reload the chart has ' + after + ' points, before ' + before);
+		log('requests/s chart: ' + before + ' points before the reload, ' + after + ' just after');
+
+		check(errors.length === 0, 'console errors:\n  ' + errors.join('\n  '));
+	} finally {
+		await close(ctx);
+	}
+});
