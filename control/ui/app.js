@@ -476,7 +476,9 @@
 		setText('lm-elapsed', C.fmtTime(el) + (status.duration_s ? ' / ' + C.fmtTime(status.duration_s) : ''),
 			el);
 		var closed = status.model !== 'open';
-		if (closed && status.target_users !== undefined && status.target_users !== status.users)
+		var live = status.state === 'starting' || status.state === 'running';
+		/* users on their way to the target: while spawning, or after a change */
+		if (closed && live && status.target_users !== undefined && status.target_users !== status.users)
 			setText('lm-users', fmtInt(status.users) + ' → ' + fmtInt(status.target_users), status.users);
 		else
 			setText('lm-users', fmtInt(status.users), status.users);
