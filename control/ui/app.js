@@ -28,6 +28,7 @@
 		startFilled: false,
 		loadFilled: false,
 		latencyStep: 'all',
+		histLoaded: false,
 		chartsDirty: true,
 		busy: false,
 	};
@@ -265,7 +266,9 @@
 	function drawCharts() {
 		var rows = thin(st.hist);
 		function pts(get) { return rows.map(function (r) { return [r.t, get(r)]; }); }
-		var time = { xFormat: C.fmtTime, xMin: 0 };
+		var last = rows.length ? rows[rows.length - 1].t : 0;
+		/* a minute at least, so that the first seconds do not fill the width */
+		var time = { xFormat: C.fmtTime, xTime: true, xMin: 0, xMax: Math.max(60, last) };
 		C.plot($('lm-chart-rps'), Object.assign({
 			title: 'Requests and failures', yUnit: '/s', yFormat: C.fmtNum,
 			series: [
@@ -491,7 +494,8 @@
 		var reqs = tot ? tot.requests : status.requests;
 		var failed = tot ? tot.failed : status.failed;
 		/* once done, the last interval's rate says nothing: the run's average */
-		var rate = done ? (el > 0 ? reqs / el : null) : (tot ? tot.req_s : null);
+		var rate = done ? (el > 0 ? reqs / el : null) :
+			(tot && status.state !== 'waiting' ? tot.req_s : null);
 		$('lm-rate-label').textContent = done ? 'Average rate' : 'Rate';
 		setText('lm-rate', rate === null ? '–' : fmtRate(rate) + ' req/s', rate);
 		var pct = reqs > 0 ? 100 * failed / reqs : 0;
@@ -596,6 +600,12 @@
 		if (res[0].status === 'fulfilled') {
 			var status = res[0].value;
 			st.conn = 'ok';
+			/* the history once the run has one (none while it waits for its
+			 * start), before this poll's point, which comes after it */
+			if (!st.histLoaded && status.state !== 'waiting') {
+				st.histLoaded = true;
+				await loadHistory();
+			}
 			if (status.interval_s > 0)
 				st.interval = status.interval_s;
 			if (res[1].status === 'fulfilled') {
@@ -736,8 +746,7 @@
 			drawCharts();
 		});
 		drawCharts();
-		/* the history first, so that the first poll's point lands after it */
-		loadHistory().then(loop);
+		loop();
 	}
 
 	init();

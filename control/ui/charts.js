@@ -15,6 +15,7 @@
  *     spec.yUnit     shown after the title and in the tooltip
  *     spec.xMin/xMax/yMax  the ranges, else the data's (y from 0)
  *     spec.tipX(v)   how the tooltip names an x (default xFormat)
+ *     spec.xTime     the x axis is seconds: ticks on whole seconds, minutes ...
  *   It returns the <svg>; el gets data-series (the number of series) and
  *   each line data-series-name, for tests and for styling.
  */
@@ -91,6 +92,23 @@
 	 * the page's size whatever the width: a fixed viewBox scaled to fit
 	 * would make it tiny in a narrow card and huge in a wide one.
 	 */
+	/* Ticks of a time axis in seconds: whole seconds, then 5, 10, 15, 30 s,
+	 * minutes, ... as a clock would be read. */
+	var TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200,
+		10800, 21600, 43200, 86400];
+	function timeTicks(lo, hi, n) {
+		var raw = (hi - lo) / Math.max(1, n), step = TIME_STEPS[TIME_STEPS.length - 1];
+		for (var i = 0; i < TIME_STEPS.length; i++)
+			if (TIME_STEPS[i] >= raw) {
+				step = TIME_STEPS[i];
+				break;
+			}
+		var out = [];
+		for (var v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step)
+			out.push(v);
+		return out;
+	}
+
 	function plot(host, spec) {
 		var W = Math.max(280, Math.round(host.clientWidth || spec.width || 640));
 		var found = drawn.some(function (d) { return d.host === host && (d.spec = spec); });
@@ -146,7 +164,7 @@
 				'class': 'lm-axis' }, svg);
 			lab.textContent = yFormat(v);
 		});
-		var xt = spec.xTicks || niceTicks(xMin, xMax, 6).ticks.map(function (v) {
+		var xt = spec.xTicks || (spec.xTime ? timeTicks(xMin, xMax, 6) : niceTicks(xMin, xMax, 6).ticks).map(function (v) {
 			return { v: v, label: xFormat(v) };
 		});
 		xt.forEach(function (tk) {

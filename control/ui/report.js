@@ -173,7 +173,7 @@
 		}
 		var rps = h('div', { id: 'lm-rep-rps' });
 		var lat = h('div', { id: 'lm-rep-latency' });
-		var time = { xFormat: C.fmtTime, xMin: 0 };
+		var time = { xFormat: C.fmtTime, xTime: true, xMin: 0 };
 		var rpsSeries = [{ name: 'requests/s', points: pts(s.req_s) }];
 		/* an .hlog holds no failures: its fail_s entries are null */
 		var hasFail = Array.isArray(s.fail_s) && s.fail_s.some(function (v) { return v !== null; });
