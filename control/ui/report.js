@@ -52,6 +52,18 @@
 		return v.toFixed(v >= 10 ? 1 : v >= 1 ? 2 : 3);
 	}
 
+	/* A threshold's measured value: ms as in the tables, rates as rates,
+	 * small ratios (error rates) with their significant digits. */
+	function fmtValue(v, unit) {
+		if (v === null || v === undefined || !isFinite(v))
+			return '–';
+		if (unit === 'ms')
+			return fmtMs(v);
+		if (Math.abs(v) >= 1)
+			return fmtRate(v);
+		return String(+Number(v).toPrecision(3));
+	}
+
 	function fmtBytes(b) {
 		if (b === null || b === undefined || !isFinite(b))
 			return ['–', ''];
@@ -118,7 +130,7 @@
 			add('Users', p.users);
 		add('Spawn rate', p.spawn_rate ? p.spawn_rate + '/s' : p.spawn_rate === 0 ? 'all at once' : undefined);
 		add('Duration', p.duration_s !== undefined ? C.fmtTime(p.duration_s) + ' (' + p.duration_s + ' s)' : undefined);
-		add('Runs at most', p.max_runs);
+		add('Runs at most', p.max_runs ? p.max_runs : undefined); /* 0: no limit */
 		add('Workers', p.workers);
 		if (Array.isArray(p.stages) && p.stages.length)
 			add('Stages', p.stages.map(function (s) {
@@ -150,8 +162,7 @@
 				'data-metric': t.metric }, [
 				h('td', { text: t.text || [t.metric, t.op, t.limit, t.unit].join(' ') }),
 				h('td', { text: t.scope || 'all' }),
-				num('value', t.value, t.value === null || t.value === undefined ? '–' :
-					(t.unit === 'ms' ? fmtMs(t.value) : String(+Number(t.value).toPrecision(6))), t.unit),
+				num('value', t.value, fmtValue(t.value, t.unit), t.unit),
 				h('td', { class: 'verdict', text: t.passed ? 'pass' : 'FAIL' }),
 			]);
 		});

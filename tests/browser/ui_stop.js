@@ -3,7 +3,8 @@
 // ui_stop.js URL DIR: Stop from the page of a running run that lingers after
 // it (--linger): the page shows the run done with its final figures, the
 // summary and the CSV download from its links (saved as DIR/page-summary.json
-// and DIR/page-stats.csv), then Exit ends the process and the page says it is
+// and DIR/page-stats.csv; with a third argument "report", report.html too,
+// as DIR/page-report.html), then Exit ends the process and the page says it is
 // disconnected and keeps the last figures. Screenshots: DIR/ui-done.png,
 // DIR/ui-disconnected.png.
 'use strict';
@@ -11,7 +12,8 @@ const fs = require('fs');
 const path = require('path');
 const { launch, close, watch, until, check, run } = require('./lib');
 
-run(async ([url, dir], log) => {
+run(async ([url, dir, report], log) => {
+	const withReport = report === 'report';
 	const ctx = await launch();
 	try {
 		const page = await ctx.newPage();
@@ -51,7 +53,12 @@ run(async ([url, dir], log) => {
 			' != the page\'s final ' + done.total);
 		const csv = await download('csv', 'page-stats.csv');
 		check(/\nGET,browse\.home,|,Aggregated,/.test(csv), 'the CSV has no rows: ' + csv.slice(0, 200));
-		log('after Stop: state done, ' + done.total + ' requests; summary.json and stats.csv downloaded');
+		if (withReport) {
+			const html = await download('report', 'page-report.html');
+			check(html.includes('id="lm-report-data"'), 'report.html is not a report');
+		}
+		log('after Stop: state done, ' + done.total + ' requests; summary.json, stats.csv' +
+			(withReport ? ', report.html' : '') + ' downloaded');
 		await page.screenshot({ path: path.join(dir, 'ui-done.png'), fullPage: true });
 		check(errors.length === 0, 'console errors:\n  ' + errors.join('\n  '));
 
