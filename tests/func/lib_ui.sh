@@ -48,7 +48,7 @@ _ui_cleanup() {
 }
 
 ui_start() {
-	local i
+	local _
 	UI_PORT=$(ui_free_port)
 	UI_URL=http://127.0.0.1:$UI_PORT
 	_lm_prepare "$@" --api "127.0.0.1:$UI_PORT"
@@ -56,7 +56,7 @@ ui_start() {
 		>"$LM_STDOUT" 2>"$LM_STDERR" </dev/null &
 	UI_PID=$!
 	trap _ui_cleanup EXIT
-	for i in $(seq 150); do
+	for _ in $(seq 150); do
 		[ "$(ui_api GET /api/status)" = 200 ] && return 0
 		kill -0 "$UI_PID" 2>/dev/null || break
 		sleep 0.1
