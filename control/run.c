@@ -20,6 +20,7 @@
 #include "api.h"
 #include "csv_export.h"
 #include "hlog.h"
+#include "report_html.h"
 #include "influx.h"
 #include "prom.h"
 #include "thresholds.h"
@@ -516,6 +517,15 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 
 		if (lm_report_summary(o->summary, plan, &now, duration, err,
 				      sizeof(err)) != 0) {
+			fprintf(stderr, "error: %s\n", err);
+			status = LM_EXIT_RUNTIME;
+		}
+	}
+	if (o->html != NULL) {
+		char err[512];
+
+		if (lm_report_html_save(o->html, plan, &now, duration, err,
+					sizeof(err)) != 0) {
 			fprintf(stderr, "error: %s\n", err);
 			status = LM_EXIT_RUNTIME;
 		}

@@ -27,6 +27,7 @@ enum {
 	OPT_API_TOKEN,
 	OPT_CSV,
 	OPT_HLOG,
+	OPT_HTML,
 	OPT_INTERVAL,
 	OPT_GRACE,
 	OPT_KEEP_STATS,
@@ -84,6 +85,9 @@ lm_cli_usage(FILE *f, const char *prog)
 		"                        TOKEN\" (or LEMMINGS_API_TOKEN)\n"
 		"      --csv PREFIX      write PREFIX_stats.csv and PREFIX_history.csv\n"
 		"      --hlog FILE       write an HdrHistogram interval log (.hlog)\n"
+		"      --html FILE       write the HTML report at the end: one file\n"
+		"                        with charts, per-step tables, percentile\n"
+		"                        spectra and thresholds (docs/report.md)\n"
 		"      --interval S      statistics interval: live line, exports, API [1]\n"
 		"      --grace S         at the end, in-flight runs get S seconds to finish;\n"
 		"                        a second SIGINT/SIGTERM ends it at once [2]\n"
@@ -344,6 +348,8 @@ string_option_field(int opt)
 		return offsetof(struct lm_cli, api_token);
 	case OPT_CSV:
 		return offsetof(struct lm_cli, csv);
+	case OPT_HTML:
+		return offsetof(struct lm_cli, html);
 	default:
 		return offsetof(struct lm_cli, hlog);
 	}
@@ -369,6 +375,7 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 		{"csv", required_argument, NULL, OPT_CSV},
 		{"hlog", required_argument, NULL, OPT_HLOG},
 		{"hdr-log", required_argument, NULL, OPT_HLOG},
+		{"html", required_argument, NULL, OPT_HTML},
 		{"interval", required_argument, NULL, OPT_INTERVAL},
 		{"grace", required_argument, NULL, OPT_GRACE},
 		{"keep-stats", no_argument, NULL, OPT_KEEP_STATS},
@@ -461,6 +468,7 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 		case OPT_API_TOKEN:
 		case OPT_CSV:
 		case OPT_HLOG:
+		case OPT_HTML:
 			/* options that only name something: a table says where */
 			*(const char **)((char *)c + string_option_field(opt)) = optarg;
 			break;

@@ -439,6 +439,7 @@ main(int argc, char **argv)
 	ro.csv_prefix = cli.csv;
 	ro.interval_s = cli.interval_s;
 	ro.hlog = cli.hlog;
+	ro.html = cli.html;
 	ro.quiet = cli.quiet;
 	if (!cli.quiet)
 		printf("lemmings-dp: plan %s, %u users on %u worker(s), %s%.0f s\n",
