@@ -18,6 +18,10 @@
 #include <microhttpd.h>
 
 #include "api.h"
+#include "api_cmd.h"
+#include "api_listen.h"
+#include "api_store.h"
+#include "ui_assets.h"
 
 /* The thread looks at the deadlines at least this often. */
 #define API_POLL_MS 100
@@ -39,10 +43,13 @@ struct api_conn {
 	bool listed;                  /* in the list; not once it is cut */
 };
 
-struct api_doc {
-	char *text;
-	size_t len;
-	bool published;
+/* A download waiting for the control loop to render its document. */
+struct api_wait {
+	struct api_wait *next;
+	struct MHD_Connection *c;
+	enum lm_api_doc doc;
+	uint64_t need;                /* the version it waits for */
+	uint64_t deadline_ns;         /* then it is answered 503 */
 };
 
 struct lm_api {
@@ -54,16 +61,16 @@ struct lm_api {
 	/* the thread's own: connections and their deadlines */
 	struct api_conn *conn_head, *conn_tail;
 	unsigned int n_listed;        /* connections in that list */
+	struct api_wait *waits;       /* suspended downloads */
 	/* atomic: connections cut at the deadline, and for room */
 	uint64_t n_cut;
 	uint64_t n_evicted;
-	pthread_mutex_t lock;         /* docs, queue and accept flags */
-	struct api_doc docs[LM_API_DOC_MAX];
+	struct lm_api_store store;    /* what is served (its own lock) */
+	pthread_mutex_t lock;         /* queue and accept flags */
 	struct lm_api_cmd queue[LM_API_QUEUE];
 	unsigned int q_head;          /* oldest command */
 	unsigned int q_len;
-	bool accept_users;
-	bool accept_rate;
+	struct lm_api_accept accept;
 	char *token;                  /* NULL: POSTs need no token */
 	size_t token_len;
 };
@@ -73,28 +80,52 @@ enum api_route {
 	ROUTE_STATUS,
 	ROUTE_STATS,
 	ROUTE_REPORT,
+	ROUTE_HISTORY,
+	ROUTE_DL_SUMMARY,
+	ROUTE_DL_CSV,
+	ROUTE_DL_HTML,
+	ROUTE_DL_HLOG,
 	ROUTE_LOAD,
 	ROUTE_STOP,
+	ROUTE_START,
+	ROUTE_ASSET,                  /* "/" and "/ui/NAME": not in the table */
 };
+
+#define JSON_TYPE "application/json"
+#define NO_DOC LM_API_DOC_MAX
 
 static const struct {
 	const char *path;
 	bool post;                    /* POST only; else GET and HEAD */
-	enum lm_api_doc doc;          /* GET routes */
+	enum lm_api_doc doc;          /* GET routes: NO_DOC for none */
 	const char *ctype;
+	const char *file;             /* a download's name: PLAN-file */
 } routes[] = {
 	[ROUTE_METRICS] = { "/metrics", false, LM_API_DOC_METRICS,
-			    "text/plain; version=0.0.4; charset=utf-8" },
+			    "text/plain; version=0.0.4; charset=utf-8", NULL },
 	[ROUTE_STATUS] = { "/api/status", false, LM_API_DOC_STATUS,
-			   "application/json" },
-	[ROUTE_STATS] = { "/api/stats", false, LM_API_DOC_STATS,
-			  "application/json" },
-	[ROUTE_REPORT] = { "/api/report", false, LM_API_DOC_REPORT,
-			   "application/json" },
-	[ROUTE_LOAD] = { "/api/load", true, 0, NULL },
-	[ROUTE_STOP] = { "/api/stop", true, 0, NULL },
+			   JSON_TYPE, NULL },
+	[ROUTE_STATS] = { "/api/stats", false, LM_API_DOC_STATS, JSON_TYPE,
+			  NULL },
+	[ROUTE_REPORT] = { "/api/report", false, LM_API_DOC_REPORT, JSON_TYPE,
+			   NULL },
+	[ROUTE_HISTORY] = { "/api/history", false, NO_DOC, JSON_TYPE, NULL },
+	[ROUTE_DL_SUMMARY] = { "/download/summary.json", false,
+			       LM_API_DOC_SUMMARY, JSON_TYPE, "summary.json" },
+	[ROUTE_DL_CSV] = { "/download/stats.csv", false, LM_API_DOC_CSV,
+			   "text/csv; charset=utf-8", "stats.csv" },
+	[ROUTE_DL_HTML] = { "/download/report.html", false, LM_API_DOC_HTML,
+			    "text/html; charset=utf-8", "report.html" },
+	[ROUTE_DL_HLOG] = { "/download/run.hlog", false, NO_DOC,
+			    "text/plain; charset=utf-8", NULL },
+	[ROUTE_LOAD] = { "/api/load", true, NO_DOC, NULL, NULL },
+	[ROUTE_STOP] = { "/api/stop", true, NO_DOC, NULL, NULL },
+	[ROUTE_START] = { "/api/start", true, NO_DOC, NULL, NULL },
 };
-#define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
+#define N_ROUTES ROUTE_ASSET
+
+/* A download waits this long for its rendering, then gets 503. */
+#define API_RENDER_WAIT_S 5
 
 /* A POST being received: its body so far. */
 struct api_req {
@@ -104,9 +135,21 @@ struct api_req {
 	size_t cap;
 	bool too_large;
 	size_t discarded;             /* bytes dropped past the limit */
+	bool waited;                  /* suspended once for its document */
+	const struct lm_asset *asset; /* ROUTE_ASSET: the file */
 };
 
 /* ---- responses ---- */
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 
 static enum MHD_Result
 respond(struct MHD_Connection *c, unsigned int status, const char *ctype,
@@ -159,34 +202,159 @@ respond_error(struct MHD_Connection *c, unsigned int status, const char *msg,
 			    allow);
 }
 
+/* A document's response, with its type, and its name when a download. */
 static enum MHD_Result
-serve_doc(struct lm_api *a, struct MHD_Connection *c, enum api_route rt)
+queue_doc(struct lm_api *a, struct MHD_Connection *c, struct MHD_Response *r,
+	  enum api_route rt)
 {
-	const struct api_doc *d = &a->docs[routes[rt].doc];
-	struct MHD_Response *r = NULL;
-	bool published;
+	enum MHD_Result ret;
+	char disp[128];
 
-	/* copied while locked: publish may replace the text at any time */
-	pthread_mutex_lock(&a->lock);
-	published = d->published;
-	if (published)
-		r = MHD_create_response_from_buffer(d->len, d->text,
-						    MHD_RESPMEM_MUST_COPY);
-	pthread_mutex_unlock(&a->lock);
-	if (!published) {
-		if (rt == ROUTE_REPORT)
-			return respond_error(c, MHD_HTTP_NOT_FOUND,
-				"no report yet: the run has not ended", NULL);
-		return respond_error(c, MHD_HTTP_SERVICE_UNAVAILABLE,
-				     "not available yet", NULL);
-	}
-	if (r == NULL)
-		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				routes[rt].ctype);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	if (routes[rt].file != NULL || rt == ROUTE_DL_HLOG) {
+		if (rt == ROUTE_DL_HLOG) {
+			pthread_mutex_lock(&a->store.lock);
+			snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"",
+				 a->store.hlog_name);
+			pthread_mutex_unlock(&a->store.lock);
+		} else {
+			snprintf(disp, sizeof(disp), "attachment; filename=\""
+				 "lemmings-dp-%s\"", routes[rt].file);
+		}
+		MHD_add_response_header(r, "Content-Disposition", disp);
+	}
+	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
 
+static bool
+on_demand(enum lm_api_doc doc)
+{
+	return doc == LM_API_DOC_SUMMARY || doc == LM_API_DOC_CSV ||
+		doc == LM_API_DOC_HTML;
+}
+
+/*
+ * Park a download until the control loop has rendered its document (or
+ * API_RENDER_WAIT_S passed): api_thread resumes it, and handle() is
+ * called again for it. false when it cannot wait (no memory).
+ */
+static bool
+wait_for_render(struct lm_api *a, struct MHD_Connection *c,
+		enum lm_api_doc doc, uint64_t need)
+{
+	struct api_wait *w = calloc(1, sizeof(*w));
+
+	if (w == NULL)
+		return false;
+	w->c = c;
+	w->doc = doc;
+	w->need = need;
+	w->deadline_ns = now_ns() + API_RENDER_WAIT_S * 1000000000ull;
+	w->next = a->waits;
+	a->waits = w;
+	MHD_suspend_connection(c);
+	return true;
+}
+
+/* Resume the downloads whose document came (or whose time is up). */
+static void
+waits_resume(struct lm_api *a, bool all)
+{
+	struct api_wait **pp = &a->waits;
+	uint64_t now = now_ns();
+
+	while (*pp != NULL) {
+		struct api_wait *w = *pp;
+
+		if (all || now >= w->deadline_ns ||
+		    lm_api_store_version(&a->store, w->doc) >= w->need) {
+			*pp = w->next;
+			MHD_resume_connection(w->c);
+			free(w);
+		} else {
+			pp = &w->next;
+		}
+	}
+}
+
+static enum MHD_Result
+serve_doc(struct lm_api *a, struct MHD_Connection *c, struct api_req *q)
+{
+	enum api_route rt = q->route;
+	enum lm_api_doc doc = routes[rt].doc;
+	struct MHD_Response *r;
+	uint64_t version = 0;
+
+	if (rt == ROUTE_HISTORY) {
+		r = lm_api_store_history(&a->store);
+		if (r == NULL)
+			return respond_error(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+					     "not available yet", NULL);
+		return queue_doc(a, c, r, rt);
+	}
+	if (rt == ROUTE_DL_HLOG) {
+		r = lm_api_store_hlog(&a->store);
+		if (r == NULL)
+			return respond_error(c, MHD_HTTP_NOT_FOUND,
+					     "this run writes no HdrHistogram log",
+					     NULL);
+		return queue_doc(a, c, r, rt);
+	}
+	if (on_demand(doc) && !q->waited) {
+		uint64_t need = lm_api_store_want(&a->store, doc);
+
+		q->waited = true;
+		if (need != 0 && wait_for_render(a, c, doc, need))
+			return MHD_YES;
+	}
+	r = lm_api_store_doc(&a->store, doc, &version);
+	if (r != NULL)
+		return queue_doc(a, c, r, rt);
+	if (version > 0)
+		return MHD_NO;          /* out of memory */
+	if (rt == ROUTE_REPORT)
+		return respond_error(c, MHD_HTTP_NOT_FOUND,
+				     "no report yet: the run has not ended", NULL);
+	return respond_error(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+			     "not available yet", NULL);
+}
+
+/*
+ * The web UI's files: "/" is index.html, "/ui/NAME" the others. They are
+ * part of the binary, so they change only with it: a browser may keep
+ * them, but asks again (no-cache) so that a new binary is seen at once.
+ */
+static const struct lm_asset *
+asset_for(const char *url)
+{
+	if (strcmp(url, "/") == 0)
+		return lm_asset_find("index.html");
+	if (strncmp(url, "/ui/", 4) == 0 && strchr(url + 4, '/') == NULL)
+		return lm_asset_find(url + 4);
+	return NULL;
+}
+
+static enum MHD_Result
+serve_asset(struct MHD_Connection *c, const struct lm_asset *as)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(as->len, (void *)(uintptr_t)as->data,
+					    MHD_RESPMEM_PERSISTENT);
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, as->ctype);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	/* the page needs nothing from elsewhere, and must not be framed */
+	MHD_add_response_header(r, "Content-Security-Policy",
+				"default-src 'self'; frame-ancestors 'none'");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -228,6 +396,29 @@ authorized(const struct lm_api *a, struct MHD_Connection *c)
 	return token_equal(a, h, strlen(h));
 }
 
+/*
+ * Whether a POST comes from our own page, or from no page at all (curl,
+ * scripts). A browser names the page's origin in Origin on every POST
+ * made by a script or a form of another site; such a POST is refused, so
+ * that a page elsewhere cannot stop or change the run through the
+ * browser of someone who can reach this listener (cross-site request
+ * forgery): the token, when set, stops that too, but it is optional.
+ */
+static bool
+same_origin(struct MHD_Connection *c)
+{
+	const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							 "Origin");
+	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						       MHD_HTTP_HEADER_HOST);
+
+	if (origin == NULL)
+		return true;
+	if (host == NULL || strncasecmp(origin, "http://", 7) != 0)
+		return false;
+	return strcasecmp(origin + 7, host) == 0;
+}
+
 /* ---- commands ---- */
 
 static bool
@@ -245,111 +436,39 @@ enqueue(struct lm_api *a, const struct lm_api_cmd *cmd)
 	return ok;
 }
 
-/* Parse a body as a JSON object; NULL with a message on failure. */
-static json_t *
-parse_object(const struct api_req *q, char *msg, size_t msglen,
-	     bool empty_ok)
-{
-	json_error_t je;
-	json_t *o;
-
-	if (q->len == 0 && empty_ok)
-		return json_object();
-	o = json_loadb(q->body != NULL ? q->body : "", q->len,
-		       JSON_REJECT_DUPLICATES, &je);
-	if (o == NULL) {
-		snprintf(msg, msglen, "malformed JSON: %s (line %d, column %d)",
-			 je.text, je.line, je.column);
-		return NULL;
-	}
-	if (!json_is_object(o)) {
-		snprintf(msg, msglen, "expected a JSON object");
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-/*
- * {"users": N} or {"rate": R}: exactly one key. Users must be a whole
- * number from 1 (10.0 is taken as 10), the rate any positive number.
- * Returns the status to answer with.
- */
-static unsigned int
-parse_load(struct lm_api *a, const struct api_req *q, struct lm_api_cmd *cmd,
-	   char *msg, size_t msglen)
-{
-	json_t *o = parse_object(q, msg, msglen, false), *v;
-	const char *key;
-	bool users, rate;
-	double x;
-
-	if (o == NULL)
-		return MHD_HTTP_BAD_REQUEST;
-	if (json_object_size(o) != 1) {
-		snprintf(msg, msglen, "expected exactly one key, "
-			 "\"users\" or \"rate\"");
-		json_decref(o);
-		return MHD_HTTP_BAD_REQUEST;
-	}
-	key = json_object_iter_key(json_object_iter(o));
-	v = json_object_get(o, key);
-	users = strcmp(key, "users") == 0;
-	rate = strcmp(key, "rate") == 0;
-	if (!users && !rate) {
-		snprintf(msg, msglen, "unknown key \"%.64s\" (expected "
-			 "\"users\" or \"rate\")", key);
-		json_decref(o);
-		return MHD_HTTP_BAD_REQUEST;
-	}
-	x = json_is_number(v) ? json_number_value(v) : NAN;
-	json_decref(o);
-	if (users && !(x >= 1 && x <= UINT32_MAX && x == floor(x))) {
-		snprintf(msg, msglen, "\"users\" must be a whole number from 1");
-		return MHD_HTTP_BAD_REQUEST;
-	}
-	if (rate && !(x > 0 && isfinite(x))) {
-		snprintf(msg, msglen, "\"rate\" must be a positive number");
-		return MHD_HTTP_BAD_REQUEST;
-	}
-	pthread_mutex_lock(&a->lock);
-	bool accepted = users ? a->accept_users : a->accept_rate;
-	pthread_mutex_unlock(&a->lock);
-	if (!accepted) {
-		snprintf(msg, msglen, "this run's load model does not take "
-			 "\"%s\"", users ? "users" : "rate");
-		return MHD_HTTP_CONFLICT;
-	}
-	cmd->kind = users ? LM_API_CMD_USERS : LM_API_CMD_RATE;
-	cmd->value = x;
-	return MHD_HTTP_ACCEPTED;
-}
-
 static enum MHD_Result
 finish_post(struct lm_api *a, struct MHD_Connection *c, struct api_req *q)
 {
-	struct lm_api_cmd cmd = { .kind = LM_API_CMD_STOP };
-	unsigned int status = MHD_HTTP_ACCEPTED;
+	static const enum lm_api_cmd_kind kinds[] = {
+		[ROUTE_LOAD] = LM_API_CMD_USERS,    /* or RATE: the body says */
+		[ROUTE_STOP] = LM_API_CMD_STOP,
+		[ROUTE_START] = LM_API_CMD_START,
+	};
+	struct lm_api_accept acc;
+	struct lm_api_cmd cmd;
+	unsigned int status;
 	char msg[256];
 
-	if (q->route == ROUTE_LOAD) {
-		status = parse_load(a, q, &cmd, msg, sizeof(msg));
-	} else {
-		/* no body needed; one that is there must be a JSON object */
-		json_t *o = parse_object(q, msg, sizeof(msg), true);
-
-		if (o == NULL)
-			status = MHD_HTTP_BAD_REQUEST;
-		json_decref(o);
-	}
+	pthread_mutex_lock(&a->lock);
+	acc = a->accept;
+	pthread_mutex_unlock(&a->lock);
+	status = lm_api_parse_cmd(kinds[q->route], q->body, q->len, &acc, &cmd,
+				  msg, sizeof(msg));
 	if (status != MHD_HTTP_ACCEPTED)
 		return respond_error(c, status, msg, NULL);
 	if (!enqueue(a, &cmd))
 		return respond_error(c, MHD_HTTP_SERVICE_UNAVAILABLE,
 				     "too many commands waiting", NULL);
-	if (cmd.kind == LM_API_CMD_STOP)
+	if (cmd.kind == LM_API_CMD_STOP || cmd.kind == LM_API_CMD_START) {
+		/* one start only: a second is refused at once */
+		if (cmd.kind == LM_API_CMD_START) {
+			pthread_mutex_lock(&a->lock);
+			a->accept.waiting = false;
+			pthread_mutex_unlock(&a->lock);
+		}
 		return respond_json(c, status, json_pack("{s:s}", "accepted",
-							 "stop"), NULL);
+			cmd.kind == LM_API_CMD_STOP ? "stop" : "start"), NULL);
+	}
 	return respond_json(c, status, json_pack("{s:{s:f}}", "accepted",
 		cmd.kind == LM_API_CMD_USERS ? "users" : "rate", cmd.value),
 		NULL);
@@ -396,6 +515,7 @@ first_call(struct lm_api *a, struct MHD_Connection *c, const char *url,
 	bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
 		strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 	bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
+	const struct lm_asset *asset = asset_for(url);
 	const char *clen;
 	struct api_req *q;
 	size_t rt;
@@ -403,15 +523,18 @@ first_call(struct lm_api *a, struct MHD_Connection *c, const char *url,
 	for (rt = 0; rt < N_ROUTES; rt++)
 		if (strcmp(url, routes[rt].path) == 0)
 			break;
-	if (rt == N_ROUTES)
+	if (rt == N_ROUTES && asset == NULL)
 		return respond_error(c, MHD_HTTP_NOT_FOUND, "no such resource",
 				     NULL);
-	if (routes[rt].post ? !post : !get)
+	if (rt == N_ROUTES ? !get : routes[rt].post ? !post : !get)
 		return respond_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
-				     "method not allowed",
+				     "method not allowed", rt < N_ROUTES &&
 				     routes[rt].post ? "POST" : "GET, HEAD");
 	/* before reading any of the body: refusing costs nothing then */
-	if (routes[rt].post && !authorized(a, c))
+	if (rt < N_ROUTES && routes[rt].post && !same_origin(c))
+		return respond_error(c, MHD_HTTP_FORBIDDEN,
+				     "cross-origin request refused", NULL);
+	if (rt < N_ROUTES && routes[rt].post && !authorized(a, c))
 		return respond_error(c, MHD_HTTP_UNAUTHORIZED,
 				     "missing or wrong bearer token", NULL);
 	if (!framing_ok(c))
@@ -427,7 +550,8 @@ first_call(struct lm_api *a, struct MHD_Connection *c, const char *url,
 	q = calloc(1, sizeof(*q));
 	if (q == NULL)
 		return MHD_NO;
-	q->route = (enum api_route)rt;
+	q->route = rt < N_ROUTES ? (enum api_route)rt : ROUTE_ASSET;
+	q->asset = asset;
 	*con_cls = q;
 	/*
 	 * Even a GET is answered at the next call, once the request has
@@ -493,21 +617,14 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	if (q->too_large)
 		return respond_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
 				     "request body over 64 KiB", NULL);
+	if (q->route == ROUTE_ASSET)
+		return serve_asset(c, q->asset);
 	if (!routes[q->route].post)
-		return serve_doc(a, c, q->route);
+		return serve_doc(a, c, q);
 	return finish_post(a, c, q);
 }
 
 /* ---- connections and their deadlines (all in the API thread) ---- */
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void
 conn_unlink(struct lm_api *a, struct api_conn *k)
@@ -654,107 +771,14 @@ api_thread(void *arg)
 	while (!__atomic_load_n(&a->quit, __ATOMIC_ACQUIRE)) {
 		MHD_run_wait(a->mhd, API_POLL_MS);
 		conn_reap(a);
+		waits_resume(a, false);
 	}
+	/* libmicrohttpd stops only with no connection suspended */
+	waits_resume(a, true);
 	return NULL;
 }
 
 /* ---- start and stop ---- */
-
-/* "[ADDR:]PORT" into a socket address; 0 or -EINVAL. */
-static int
-parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *sl,
-	   char *err, size_t errlen)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-	char host[INET6_ADDRSTRLEN + 8];
-	const char *port = s, *colon;
-	unsigned long p;
-	char *end;
-	size_t hl = 0;
-
-	memset(ss, 0, sizeof(*ss));
-	if (s[0] == '[') {
-		const char *close = strchr(s, ']');
-
-		if (close == NULL || close[1] != ':')
-			goto bad;
-		hl = (size_t)(close - s - 1);
-		if (hl >= sizeof(host))
-			goto bad;
-		memcpy(host, s + 1, hl);
-		port = close + 2;
-	} else if ((colon = strrchr(s, ':')) != NULL) {
-		hl = (size_t)(colon - s);
-		if (hl >= sizeof(host))
-			goto bad;
-		memcpy(host, s, hl);
-		port = colon + 1;
-	}
-	host[hl] = '\0';
-	errno = 0;
-	p = strtoul(port, &end, 10);
-	if (port[0] < '0' || port[0] > '9' || *end != '\0' || errno != 0 ||
-	    p > 65535)
-		goto bad;
-	if (hl == 0 || strcmp(host, "localhost") == 0) {
-		sin->sin_family = AF_INET;
-		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		sin->sin_port = htons((uint16_t)p);
-		*sl = sizeof(*sin);
-	} else if (s[0] != '[' && inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)p);
-		*sl = sizeof(*sin);
-	} else if (s[0] == '[' &&
-		   inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)p);
-		*sl = sizeof(*sin6);
-	} else {
-		goto bad;
-	}
-	return 0;
-bad:
-	snprintf(err, errlen, "API address \"%s\": expected [ADDR:]PORT "
-		 "(e.g. 9090, 0.0.0.0:9090, [::1]:9090)", s);
-	return -EINVAL;
-}
-
-/*
- * The socket is bound here rather than by MHD so that a failure can say
- * why (address in use, not ours to bind, ...).
- */
-static int
-listen_on(const char *addr_port, uint16_t *port, char *err, size_t errlen)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	int fd, one = 1;
-
-	if (parse_addr(addr_port, &ss, &sl, err, errlen) != 0)
-		return -1;
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(err, errlen, "API socket: %s", strerror(errno));
-		return -1;
-	}
-	/* a restart must not wait for the last run's TIME_WAIT */
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, sl) != 0 ||
-	    listen(fd, LM_API_BACKLOG) != 0) {
-		snprintf(err, errlen, "API on %s: %s", addr_port,
-			 strerror(errno));
-		close(fd);
-		return -1;
-	}
-	sl = sizeof(ss);
-	getsockname(fd, (struct sockaddr *)&ss, &sl);
-	*port = ntohs(ss.ss_family == AF_INET ?
-		      ((struct sockaddr_in *)&ss)->sin_port :
-		      ((struct sockaddr_in6 *)&ss)->sin6_port);
-	return fd;
-}
 
 static int
 start_thread(struct lm_api *a, const cpu_set_t *cpus, char *err,
@@ -790,8 +814,9 @@ lm_api_start(const char *addr_port, const char *token, const cpu_set_t *cpus,
 		return NULL;
 	}
 	pthread_mutex_init(&a->lock, NULL);
-	a->accept_users = true;
-	a->accept_rate = true;
+	lm_api_store_init(&a->store);
+	a->accept.users = true;
+	a->accept.rate = true;
 	if (token == NULL)
 		token = getenv(LM_API_TOKEN_ENV);
 	if (token != NULL && token[0] != '\0') {
@@ -802,7 +827,7 @@ lm_api_start(const char *addr_port, const char *token, const cpu_set_t *cpus,
 			goto fail;
 		}
 	}
-	a->fd = listen_on(addr_port, &a->port, err, errlen);
+	a->fd = lm_api_listen(addr_port, &a->port, err, errlen);
 	if (a->fd < 0)
 		goto fail;
 	/*
@@ -813,7 +838,8 @@ lm_api_start(const char *addr_port, const char *token, const cpu_set_t *cpus,
 	 * connection on a higher one is closed at once by libmicrohttpd, and
 	 * LM_API_CONN_LIMIT leaves the rest of the process 512 below it.
 	 */
-	a->mhd = MHD_start_daemon(MHD_NO_FLAG, 0, NULL, NULL, handle, a,
+	a->mhd = MHD_start_daemon(MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
+				  handle, a,
 				  MHD_OPTION_LISTEN_SOCKET, a->fd,
 				  MHD_OPTION_CONNECTION_LIMIT,
 				  (unsigned int)LM_API_CONN_LIMIT,
@@ -838,6 +864,7 @@ lm_api_start(const char *addr_port, const char *token, const cpu_set_t *cpus,
 	}
 	return a;
 fail:
+	lm_api_store_fini(&a->store);
 	pthread_mutex_destroy(&a->lock);
 	free(a->token);
 	free(a);
@@ -863,11 +890,16 @@ lm_api_stop(struct lm_api *a)
 			"request deadline, %llu slow one(s) cut to make room\n",
 			(unsigned long long)cut, LM_API_REQUEST_TIMEOUT_S,
 			(unsigned long long)evicted);
-	for (int i = 0; i < LM_API_DOC_MAX; i++)
-		free(a->docs[i].text);
+	lm_api_store_fini(&a->store);
 	pthread_mutex_destroy(&a->lock);
 	free(a->token);
 	free(a);
+}
+
+bool
+lm_api_token_required(const struct lm_api *a)
+{
+	return a->token != NULL;
 }
 
 uint16_t
@@ -880,8 +912,24 @@ void
 lm_api_accept_load(struct lm_api *a, bool users, bool rate)
 {
 	pthread_mutex_lock(&a->lock);
-	a->accept_users = users;
-	a->accept_rate = rate;
+	a->accept.users = users;
+	a->accept.rate = rate;
+	pthread_mutex_unlock(&a->lock);
+}
+
+void
+lm_api_max_users(struct lm_api *a, uint64_t max_users)
+{
+	pthread_mutex_lock(&a->lock);
+	a->accept.max_users = max_users;
+	pthread_mutex_unlock(&a->lock);
+}
+
+void
+lm_api_set_waiting(struct lm_api *a, bool waiting)
+{
+	pthread_mutex_lock(&a->lock);
+	a->accept.waiting = waiting;
 	pthread_mutex_unlock(&a->lock);
 }
 
@@ -889,26 +937,43 @@ void
 lm_api_publish(struct lm_api *a, enum lm_api_doc doc, const char *text,
 	       size_t len)
 {
-	struct api_doc *d;
-	char *copy;
+	lm_api_store_publish(&a->store, doc, text, len);
+}
 
-	if ((unsigned int)doc >= LM_API_DOC_MAX)
-		return;
-	/* copied before taking the lock: a GET waits only for the swap */
-	copy = malloc(len + 1);
-	if (copy == NULL)
-		return;         /* the previous version stays: still valid */
-	memcpy(copy, text, len);
-	copy[len] = '\0';
-	d = &a->docs[doc];
-	pthread_mutex_lock(&a->lock);
-	char *old = d->text;
+unsigned int
+lm_api_wanted(struct lm_api *a)
+{
+	return lm_api_store_wanted(&a->store);
+}
 
-	d->text = copy;
-	d->len = len;
-	d->published = true;
-	pthread_mutex_unlock(&a->lock);
-	free(old);
+void
+lm_api_final(struct lm_api *a)
+{
+	lm_api_store_final(&a->store);
+}
+
+int
+lm_api_history_head(struct lm_api *a, const char *head)
+{
+	return lm_api_store_history_head(&a->store, head);
+}
+
+int
+lm_api_history_add(struct lm_api *a, const char *row)
+{
+	return lm_api_store_history_add(&a->store, row);
+}
+
+void
+lm_api_hlog(struct lm_api *a, int fd, const char *name)
+{
+	lm_api_store_hlog_set(&a->store, fd, name);
+}
+
+void
+lm_api_hlog_len(struct lm_api *a, uint64_t len)
+{
+	lm_api_store_hlog_len(&a->store, len);
 }
 
 bool

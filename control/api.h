@@ -83,6 +83,10 @@ enum lm_api_doc {
 	LM_API_DOC_STATUS,   /* application/json (lm_api_render_status) */
 	LM_API_DOC_STATS,    /* application/json (lm_api_render_stats) */
 	LM_API_DOC_REPORT,   /* application/json: the summary, at the end */
+	/* downloads, rendered on demand (lm_api_wanted) or at the end */
+	LM_API_DOC_SUMMARY,  /* the JSON summary, so far */
+	LM_API_DOC_CSV,      /* the statistics table, Locust's _stats.csv */
+	LM_API_DOC_HTML,     /* the self-contained HTML report */
 	LM_API_DOC_MAX
 };
 
@@ -90,11 +94,18 @@ enum lm_api_cmd_kind {
 	LM_API_CMD_USERS,    /* POST /api/load {"users": N}: closed model */
 	LM_API_CMD_RATE,     /* POST /api/load {"rate": R}: open model */
 	LM_API_CMD_STOP,     /* POST /api/stop */
+	LM_API_CMD_START,    /* POST /api/start: the run waiting for it starts */
 };
 
 struct lm_api_cmd {
 	enum lm_api_cmd_kind kind;
-	double value;        /* users (a whole number >= 1) or sessions/s (> 0) */
+	/*
+	 * users (a whole number >= 1) or sessions/s (> 0); for START, the
+	 * level of the run's model, or < 0: the plan's
+	 */
+	double value;
+	double spawn_rate;   /* START: users/s or sessions/s per s; < 0: plan's */
+	double duration_s;   /* START: seconds (> 0); < 0: the plan's */
 };
 
 struct lm_api;
@@ -128,9 +139,46 @@ uint16_t lm_api_port(const struct lm_api *a);
  */
 void lm_api_accept_load(struct lm_api *a, bool users, bool rate);
 
+/*
+ * The most users (closed model) a load change may ask for: the users the
+ * run has room for. Above it, 400 (0: no limit).
+ */
+void lm_api_max_users(struct lm_api *a, uint64_t max_users);
+
+/*
+ * Whether the run waits for POST /api/start (--wait-for-start); a start
+ * is answered 409 when it does not.
+ */
+void lm_api_set_waiting(struct lm_api *a, bool waiting);
+
 /* Replace a document with a copy of text[0..len). */
 void lm_api_publish(struct lm_api *a, enum lm_api_doc doc, const char *text,
 		    size_t len);
+
+/*
+ * The on-demand documents someone is waiting for (1 << LM_API_DOC_...):
+ * render and publish them. Once lm_api_final() is called, the last
+ * version of each is final: publish them all before calling it.
+ */
+unsigned int lm_api_wanted(struct lm_api *a);
+void lm_api_final(struct lm_api *a);
+
+/*
+ * GET /api/history: head is the document's start up to and including
+ * "\"rows\":[" (it says what the rows hold); each interval adds one row, a
+ * JSON object. Returns 0 or -errno (-ENOSPC: the history is full, the
+ * rows are no longer kept).
+ */
+int lm_api_history_head(struct lm_api *a, const char *head);
+int lm_api_history_add(struct lm_api *a, const char *row);
+
+/*
+ * GET /download/run.hlog: fd reads the log (the API owns it from now),
+ * name is the file name a browser saves it under; lm_api_hlog_len() says
+ * how far it holds complete lines.
+ */
+void lm_api_hlog(struct lm_api *a, int fd, const char *name);
+void lm_api_hlog_len(struct lm_api *a, uint64_t len);
 
 /* The oldest command not yet taken, if any (never blocks). */
 bool lm_api_take_command(struct lm_api *a, struct lm_api_cmd *cmd);
@@ -155,5 +203,22 @@ char *lm_api_render_status(const struct lm_plan *plan,
 char *lm_api_render_stats(const struct lm_plan *plan,
 			  const struct lm_view *now,
 			  const struct lm_view *before, double interval_s);
+
+/*
+ * History (/api/history): the head, up to its "rows":[ (the interval and
+ * the steps the rows' "steps" follow, those of /api/stats), and one row
+ * per interval: t_s (its end, seconds since the start), users,
+ * connections, req_s, fail_s, p50_ms and p99_ms of all steps, and per
+ * step req_s, p50_ms, p99_ms.
+ */
+char *lm_api_render_history_head(const struct lm_plan *plan,
+				 double interval_s);
+char *lm_api_render_history_row(const struct lm_plan *plan,
+				const struct lm_view *now,
+				const struct lm_view *before, double interval_s,
+				double t_s);
+
+/* Whether POSTs need a token. */
+bool lm_api_token_required(const struct lm_api *a);
 
 #endif /* LM_API_H */

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "report.h"
 #include "pools_report.h"
 
 /* ---- the JSON documents ---- */
@@ -22,10 +23,11 @@ ms(uint64_t ns)
 static json_t *
 latency_ms(const struct lm_hdr *h, bool mean)
 {
-	json_t *o = json_pack("{s:f, s:f, s:f, s:f}",
+	json_t *o = json_pack("{s:f, s:f, s:f, s:f, s:f}",
 		"p50", ms(lm_hdr_percentile(h, 50)),
 		"p90", ms(lm_hdr_percentile(h, 90)),
 		"p99", ms(lm_hdr_percentile(h, 99)),
+		"p999", ms(lm_hdr_percentile(h, 99.9)),
 		"max", ms(lm_hdr_percentile(h, 100)));
 
 	if (o != NULL && mean)
@@ -94,6 +96,111 @@ pools_live_json(const struct lm_view *now)
 	return o;
 }
 
+/* The routes of the summary, each with its rate over the interval. */
+static json_t *
+routes_rates(const struct lm_plan *plan, const struct lm_view *now,
+	     const struct lm_view *before, double interval_s)
+{
+	json_t *a = lm_report_routes_json(plan, now), *r;
+	size_t i;
+
+	json_array_foreach(a, i, r) {
+		double rate = 0;
+
+		if (before != NULL && interval_s > 0 && i < now->n_routes &&
+		    i < before->n_routes && now->routes != NULL &&
+		    before->routes != NULL)
+			rate = (double)(now->routes[i].requests -
+					before->routes[i].requests) / interval_s;
+		json_object_set_new(r, "req_s", json_real(rate));
+	}
+	return a;
+}
+
+/* The steps /api/stats and /api/history have a row for. */
+static bool
+counted(const struct lm_step *st)
+{
+	return st->kind != LM_STEP_THINK && st->kind != LM_STEP_LOOP;
+}
+
+char *
+lm_api_render_history_head(const struct lm_plan *plan, double interval_s)
+{
+	json_t *steps = json_array();
+	char *text, *head = NULL;
+
+	for (uint32_t i = 0; i < plan->n_scenarios; i++)
+		for (uint32_t j = 0; j < plan->scenarios[i].n_steps; j++)
+			if (counted(&plan->scenarios[i].steps[j]))
+				json_array_append_new(steps, json_pack("{s:s, s:s}",
+					"scenario", plan->scenarios[i].name,
+					"step", plan->scenarios[i].steps[j].name));
+	text = json_dumps(steps, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(steps);
+	if (text != NULL &&
+	    asprintf(&head, "{\"interval_s\":%.17g,\"steps\":%s,\"rows\":[",
+		     interval_s, text) < 0)
+		head = NULL;
+	free(text);
+	return head;
+}
+
+char *
+lm_api_render_history_row(const struct lm_plan *plan,
+			  const struct lm_view *now,
+			  const struct lm_view *before, double interval_s,
+			  double t_s)
+{
+	struct lm_hdr *ivl = malloc(sizeof(*ivl));
+	struct lm_hdr *all = malloc(sizeof(*all));
+	double per_s = interval_s > 0 ? 1.0 / interval_s : 0;
+	json_t *steps = json_array(), *row;
+	char *text = NULL;
+	uint32_t k = 0;
+
+	if (ivl == NULL || all == NULL)
+		goto out;
+	lm_hdr_init(all);
+	for (uint32_t i = 0; i < plan->n_scenarios; i++) {
+		const struct lm_scenario *sc = &plan->scenarios[i];
+
+		for (uint32_t j = 0; j < sc->n_steps && k < now->n_steps;
+		     j++, k++) {
+			const struct lm_step_stats *s = &now->steps[k];
+			const struct lm_step_stats *b = &before->steps[k];
+
+			if (!counted(&sc->steps[j]))
+				continue;
+			lm_hdr_diff(ivl, &s->latency, &b->latency);
+			lm_hdr_add(all, ivl);
+			json_array_append_new(steps, json_pack("{s:f, s:f, s:f}",
+				"req_s", (double)(s->requests - b->requests) * per_s,
+				"p50_ms", ms(lm_hdr_percentile(ivl, 50)),
+				"p99_ms", ms(lm_hdr_percentile(ivl, 99))));
+		}
+	}
+	row = json_pack("{s:f, s:I, s:I, s:f, s:f, s:f, s:f, s:O}",
+		"t_s", t_s,
+		"users", (json_int_t)now->w.users_active,
+		"connections", (json_int_t)now->w.conns_active,
+		"req_s", (double)(lm_view_requests(now) -
+				  lm_view_requests(before)) * per_s,
+		"fail_s", (double)(lm_view_failed(now) -
+				   lm_view_failed(before)) * per_s,
+		"p50_ms", ms(lm_hdr_percentile(all, 50)),
+		"p99_ms", ms(lm_hdr_percentile(all, 99)),
+		"steps", steps);
+	if (row != NULL)
+		text = json_dumps(row, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(row);
+out:
+	json_decref(steps);
+	free(ivl);
+	free(all);
+	return text;
+}
+
 char *
 lm_api_render_stats(const struct lm_plan *plan, const struct lm_view *now,
 		    const struct lm_view *before, double interval_s)
@@ -123,7 +230,7 @@ lm_api_render_stats(const struct lm_plan *plan, const struct lm_view *now,
 				&before->steps[k] : NULL;
 			json_t *row;
 
-			if (st->kind == LM_STEP_THINK || st->kind == LM_STEP_LOOP)
+			if (!counted(st))
 				continue;
 			if (b != NULL)
 				lm_hdr_diff(ivl, &s->latency, &b->latency);
@@ -160,6 +267,12 @@ lm_api_render_stats(const struct lm_plan *plan, const struct lm_view *now,
 		"connections", (json_int_t)now->w.conns_active,
 		"steps", steps, "totals", totals, "errors", errors,
 		"pools", pools_live_json(now));
+	if (root != NULL && plan->n_servers > 0) {
+		json_object_set_new(root, "servers",
+				    lm_report_servers_json(plan, now));
+		json_object_set_new(root, "routes",
+				    routes_rates(plan, now, before, interval_s));
+	}
 	if (root != NULL)
 		text = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
 out:
@@ -209,9 +322,22 @@ lm_api_render_status(const struct lm_plan *plan, const struct lm_view *now,
 		if (x->target_rate >= 0)
 			json_object_set_new(root, "target_rate",
 					    json_real(x->target_rate));
+		json_object_set_new(root, "max_users",
+				    json_integer((json_int_t)x->max_users));
+		json_object_set_new(root, "spawn_rate",
+				    json_real(x->spawn_rate));
+		json_object_set_new(root, "interval_s",
+				    json_real(x->interval_s));
+		json_object_set_new(root, "token_required",
+				    json_boolean(x->token_required));
+		json_object_set_new(root, "hlog", json_boolean(x->hlog));
+		if (x->duration_s >= 0)
+			json_object_set_new(root, "duration_s",
+					    json_real(x->duration_s));
 	}
-	json_object_set_new(root, "duration_s",
-			    json_real(plan->load.duration_s));
+	if (json_object_get(root, "duration_s") == NULL)
+		json_object_set_new(root, "duration_s",
+				    json_real(plan->load.duration_s));
 	text = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(root);
 	return text;

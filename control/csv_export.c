@@ -126,25 +126,19 @@ csv_close(FILE *f)
 	return rc;
 }
 
-int
-lm_csv_stats(const char *path, const struct lm_plan *plan,
-	     const struct lm_view *v, double duration_s)
+/* The stats file's rows into f. Returns 0 or -errno. */
+static int
+stats_write(FILE *f, const struct lm_plan *plan, const struct lm_view *v,
+	    double duration_s)
 {
 	struct lm_step_stats *all = calloc(1, sizeof(*all));
 	uint32_t i, j, k = 0;
 	char *name = NULL;
 	size_t cap = 0, need;
-	FILE *f;
 	int rc;
 
 	if (all == NULL)
 		return -ENOMEM;
-	f = fopen(path, "w");
-	if (f == NULL) {
-		rc = -errno;
-		free(all);
-		return rc;
-	}
 	lm_hdr_init(&all->latency);
 	fputs(STATS_HEADER, f);
 	for (i = 0; i < plan->n_scenarios && k < v->n_steps; i++) {
@@ -179,9 +173,38 @@ lm_csv_stats(const char *path, const struct lm_plan *plan,
 out:
 	free(name);
 	free(all);
+	return rc;
+}
+
+int
+lm_csv_stats(const char *path, const struct lm_plan *plan,
+	     const struct lm_view *v, double duration_s)
+{
+	FILE *f = fopen(path, "w");
+	int rc;
+
+	if (f == NULL)
+		return -errno;
+	rc = stats_write(f, plan, v, duration_s);
 	if (csv_close(f) != 0 && rc == 0)
 		rc = -EIO;
 	return rc;
+}
+
+char *
+lm_csv_stats_text(const struct lm_plan *plan, const struct lm_view *v,
+		  double duration_s, size_t *len)
+{
+	char *text = NULL;
+	FILE *f = open_memstream(&text, len);
+
+	if (f == NULL)
+		return NULL;
+	if (stats_write(f, plan, v, duration_s) != 0 || fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }
 
 int

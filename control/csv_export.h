@@ -16,6 +16,7 @@
 #ifndef LM_CSV_EXPORT_H
 #define LM_CSV_EXPORT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <lm/plan.h>
@@ -31,6 +32,10 @@
  */
 int lm_csv_stats(const char *path, const struct lm_plan *plan,
 		 const struct lm_view *v, double duration_s);
+
+/* The same file's text (malloc'd, *len bytes), for the API's download. */
+char *lm_csv_stats_text(const struct lm_plan *plan, const struct lm_view *v,
+			double duration_s, size_t *len);
 
 struct lm_csv_history;
 

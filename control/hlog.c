@@ -634,6 +634,12 @@ lm_hlog_write(struct lm_hlog *h, const char *tag, double start_s,
 	return rc;
 }
 
+long
+lm_hlog_tell(const struct lm_hlog *h)
+{
+	return ftell(h->f);
+}
+
 int
 lm_hlog_close(struct lm_hlog *h)
 {

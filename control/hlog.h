@@ -60,6 +60,13 @@ struct lm_hlog *lm_hlog_open(const char *path, double start_epoch_s,
 int lm_hlog_write(struct lm_hlog *h, const char *tag, double start_s,
 		  double length_s, const struct lm_hdr *interval);
 
+/*
+ * The bytes written so far: every line is flushed as it is written, so
+ * the file holds that much, in whole lines (the API's download of the log
+ * while the run goes on).
+ */
+long lm_hlog_tell(const struct lm_hlog *h);
+
 /* Close the file. Returns 0 or -errno (a write that failed at the end). */
 int lm_hlog_close(struct lm_hlog *h);
 

@@ -92,6 +92,10 @@ struct lm_view {
 	struct lm_server_stats *servers;    /* [n_servers] */
 	uint32_t n_workers;
 	struct lm_worker_share *workers;    /* [n_workers], or NULL */
+	/* when the load started (wall clock, epoch s), and when it was asked
+	 * to (--start-at; < 0: at once): the summary's "start" */
+	double start_epoch_s;
+	double start_requested_s;
 };
 
 int lm_view_init(struct lm_view *v, uint32_t n_scenarios, uint32_t n_steps);

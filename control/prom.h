@@ -47,6 +47,13 @@ struct lm_prom_extra {
 	double target_rate;   /* open model: sessions/s asked for now; < 0: omitted */
 	const char *plan;     /* plan="..." on every sample; NULL: no such label */
 	const char *shard;    /* shard="..." on every sample; NULL: no such label */
+	/* for /api/status only (the web UI's header and forms) */
+	uint64_t max_users;   /* the most users the run has room for */
+	double spawn_rate;    /* users/s (closed) or sessions/s per s (open) */
+	double interval_s;    /* the statistics interval */
+	double duration_s;    /* the load's duration as it stands; < 0: plan's */
+	bool token_required;  /* POSTs need the bearer token */
+	bool hlog;            /* /download/run.hlog has a log */
 };
 
 /*

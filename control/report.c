@@ -63,8 +63,8 @@ route_name(const struct lm_plan_server *s, uint32_t k)
 }
 
 /* Each server: its connections' fate, and what its routes answered. */
-static json_t *
-servers_json(const struct lm_plan *plan, const struct lm_view *v)
+json_t *
+lm_report_servers_json(const struct lm_plan *plan, const struct lm_view *v)
 {
 	json_t *a = json_array();
 	uint32_t row = 0;
@@ -93,8 +93,8 @@ servers_json(const struct lm_plan *plan, const struct lm_view *v)
 }
 
 /* Every server's routes: what each answered. */
-static json_t *
-routes_json(const struct lm_plan *plan, const struct lm_view *v)
+json_t *
+lm_report_routes_json(const struct lm_plan *plan, const struct lm_view *v)
 {
 	json_t *a = json_array();
 	uint32_t row = 0;
@@ -498,8 +498,8 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 			"tx_bytes", (json_int_t)v->w.srv_tx_bytes,
 			"syn_received", (json_int_t)v->w.tcp_syn_received,
 			"syn_dropped", (json_int_t)v->w.tcp_syn_dropped,
-			"servers", servers_json(plan, v),
-			"routes", routes_json(plan, v)));
+			"servers", lm_report_servers_json(plan, v),
+			"routes", lm_report_routes_json(plan, v)));
 	if (v->impair_on)
 		json_object_set_new(root, "impair", json_pack(
 			"{s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I}}",
@@ -511,6 +511,22 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 			"duplicated", (json_int_t)v->impair_tx.duplicated,
 			"reordered", (json_int_t)v->impair_tx.reordered,
 			"corrupted", (json_int_t)v->impair_tx.corrupted));
+	if (plan->shard.count > 1)
+		json_object_set_new(root, "shard", json_pack("{s:i, s:i}",
+			"index", (int)plan->shard.index,
+			"count", (int)plan->shard.count));
+	if (v->start_epoch_s > 0) {
+		json_t *st = json_pack("{s:f}", "at", v->start_epoch_s);
+
+		/* --start-at: how far from the time asked the load began */
+		if (v->start_requested_s >= 0) {
+			json_object_set_new(st, "requested",
+					    json_real(v->start_requested_s));
+			json_object_set_new(st, "skew_ms", json_real(
+				(v->start_epoch_s - v->start_requested_s) * 1e3));
+		}
+		json_object_set_new(root, "start", st);
+	}
 	json_object_set_new(root, "memory", memory_json(plan, v));
 	/* leak accounting: every pool back at its starting level */
 	json_object_set_new(root, "pools", lm_pools_json(&v->pools));

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include <lm/plan.h>
 
 #include "merge.h"
@@ -27,5 +29,15 @@ char *lm_report_summary_text(const struct lm_plan *plan, const struct lm_view *v
 int lm_report_summary(const char *path, const struct lm_plan *plan,
 		      const struct lm_view *v, double duration_s,
 		      char *err, size_t errlen);
+
+/*
+ * The summary's "servers" (each server: connections and their fates,
+ * requests, bytes) and "routes" (each route: requests, bytes), as new
+ * references (also /api/stats).
+ */
+json_t *lm_report_servers_json(const struct lm_plan *plan,
+			       const struct lm_view *v);
+json_t *lm_report_routes_json(const struct lm_plan *plan,
+			      const struct lm_view *v);
 
 #endif /* LM_REPORT_H */

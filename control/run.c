@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The control loop (see run.h). */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <signal.h>
@@ -26,15 +27,59 @@
 #include "thresholds.h"
 #include "report.h"
 #include "run.h"
+#include "run_api.h"
+#include "start_time.h"
 
 #define LM_TICK_MS 50
 
 static volatile sig_atomic_t lm_stop_requests;
 
+/* the stops that came from the API (the others are signals) */
+static volatile sig_atomic_t lm_api_stops;
+
 void
 lm_control_request_stop(void)
 {
 	lm_stop_requests++;
+}
+
+void
+lm_control_request_stop_api(void)
+{
+	lm_api_stops++;
+	lm_stop_requests++;
+}
+
+static void
+sleep_ms(unsigned int ms);
+
+void
+lm_control_linger(struct lm_api *api, double linger_s, bool quiet)
+{
+	sig_atomic_t stops0 = lm_stop_requests;
+	struct lm_api_cmd cmd;
+	struct timespec t0, t;
+
+	/* a signal ended the run: whoever sent it wants the process gone */
+	if (linger_s <= 0 || lm_stop_requests != lm_api_stops)
+		return;
+	if (!quiet && linger_s > 5)
+		printf("the API stays up %.0f s (until POST /api/stop or a "
+		       "signal)\n", linger_s);
+	fflush(stdout);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		while (lm_api_take_command(api, &cmd))
+			if (cmd.kind == LM_API_CMD_STOP)
+				return;
+		if (lm_stop_requests != stops0)
+			return;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((double)(t.tv_sec - t0.tv_sec) +
+		    (double)(t.tv_nsec - t0.tv_nsec) / 1e9 >= linger_s)
+			return;
+		sleep_ms(LM_TICK_MS);
+	}
 }
 
 static void
@@ -114,59 +159,6 @@ stop_workers(struct lm_worker *ws, uint32_t n)
 {
 	command_all(ws, n, LM_CMD_QUIT);
 	rte_eal_mp_wait_lcore();
-}
-
-/* Documents the API serves, rendered here (the API thread renders nothing). */
-static void
-api_publish(struct lm_api *a, const struct lm_plan *p, const struct lm_view *now,
-	    const struct lm_view *before, double interval_s,
-	    const struct lm_prom_extra *x)
-{
-	size_t len;
-	char *t;
-
-	if (a == NULL)
-		return;
-	t = lm_prom_render_alloc(&len, p, now, before, interval_s, x);
-	if (t != NULL) {
-		lm_api_publish(a, LM_API_DOC_METRICS, t, len);
-		free(t);
-	}
-	t = lm_api_render_status(p, now, x);
-	if (t != NULL) {
-		lm_api_publish(a, LM_API_DOC_STATUS, t, strlen(t));
-		free(t);
-	}
-	t = lm_api_render_stats(p, now, before, interval_s);
-	if (t != NULL) {
-		lm_api_publish(a, LM_API_DOC_STATS, t, strlen(t));
-		free(t);
-	}
-}
-
-/* Commands from the API: stop, or a new load level for every worker. */
-static void
-api_commands(struct lm_api *a, struct lm_worker *ws, uint32_t n,
-	     struct lm_prom_extra *x)
-{
-	struct lm_api_cmd cmd;
-
-	if (a == NULL)
-		return;
-	while (lm_api_take_command(a, &cmd)) {
-		if (cmd.kind == LM_API_CMD_STOP) {
-			lm_control_request_stop();
-			continue;
-		}
-		for (uint32_t i = 0; i < n; i++)
-			lm_worker_set_level(&ws[i], cmd.value);
-		if (cmd.kind == LM_API_CMD_USERS)
-			x->target_users = cmd.value;
-		else
-			x->target_rate = cmd.value;
-		printf("load changed: %s %.6g\n", cmd.kind == LM_API_CMD_USERS ?
-		       "users" : "rate", cmd.value);
-	}
 }
 
 /*
@@ -284,6 +276,60 @@ series_add(struct lm_interval **s, uint32_t *n, uint32_t *cap,
 	free(h);
 }
 
+/*
+ * The downloads someone is waiting for, from a full view of the run so
+ * far (the series so far, its duration up to now).
+ */
+static void
+downloads_so_far(struct lm_api *a, const struct lm_plan *plan,
+		 struct lm_view *snap, const struct lm_stats_layout *l,
+		 void *area, const struct lm_interval *series,
+		 uint32_t n_series, double elapsed_s)
+{
+	unsigned int wanted = a != NULL ? lm_api_wanted(a) : 0;
+
+	if (wanted == 0)
+		return;
+	lm_view_collect(snap, l, area);
+	snap->series = series;
+	snap->n_series = n_series;
+	snap->tsc_hz = rte_get_tsc_hz();
+	lm_run_api_downloads(a, wanted, plan, snap, elapsed_s);
+}
+
+/*
+ * Hold the load until the wall clock reads at (--start-at), the API
+ * saying so meanwhile. false when a signal or the API stopped it first.
+ */
+static bool
+start_at(double at, struct lm_prom_extra *x, struct lm_api *a,
+	 const struct lm_plan *plan, const struct lm_view *v)
+{
+	sig_atomic_t stops0 = lm_stop_requests;
+	const char *state = x->state;
+	struct lm_api_cmd cmd;
+	bool on_time;
+
+	x->state = "scheduled";
+	lm_run_api_publish(a, plan, v, NULL, 0, x);
+	if (at > lm_start_now())
+		printf("the load starts in %.3f s (--start-at)\n",
+		       at - lm_start_now());
+	fflush(stdout);
+	/* a stop, by a signal or through the API, ends the wait */
+	while (at - lm_start_now() > 0.1) {
+		if (lm_stop_requests != stops0)
+			return false;
+		while (a != NULL && lm_api_take_command(a, &cmd))
+			if (cmd.kind == LM_API_CMD_STOP)
+				return false;
+		sleep_ms(LM_TICK_MS);
+	}
+	on_time = lm_start_wait(at, &lm_stop_requests);
+	x->state = state;
+	return on_time;
+}
+
 /* Thresholds at the end: the table, and exit status 1 on any failure. */
 static int
 thresholds_end(const struct lm_plan *plan, const struct lm_view *now,
@@ -308,7 +354,7 @@ thresholds_end(const struct lm_plan *plan, const struct lm_view *now,
 }
 
 int
-lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
+lm_control_run(struct lm_worker *ws, uint32_t n, struct lm_plan *plan,
 	       const struct lm_stats_layout *l, void *area,
 	       const struct lm_run_opts *o)
 {
@@ -332,8 +378,13 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 			plan->load.rate : -1,
 		.plan = plan->name,
 	};
-	char why[512] = "", path[PATH_MAX];
-	double duration = 0;
+	char why[512] = "", path[PATH_MAX], shard[32];
+	double start_epoch = 0;
+	double duration = 0, duration_limit = o->duration_s;
+	double interval_s = o->interval_s > 0 ? o->interval_s : 1.0;
+	/* a full view for the API's downloads while the run goes on */
+	struct lm_view snap = { 0 };
+	bool have_snap = false;
 
 	if (lm_view_init(&now, l->n_scenarios, l->n_steps) != 0 ||
 	    lm_view_init(&before, l->n_scenarios, l->n_steps) != 0 ||
@@ -357,15 +408,23 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 			goto out;
 		}
 	}
+	if (plan->shard.count > 1) {
+		snprintf(shard, sizeof(shard), "%u", plan->shard.index);
+		x.shard = shard;
+	}
+	x.interval_s = interval_s;
+	x.duration_s = duration_limit;
+	x.hlog = o->hlog != NULL;
+	lm_run_api_begin(o->api, plan, &x);
 	if (o->api != NULL) {
-		lm_api_accept_load(o->api, plan->load.model == LM_LOAD_CLOSED,
-				   plan->load.model == LM_LOAD_OPEN);
-		api_publish(o->api, plan, &now, NULL, 0, &x);
+		have_snap = lm_view_init(&snap, l->n_scenarios, l->n_steps) == 0 &&
+			lm_view_servers(&snap, l->n_servers, l->n_routes) == 0;
+		lm_run_api_publish(o->api, plan, &now, NULL, 0, &x);
 	}
 	/* next hops first: a target that does not answer ARP is an error */
 	t0 = rte_rdtsc();
 	while (!all_at_least(ws, n, LM_WS_READY)) {
-		api_commands(o->api, ws, n, &x);
+		lm_run_api_commands(o->api, ws, n, &x);
 		if (lm_stop_requests || seconds_since(t0) > o->arp_timeout_s) {
 			uint32_t ip = 0;
 			char buf[INET_ADDRSTRLEN];
@@ -391,10 +450,28 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 		}
 		sleep_ms(10);
 	}
+	if (o->wait_for_start && o->api != NULL &&
+	    !lm_run_api_wait_start(o->api, plan, &now, &x, &duration_limit,
+				   &lm_stop_requests)) {
+		stop_workers(ws, n);
+		printf("stopped before the start\n");
+		status = LM_EXIT_OK;
+		goto out;
+	}
+	if (o->start_at >= 0 && !start_at(o->start_at, &x, o->api, plan, &now)) {
+		stop_workers(ws, n);
+		printf("stopped before the start\n");
+		status = LM_EXIT_OK;
+		goto out;
+	}
 	/* the baseline before the first sample: every interval adds up */
 	lm_view_collect(&before, l, area);
 	command_all(ws, n, LM_CMD_RUN);
 	t_start = rte_rdtsc();
+	start_epoch = lm_start_now();
+	if (o->start_at >= 0 && !o->quiet)
+		printf("started %.3f ms after the time asked\n",
+		       (start_epoch - o->start_at) * 1e3);
 	last_line = t_start;
 	before.tsc = t_start;
 	lm_view_copy(&start, &before);
@@ -413,6 +490,14 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 			status = LM_EXIT_RUNTIME;
 			goto out;
 		}
+		lm_run_api_hlog(o->api, o->hlog, o->hlog_tmp);
+	}
+	if (o->api != NULL) {
+		char *head = lm_api_render_history_head(plan, interval_s);
+
+		if (head != NULL)
+			lm_api_history_head(o->api, head);
+		free(head);
 	}
 	for (;;) {
 		uint64_t t = rte_rdtsc();
@@ -421,9 +506,9 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 		/* a server-only plan serves until its duration or a signal */
 		bool done = idle && plan->n_scenarios > 0;
 
-		api_commands(o->api, ws, n, &x);
+		lm_run_api_commands(o->api, ws, n, &x);
 		if (!draining && (lm_stop_requests || thr_abort ||
-				  (o->duration_s > 0 && elapsed >= o->duration_s) ||
+				  (duration_limit > 0 && elapsed >= duration_limit) ||
 				  done)) {
 			draining = true;
 			x.state = "draining";
@@ -451,7 +536,15 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 			if (o->influx != NULL)
 				influx_push(o->influx, plan, &now, &before, iv_s);
 			x.elapsed_s = elapsed;
-			api_publish(o->api, plan, &now, &before, iv_s, &x);
+			lm_run_api_publish(o->api, plan, &now, &before, iv_s, &x);
+			if (o->api != NULL) {
+				char *row = lm_api_render_history_row(plan, &now,
+						&before, iv_s, elapsed);
+
+				if (row != NULL)
+					lm_api_history_add(o->api, row);
+				free(row);
+			}
 			series_add(&series, &n_series, &cap_series, &now, &before,
 				   elapsed, iv_s);
 			if (hl != NULL &&
@@ -463,6 +556,8 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 				lm_hlog_close(hl);
 				hl = NULL;
 			}
+			if (hl != NULL && o->api != NULL)
+				lm_api_hlog_len(o->api, (uint64_t)lm_hlog_tell(hl));
 			if (hist != NULL &&
 			    lm_csv_history_row(hist, plan, elapsed,
 					       (uint64_t)time(NULL),
@@ -482,6 +577,9 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 			lm_view_copy(&before, &now);
 			last_line = t;
 		}
+		if (have_snap)
+			downloads_so_far(o->api, plan, &snap, l, area, series,
+					 n_series, (double)(t - t_start) / (double)hz);
 		sleep_ms(LM_TICK_MS);
 	}
 	stop_workers(ws, n);
@@ -495,10 +593,13 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 		uint64_t t = rte_rdtsc();
 
 		/* the last, partial interval, then the log is complete */
-		if (hlog_interval(hl, iv, plan, &now, &before,
-				  (double)(before.tsc - t_start) / (double)hz,
-				  (double)(t - before.tsc) / (double)hz) != 0 ||
-		    lm_hlog_close(hl) != 0) {
+		int rc = hlog_interval(hl, iv, plan, &now, &before,
+				       (double)(before.tsc - t_start) / (double)hz,
+				       (double)(t - before.tsc) / (double)hz);
+
+		if (rc == 0 && o->api != NULL)
+			lm_api_hlog_len(o->api, (uint64_t)lm_hlog_tell(hl));
+		if (rc != 0 || lm_hlog_close(hl) != 0) {
 			fprintf(stderr, "error: %s: write failed\n", o->hlog);
 			status = LM_EXIT_RUNTIME;
 		}
@@ -512,6 +613,8 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 	now.series = series;
 	now.n_series = n_series;
 	now.tsc_hz = hz;
+	now.start_epoch_s = start_epoch;
+	now.start_requested_s = o->start_at;
 	if (o->summary != NULL) {
 		char err[512];
 
@@ -546,11 +649,16 @@ lm_control_run(struct lm_worker *ws, uint32_t n, const struct lm_plan *plan,
 		char *rep = lm_report_summary_text(plan, &now, duration);
 
 		x.state = "done";
-		api_publish(o->api, plan, &now, &before, 0, &x);
+		x.elapsed_s = duration;
+		lm_api_accept_load(o->api, false, false);
+		lm_run_api_publish(o->api, plan, &now, &before, 0, &x);
 		if (rep != NULL) {
 			lm_api_publish(o->api, LM_API_DOC_REPORT, rep, strlen(rep));
 			free(rep);
 		}
+		/* the downloads' last versions, then no more renderings */
+		lm_run_api_downloads(o->api, ~0u, plan, &now, duration);
+		lm_api_final(o->api);
 	}
 out:
 	free(series);
@@ -561,5 +669,9 @@ out:
 	lm_view_free(&now);
 	lm_view_free(&before);
 	lm_view_free(&start);
+	lm_view_free(&snap);
+	if (o->api != NULL && status != LM_EXIT_OK && x.state != NULL &&
+	    strcmp(x.state, "done") != 0)
+		lm_api_final(o->api);
 	return status;
 }

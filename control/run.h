@@ -35,14 +35,30 @@ struct lm_run_opts {
 	uint64_t mbufs_free_start;
 	struct lm_census census_start; /* the workers' pools before the launch */
 	bool quiet;
+	bool wait_for_start;      /* wait for POST /api/start (needs api) */
+	bool hlog_tmp;            /* hlog is only the API's: unlinked at once */
+	double start_at;          /* --start-at, epoch seconds; < 0: at once */
 };
 
-/* Returns the process exit status. */
+/*
+ * Returns the process exit status. plan is the workers' too: the load is
+ * changed only by a start from the API (--wait-for-start), before the
+ * workers run.
+ */
 int lm_control_run(struct lm_worker *workers, uint32_t n_workers,
-		   const struct lm_plan *plan, const struct lm_stats_layout *l,
+		   struct lm_plan *plan, const struct lm_stats_layout *l,
 		   void *area, const struct lm_run_opts *o);
+
+/*
+ * After the run: the API serves its final documents for linger_s seconds,
+ * or until POST /api/stop or a signal.
+ */
+void lm_control_linger(struct lm_api *api, double linger_s, bool quiet);
 
 /* Ask the run to stop (from a signal handler: async-signal-safe). */
 void lm_control_request_stop(void);
+
+/* The same, from the API: the API (and the UI) then linger after the run. */
+void lm_control_request_stop_api(void);
 
 #endif /* LM_RUN_H */

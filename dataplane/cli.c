@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "plan_shard.h"
+#include "start_time.h"
 #include "net/impair.h"
 #include "bpf/steer.h"
 
@@ -32,6 +34,10 @@ enum {
 	OPT_GRACE,
 	OPT_KEEP_STATS,
 	OPT_XDP,
+	OPT_LINGER,
+	OPT_WAIT_FOR_START,
+	OPT_SHARD,
+	OPT_START_AT,
 };
 
 /* The plan's own bounds (docs/plan.md), for the overrides. */
@@ -81,8 +87,21 @@ lm_cli_usage(FILE *f, const char *prog)
 		"                        serve /metrics (Prometheus) and the HTTP API\n"
 		"                        (/api/status, /api/stats, /api/load, /api/stop,\n"
 		"                        /api/report); ADDR 127.0.0.1 when left out\n"
+		"                        and the web UI at http://ADDR:PORT/ (docs/ui.md)\n"
 		"      --api-token TOKEN the API's POSTs need \"Authorization: Bearer\n"
 		"                        TOKEN\" (or LEMMINGS_API_TOKEN)\n"
+		"      --shard I/N       run shard I (from 0) of N instances of the plan:\n"
+		"                        1/N of its load, a disjoint slice of its users,\n"
+		"                        {{seq}}, client addresses or source ports\n"
+		"                        (docs/distributed.md)\n"
+		"      --start-at TIME   hold the load until TIME (epoch seconds or\n"
+		"                        RFC 3339, e.g. 2026-11-23T12:00:00Z): instances\n"
+		"                        start together; the summary gives the skew\n"
+		"      --wait-for-start  wait for the web UI's start form (or POST\n"
+		"                        /api/start) before the load starts\n"
+		"      --linger S        after the run, the API and the UI stay up S\n"
+		"                        seconds, or until POST /api/stop or a signal\n"
+		"                        [2; 3600 with --wait-for-start]\n"
 		"      --csv PREFIX      write PREFIX_stats.csv and PREFIX_history.csv\n"
 		"      --hlog FILE       write an HdrHistogram interval log (.hlog)\n"
 		"      --html FILE       write the HTML report at the end: one file\n"
@@ -108,6 +127,24 @@ lm_cli_usage(FILE *f, const char *prog)
 		"  %s -l 0-1 --no-pci --in-memory \\\n"
 		"      -- --xdp lm-c0 --plan scenarios/quickstart.json --duration 10\n",
 		prog, prog, prog);
+}
+
+/* A number of seconds from min to max into *out; -EINVAL after saying why. */
+static int
+parse_seconds(const char *arg, const char *opt, double min, double max,
+	      double *out, FILE *err)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' ||
+	    !(*out >= min && *out <= max)) {
+		fprintf(err, "error: %s: \"%s\" is not a number of seconds "
+			"from %g to %g\n", opt, arg, min, max);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* Longest token (a key or a value) of an --impair specification. */
@@ -378,6 +415,10 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 		{"html", required_argument, NULL, OPT_HTML},
 		{"interval", required_argument, NULL, OPT_INTERVAL},
 		{"grace", required_argument, NULL, OPT_GRACE},
+		{"linger", required_argument, NULL, OPT_LINGER},
+		{"wait-for-start", no_argument, NULL, OPT_WAIT_FOR_START},
+		{"shard", required_argument, NULL, OPT_SHARD},
+		{"start-at", required_argument, NULL, OPT_START_AT},
 		{"keep-stats", no_argument, NULL, OPT_KEEP_STATS},
 		{"xdp", required_argument, NULL, OPT_XDP},
 		{"check", no_argument, NULL, 'c'},
@@ -395,6 +436,9 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 	c->rate = -1;
 	c->max_runs = -1;
 	c->grace_s = LM_CLI_GRACE_S;
+	c->linger_s = -1;
+	c->start_at = -1;
+	c->shard_count = 1;
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":p:d:s:cqh", opts, NULL)) != -1) {
@@ -472,32 +516,44 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 			/* options that only name something: a table says where */
 			*(const char **)((char *)c + string_option_field(opt)) = optarg;
 			break;
-		case OPT_INTERVAL: {
-			char *end;
-
-			errno = 0;
-			c->interval_s = strtod(optarg, &end);
-			if (errno != 0 || end == optarg || *end != '\0' ||
-			    !(c->interval_s >= 0.1 && c->interval_s <= 3600)) {
-				fprintf(err, "error: --interval: \"%s\" is not a "
-					"number of seconds from 0.1 to 3600\n", optarg);
+		case OPT_INTERVAL:
+			if (parse_seconds(optarg, "--interval", 0.1, 3600,
+					  &c->interval_s, err) != 0)
+				return -EINVAL;
+			break;
+		case OPT_GRACE:
+			if (parse_seconds(optarg, "--grace", 0, 3600, &c->grace_s,
+					  err) != 0)
+				return -EINVAL;
+			break;
+		case OPT_LINGER:
+			if (parse_seconds(optarg, "--linger", 0, 86400,
+					  &c->linger_s, err) != 0)
+				return -EINVAL;
+			break;
+		case OPT_WAIT_FOR_START:
+			c->wait_for_start = true;
+			break;
+		case OPT_SHARD:
+			if (lm_shard_parse(optarg, &c->shard_index,
+					   &c->shard_count, msg, sizeof(msg)) != 0) {
+				fprintf(err, "error: --shard: %s\n", msg);
 				return -EINVAL;
 			}
 			break;
-		}
-		case OPT_GRACE: {
-			char *end;
-
-			errno = 0;
-			c->grace_s = strtod(optarg, &end);
-			if (errno != 0 || end == optarg || *end != '\0' ||
-			    !(c->grace_s >= 0 && c->grace_s <= 3600)) {
-				fprintf(err, "error: --grace: \"%s\" is not a "
-					"number of seconds from 0 to 3600\n", optarg);
+		case OPT_START_AT:
+			if (lm_start_parse(optarg, &c->start_at, msg,
+					   sizeof(msg)) != 0) {
+				fprintf(err, "error: --start-at: %s\n", msg);
+				return -EINVAL;
+			}
+			if (c->start_at - lm_start_now() > LM_START_MAX_AHEAD_S) {
+				fprintf(err, "error: --start-at: \"%s\" is more "
+					"than %.0f days ahead\n", optarg,
+					LM_START_MAX_AHEAD_S / 86400);
 				return -EINVAL;
 			}
 			break;
-		}
 		case OPT_IMPAIR:
 			if (lm_cli_parse_impair(optarg, &c->impair, msg,
 						sizeof(msg)) != 0) {
@@ -533,6 +589,14 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 		fprintf(err, "error: --plan FILE is required (see --help)\n");
 		return -EINVAL;
 	}
+	if (c->wait_for_start && c->api == NULL) {
+		fprintf(err, "error: --wait-for-start needs --api: the start "
+			"comes from the web UI or POST /api/start\n");
+		return -EINVAL;
+	}
+	if (c->linger_s < 0)
+		c->linger_s = c->wait_for_start ? LM_CLI_LINGER_UI_S :
+			LM_CLI_LINGER_S;
 	return 0;
 }
 
@@ -540,6 +604,7 @@ int
 lm_cli_apply(const struct lm_cli *c, struct lm_plan *plan, FILE *err)
 {
 	struct lm_plan_load *l = &plan->load;
+	char msg[256];
 
 	/* a plan of servers alone has no runs: only its duration applies */
 	if (plan->n_scenarios == 0 &&
@@ -582,6 +647,12 @@ lm_cli_apply(const struct lm_cli *c, struct lm_plan *plan, FILE *err)
 	}
 	if (c->impair_set)
 		plan->impair = c->impair;
+	/* last: a shard's slice of what the overrides made the plan */
+	if (lm_plan_apply_shard(plan, c->shard_index, c->shard_count, msg,
+				sizeof(msg)) != 0) {
+		fprintf(err, "error: --shard: %s\n", msg);
+		return -EINVAL;
+	}
 	return 0;
 }
 

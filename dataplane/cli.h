@@ -17,6 +17,11 @@
  * text says [2] too. */
 #define LM_CLI_GRACE_S 2.0
 
+/* Seconds the API stays up after the run (--linger): for a last scrape,
+ * and with --wait-for-start for the person at the web UI. */
+#define LM_CLI_LINGER_S 2.0
+#define LM_CLI_LINGER_UI_S 3600.0
+
 #define LM_EXIT_RUNTIME 3      /* a port, the EAL or the network failed us */
 
 struct lm_cli {
@@ -38,6 +43,11 @@ struct lm_cli {
 	const char *html;        /* the HTML report, or NULL */
 	double interval_s;       /* statistics interval [1] */
 	double grace_s;          /* drain time at the end [LM_CLI_GRACE_S] */
+	double linger_s;         /* the API stays up after the run [see above] */
+	bool wait_for_start;     /* wait for POST /api/start (--api needed) */
+	uint32_t shard_index;    /* --shard I/N; 0/1 without */
+	uint32_t shard_count;
+	double start_at;         /* --start-at: epoch seconds; < 0: none */
 	const char *stats_name;  /* /dev/shm/lemmings-dp.NAME; default: the pid */
 	bool keep_stats;         /* leave the statistics file after the run */
 	const char *xdp;         /* --xdp IFACE[:QUEUES] (bpf/steer.h), or NULL */

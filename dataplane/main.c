@@ -23,6 +23,7 @@
 
 #include "cli.h"
 #include "api.h"
+#include "plan_shard.h"
 #include "influx.h"
 #include "stats_shm.h"
 #include "net/port.h"
@@ -117,12 +118,8 @@ load_plan(const char *path, struct lm_plan **plan)
 	return 0;
 }
 
-/* Split total as evenly as possible: part i of n. */
-static uint64_t
-share(uint64_t total, uint32_t i, uint32_t n)
-{
-	return total / n + (i < total % n ? 1 : 0);
-}
+/* Split total as evenly as possible, part i of n: as the shards do. */
+#define share lm_shard_share
 
 /*
  * TCBs worker w_idx needs: the plan's tcp.max_connections when it is set,
@@ -206,6 +203,7 @@ main(int argc, char **argv)
 	size_t area_len = 0;
 	char shm_path[256] = "";
 	char err[512];
+	char hlog_tmp[PATH_MAX];
 	int status, rc;
 	char **app_argv;
 	int app_argc;
@@ -366,10 +364,10 @@ main(int argc, char **argv)
 		uint64_t pop = plan->load.model == LM_LOAD_OPEN ?
 			plan->load.max_users : plan->load.users;
 		uint64_t users = share(pop, w_idx, n_workers);
-		uint64_t first = 0;
+		/* the users' global indices: this shard's, then this worker's */
+		uint64_t first = plan->shard.first_user +
+			lm_shard_offset(pop, w_idx, n_workers);
 
-		for (uint32_t k = 0; k < w_idx; k++)
-			first += share(pop, k, n_workers);
 		lm_stats_slot(&layout, lm_shm_slots(area), w_idx, &sv);
 		lm_stats_slot_init(&layout, &sv);
 		lm_worker_init(w, w_idx, n_workers, lcore, plan, ifs,
@@ -441,6 +439,16 @@ main(int argc, char **argv)
 	ro.hlog = cli.hlog;
 	ro.html = cli.html;
 	ro.quiet = cli.quiet;
+	ro.wait_for_start = cli.wait_for_start;
+	ro.start_at = cli.start_at;
+	/* the web UI offers the .hlog: without --hlog, one of its own */
+	if (ro.api != NULL && ro.hlog == NULL) {
+		snprintf(hlog_tmp, sizeof(hlog_tmp), "%s/lemmings-dp.%d.hlog",
+			 getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp",
+			 (int)getpid());
+		ro.hlog = hlog_tmp;
+		ro.hlog_tmp = true;
+	}
 	if (!cli.quiet)
 		printf("lemmings-dp: plan %s, %u users on %u worker(s), %s%.0f s\n",
 		       plan->name, plan->load.users, n_workers,
@@ -466,9 +474,10 @@ out:
 	if (ro.influx != NULL)
 		lm_influx_stop(ro.influx, false);
 	if (ro.api != NULL) {
-		/* a last scrape or report fetch gets the final documents */
-		if (status != LM_EXIT_USAGE)
-			sleep(2);
+		/* a last scrape, report fetch or look at the UI (--linger) */
+		if ((status == LM_EXIT_OK || status == LM_EXIT_THRESHOLDS) &&
+		    workers_ran)
+			lm_control_linger(ro.api, cli.linger_s, cli.quiet);
 		lm_api_stop(ro.api);
 	}
 	if (workers != NULL) {

@@ -576,7 +576,10 @@ lm_sess_tmpl_env(struct lm_worker *w, struct lm_session *s,
 	env->user = sess_user(w, s);
 	env->run = g->runs != NULL ? g->runs[s - g->sessions] : 0;
 	env->worker = w->id;
-	env->seq = g->seq++ * w->n_workers + w->id;  /* unique across workers */
+	/* unique across workers, and across shards (I modulo N) */
+	env->seq = (g->seq++ * w->n_workers + w->id) *
+		(w->plan->shard.count ? w->plan->shard.count : 1) +
+		w->plan->shard.index;
 	env->time_ms = g->wall0_ms + (w->now - g->tsc0) / w->ticks_per_ms;
 	env->rng = rng;
 	env->seq_row = g->seq_row++;

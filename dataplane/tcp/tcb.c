@@ -319,14 +319,21 @@ port_alloc(struct lm_worker *w, uint32_t laddr, uint32_t raddr, uint16_t rport,
 	   uint16_t *lport)
 {
 	struct lm_tcp *t = &w->tcp;
-	uint32_t span = LM_PORT_LAST - LM_PORT_FIRST + 1;
+	/* a shard takes its own range (control/plan_shard.c) */
+	uint32_t first = w->plan->shard.port_first ? w->plan->shard.port_first :
+		LM_PORT_FIRST;
+	uint32_t last = w->plan->shard.port_first ? w->plan->shard.port_last :
+		LM_PORT_LAST;
+	uint32_t span = last - first + 1;
 	uint32_t p = t->next_port;
 
+	if (p < first || p > last)
+		p = first + p % span;
 	for (uint32_t tries = 0; tries < span; tries++, p++) {
 		uint16_t be;
 
-		if (p > LM_PORT_LAST)
-			p = LM_PORT_FIRST;
+		if (p > last)
+			p = first;
 		if (lm_port_owner(p, w->n_workers) != w->id)
 			continue;
 		be = rte_cpu_to_be_16((uint16_t)p);

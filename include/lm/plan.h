@@ -342,6 +342,20 @@ lm_plan_server_rows(const struct lm_plan_server *s)
 	return s->kind == LM_SERVER_HTTP ? s->n_routes + 1 : 1;
 }
 
+/*
+ * This instance's slice of a plan run by several (--shard I/N): the
+ * load, the users' indices, {{seq}}, the client addresses or source
+ * ports. One instance (the default) is shard 0 of 1, with everything.
+ */
+struct lm_plan_shard {
+	uint32_t index;          /* I, from 0 */
+	uint32_t count;          /* N; 0 or 1: not sharded */
+	uint32_t first_user;     /* global index of this shard's first user */
+	/* the source ports client connections take: [port_first, port_last] */
+	uint16_t port_first;     /* 0: all of them (1024 to 65535) */
+	uint16_t port_last;
+};
+
 struct lm_plan {
 	char *file;          /* path it was loaded from (for messages) */
 	char *name;          /* optional plan name; defaults to the file's base name */
@@ -367,6 +381,7 @@ struct lm_plan {
 	uint32_t n_thresholds;
 	struct lm_plan_server *servers;  /* none: a client-only plan */
 	uint32_t n_servers;
+	struct lm_plan_shard shard;      /* --shard I/N (control/plan_shard.c) */
 };
 
 /*

@@ -358,6 +358,69 @@ lm_router_up() {
 	done
 }
 
+# lm_fleet_up N: N more client namespaces, for shards of one plan run side by side
+# (the stand-in for N machines): namespace PREFIX-shI holds PREFIX-fI (lemmings-dp's, no
+# kernel address), whose peer PREFIX-fbI is a port of the bridge PREFIX-fbr in the server
+# namespace; the bridge has $LM_FLEET_GW/24, the shards' gateway to nginx on $LM_SRV_IP
+# (the server namespace's own address: it takes it on any interface). Sets
+# LM_FLEET_NS[I], LM_FLEET_IF[I]; removed at exit. Each shard namespace also has a
+# kernel address, LM_FLEET_API[I] (198.18.5.10+I/24 on PREFIX-mI), for its API: the peers
+# PREFIX-mbI are on a second bridge, PREFIX-mbr ($LM_FLEET_MON/24), so that a scraper in
+# the server namespace reaches every shard.
+LM_FLEET_NS=()
+LM_FLEET_IF=()
+LM_FLEET_API=()
+LM_FLEET_GW=198.18.4.2
+LM_FLEET_MON=198.18.5.2
+lm_fleet_up() {
+	local n=$1 p=${LM_NS_CLI%-cli} i ns
+	trap lm_cleanup_all EXIT
+	lm_fleet_down
+	ip -n "$LM_NS_SRV" link add "$p-fbr" type bridge || fail "cannot create $p-fbr"
+	ip -n "$LM_NS_SRV" addr add "$LM_FLEET_GW/24" dev "$p-fbr"
+	ip -n "$LM_NS_SRV" link set "$p-fbr" up
+	ip -n "$LM_NS_SRV" link add "$p-mbr" type bridge || fail "cannot create $p-mbr"
+	ip -n "$LM_NS_SRV" addr add "$LM_FLEET_MON/24" dev "$p-mbr"
+	ip -n "$LM_NS_SRV" link set "$p-mbr" up
+	# replies to the shards leave by the bridge, whatever address they were sent to
+	ip netns exec "$LM_NS_SRV" sysctl -qw net.ipv4.conf.all.rp_filter=0
+	ip netns exec "$LM_NS_SRV" sysctl -qw "net.ipv4.conf.$p-fbr.rp_filter=0"
+	for i in $(seq 0 $((n - 1))); do
+		ns=$p-sh$i
+		LM_FLEET_NS[i]=$ns
+		LM_FLEET_IF[i]=$p-f$i
+		ip netns add "$ns" || fail "cannot create $ns"
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+		ip -n "$ns" link set lo up
+		ip link add "$p-f$i" netns "$ns" type veth peer name "$p-fb$i" netns "$LM_NS_SRV"
+		ip netns exec "$ns" ethtool -K "$p-f$i" tx off tso off gso off gro off >/dev/null 2>&1 || true
+		ip netns exec "$LM_NS_SRV" ethtool -K "$p-fb$i" tx off tso off gso off gro off \
+			>/dev/null 2>&1 || true
+		ip netns exec "$LM_NS_SRV" sysctl -qw "net.ipv6.conf.$p-fb$i.disable_ipv6=1" 2>/dev/null || true
+		ip -n "$LM_NS_SRV" link set "$p-fb$i" master "$p-fbr" up
+		ip -n "$ns" link set "$p-f$i" up
+		LM_FLEET_API[i]=198.18.5.$((10 + i))
+		ip link add "$p-m$i" netns "$ns" type veth peer name "$p-mb$i" netns "$LM_NS_SRV"
+		ip -n "$ns" addr add "${LM_FLEET_API[i]}/24" dev "$p-m$i"
+		ip -n "$ns" link set "$p-m$i" up
+		ip -n "$LM_NS_SRV" link set "$p-mb$i" master "$p-mbr" up
+	done
+}
+
+# lm_fleet_down: remove what lm_fleet_up made (and what an interrupted test left).
+lm_fleet_down() {
+	local p=${LM_NS_CLI%-cli} ns
+	for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$p-sh[0-9]+\$" || true); do
+		ip netns del "$ns" 2>/dev/null || true
+	done
+	ip -n "$LM_NS_SRV" link del "$p-fbr" 2>/dev/null || true
+	ip -n "$LM_NS_SRV" link del "$p-mbr" 2>/dev/null || true
+	LM_FLEET_NS=()
+	LM_FLEET_IF=()
+	LM_FLEET_API=()
+}
+
 lm_cleanup_all() {
 	local e
 	for e in "${LM_LOSS_IFS[@]}"; do
@@ -366,4 +429,5 @@ lm_cleanup_all() {
 	lm_testsrv_stop
 	lm_hostile_stop
 	[ -z "$LM_ROUTER_NS" ] || ip netns del "$LM_ROUTER_NS" 2>/dev/null || true
+	[ "${#LM_FLEET_NS[@]}" -eq 0 ] || lm_fleet_down
 }
