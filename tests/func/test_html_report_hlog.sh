@@ -3,7 +3,7 @@
 # (lemmings-ctl hlog demo): the report's step is the log's "latency" tag ("connect"
 # is not a step), with its sample count, the text report's percentiles and a spectrum
 # ending at the max; the series has the log's ten intervals. Two copies of the log
-# (two machines) add up. Bad input (a missing file, a corrupt line) is an error that
+# (two machines, clocks 0.6 s apart) add up. Bad input (a missing file, a corrupt line) is an error that
 # names the file and line, exit status 1, and leaves OUT as it was.
 # Needs no lab: when the lab's env file is missing, lib.sh gets an empty one of ours.
 set -euo pipefail
@@ -30,8 +30,9 @@ D=$LM_TEST_DIR
 "$LM_CTL" hlog demo "$D/demo.hlog" || fail "hlog demo failed"
 "$LM_CTL" hlog report "$D/demo.hlog" >"$D/demo.txt" || fail "hlog report failed"
 "$LM_CTL" hlog report "$D/demo.hlog" --html "$D/demo.html" || fail "hlog report --html failed"
-# the same log from a second machine whose clock started 0.3 s later
-sed 's/^#\[StartTime: 1700000000\.000 /#[StartTime: 1700000000.300 /' \
+# the same log from a second machine whose clock started 0.6 s later: its intervals go
+# to the slots whose starts are nearest theirs, one second later than the first log's
+sed 's/^#\[StartTime: 1700000000\.000 /#[StartTime: 1700000000.600 /' \
 	"$D/demo.hlog" >"$D/later.hlog"
 cmp -s "$D/demo.hlog" "$D/later.hlog" && fail "the demo log's StartTime changed: fix the sed"
 "$LM_CTL" hlog report --html "$D/two.html" "$D/demo.hlog" "$D/later.hlog" ||
@@ -80,12 +81,14 @@ check(ser["t_s"] == [float(k) for k in range(1, 11)], "series t_s %r" % ser["t_s
 check(ser["req_s"] == [1005.0] * 10, "series req_s %r" % ser["req_s"])
 check(ser["fail_s"] == [None] * 10 and "users" not in ser, "series: failures and users unknown")
 
-# two machines: twice the samples, the same percentiles, the same ten slots
+# two machines: twice the samples, the same percentiles; eleven slots, the second
+# machine's intervals a slot later (nearest start, as 'hlog merge' puts them)
 t = two["steps"][0]
 check(two["title"] == "demo.hlog and 1 more" and len(two["sources"]) == 2, "two: title")
 check(t["requests"] == 2 * samples, "two: samples %r" % t["requests"])
 check(t["latency_ms"] == s["latency_ms"], "two: percentiles")
-check(two["series"]["req_s"] == [2010.0] * 10, "two: series %r" % two["series"]["req_s"])
+check(two["series"]["req_s"] == [1005.0] + [2010.0] * 9 + [1005.0], "two: series %r" % two["series"]["req_s"])
+check(two["series"]["t_s"] == [float(k) for k in range(1, 12)], "two: series t_s %r" % two["series"]["t_s"])
 
 for b in bad:
     print("mismatch:", b)
