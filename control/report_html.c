@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "report_data.h"
@@ -142,17 +143,62 @@ lm_report_html_run(const struct lm_plan *plan, const struct lm_view *v,
 	return html;
 }
 
+/* Write all of text to fd; 0 or -errno. */
+static int
+write_all(int fd, const char *text, size_t len)
+{
+	size_t off = 0;
+	ssize_t w;
+
+	while (off < len) {
+		w = write(fd, text + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * A path that is there but is not a plain file (/dev/stdout, a pipe, a
+ * symbolic link) is written in place: renaming over it would replace the
+ * device node or the link itself.
+ */
+static int
+write_in_place(const char *path, const char *text, size_t len, char *err,
+	       size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC), rc;
+
+	if (fd < 0) {
+		rc = -errno;
+		lm_errf(err, errlen, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	rc = write_all(fd, text, len);
+	if (close(fd) != 0 && rc == 0)
+		rc = -errno;
+	if (rc != 0)
+		lm_errf(err, errlen, "%s: %s", path, strerror(-rc));
+	return rc;
+}
+
 int
 lm_report_write_file(const char *path, const char *text, size_t len,
 		     char *err, size_t errlen)
 {
 	static atomic_uint seq;
 	size_t plen = strlen(path) + 64;
-	char *tmp = malloc(plen);
-	size_t off = 0;
-	ssize_t w;
-	int fd, rc = 0;
+	struct stat st;
+	char *tmp;
+	int fd, rc;
 
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
+	    !S_ISDIR(st.st_mode))
+		return write_in_place(path, text, len, err, errlen);
+	tmp = malloc(plen);
 	if (tmp == NULL) {
 		lm_errf(err, errlen, "%s: out of memory", path);
 		return -ENOMEM;
@@ -167,16 +213,7 @@ lm_report_write_file(const char *path, const char *text, size_t len,
 		free(tmp);
 		return rc;
 	}
-	while (off < len) {
-		w = write(fd, text + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			rc = w < 0 ? -errno : -EIO;
-			break;
-		}
-		off += (size_t)w;
-	}
+	rc = write_all(fd, text, len);
 	if (close(fd) != 0 && rc == 0)
 		rc = -errno;
 	if (rc == 0 && rename(tmp, path) != 0)

@@ -37,7 +37,9 @@ char *lm_report_html_run(const struct lm_plan *plan, const struct lm_view *v,
 /*
  * Write len bytes of text to path as a whole or not at all: into a new
  * file beside it, then renamed over it, so that no partial report is ever
- * left at path. Returns 0 or -errno with "PATH: reason" in err.
+ * left at path. A path that is there but not a plain file (/dev/stdout, a
+ * pipe, a symbolic link) is written in place instead. Returns 0 or -errno
+ * with "PATH: reason" in err.
  */
 int lm_report_write_file(const char *path, const char *text, size_t len,
 			 char *err, size_t errlen);

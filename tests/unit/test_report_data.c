@@ -691,6 +691,20 @@ test_write_file(void **state)
 	assert_true(lm_report_write_file(bad, "x", 1, err, sizeof(err)) < 0);
 	assert_non_null(strstr(err, bad));
 	assert_int_equal(rmdir(bad), 0);
+	/* a symbolic link stays one: its file is written */
+	snprintf(bad, sizeof(bad), "%s/link", dir);
+	assert_int_equal(symlink(path, bad), 0);
+	assert_int_equal(lm_report_write_file(bad, "<p>3</p>", 8, err,
+					      sizeof(err)), 0);
+	{
+		struct stat st;
+
+		assert_int_equal(lstat(bad, &st), 0);
+		assert_true(S_ISLNK(st.st_mode));
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_size, 8);
+	}
+	assert_int_equal(unlink(bad), 0);
 	assert_int_equal(unlink(path), 0);
 	/* the directory is empty again: no temporary file was left */
 	assert_int_equal(rmdir(dir), 0);
