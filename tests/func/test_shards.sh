@@ -7,7 +7,8 @@
 # - each shard used only its slice of the client addresses, and drew {{seq}} values no
 #   other did (all distinct, each equal to its index modulo 3);
 # - each started within a few milliseconds of the time asked (the summary's skew);
-# - every shard's users took their global indices ({{user}}) from disjoint ranges;
+# - every shard's users took their global indices ({{user}}) from disjoint ranges, and
+#   with them their rows of a "unique" data set;
 # - a real Prometheus server scraping the three: the fleet-wide sum of
 #   lemmings_requests_total is the sum of the three summaries, and each shard is a
 #   series of its own (label shard);
@@ -56,15 +57,17 @@ for _ in $(seq 100); do
 	sleep 0.2
 done
 lm_access_reset
+printf 'name\nada\nbob\ncyd\ndee\neve\nfay\ngus\n' >"$LM_TEST_DIR/people.csv"
 lm_plan_write "$LM_TEST_DIR/plan.json" <<JSON
 {
   "name": "fleet",
+  "data": {"people": {"csv": "people.csv", "pick": "unique"}},
   "ports": [{"ip": "198.18.4.10", "prefix": 24, "gateway": "$LM_FLEET_GW",
              "client_ips": "198.18.4.10-198.18.4.15"}],
   "target": {"ip": "$LM_SRV_IP", "port": 80},
   "load": {"users": 7, "duration_s": 60, "max_runs": $RUNS},
   "scenarios": [{"name": "s", "steps": [
-    {"name": "get", "http": {"path": "/index.html?seq={{seq}}&user={{user}}"}},
+    {"name": "get", "http": {"path": "/index.html?seq={{seq}}&user={{user}}&name={{people.name}}"}},
     {"name": "pause", "think": {"constant_ms": 100}}]}]
 }
 JSON
@@ -118,7 +121,7 @@ assert_eq "$(tr '\n' ' ' <"$LM_TEST_DIR/addrs")" \
 	"198.18.4.10 198.18.4.11 198.18.4.12 198.18.4.13 198.18.4.14 198.18.4.15 " \
 	"client addresses seen by nginx"
 # {{seq}}: all distinct, and shard i's (addresses .10+2i, .11+2i) are i modulo 3.
-sed -n 's/^\([0-9.]*\) GET \/index.html?seq=\([0-9]*\)&user=\([0-9]*\) .*/\1 \2 \3/p' "$L" \
+sed -n 's/^\([0-9.]*\) GET \/index.html?seq=\([0-9]*\)&user=\([0-9]*\)&name=\([a-z]*\) .*/\1 \2 \3 \4/p' "$L" \
 	>"$LM_TEST_DIR/seqs"
 assert_eq "$(wc -l <"$LM_TEST_DIR/seqs")" "$RUNS" "requests with a seq"
 assert_eq "$(awk '{ print $2 }' "$LM_TEST_DIR/seqs" | sort -u | wc -l)" "$RUNS" "distinct seq values"
@@ -132,6 +135,9 @@ bad=$(awk '{ split($1, o, "."); shard = int((o[4] - 10) / 2);
 assert_eq "$bad" 0 "users outside their shard's range"
 assert_eq "$(awk '{ print $3 }' "$LM_TEST_DIR/seqs" | sort -un | tr '\n' ' ')" "0 1 2 3 4 5 6 " \
 	"every user ran"
+# "unique" data rows: user k has row k, whichever shard runs it
+assert_eq "$(awk '{ print $3, $4 }' "$LM_TEST_DIR/seqs" | sort -u | tr '\n' ' ')" \
+	"0 ada 1 bob 2 cyd 3 dee 4 eve 5 fay 6 gus " "each user's unique row"
 # Prometheus: the fleet-wide sum, from each shard's last scrape (state done).
 done_n=$(q 'count(max_over_time(lemmings_state{state="done"}[10m]) == 1)' | jq -r '.data.result[0].value[1]')
 assert_eq "$done_n" "$N" "shards whose final figures Prometheus scraped"
