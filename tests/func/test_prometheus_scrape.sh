@@ -8,32 +8,8 @@ set -euo pipefail
 
 command -v prometheus >/dev/null || lm_skip "prometheus is not installed (tools/deps installs it)"
 PORT=19190
-PPORT=19191
-D=$LM_TEST_DIR/prom
-mkdir -p "$D/data"
-cat >"$D/prometheus.yml" <<YML
-global:
-  scrape_interval: 500ms
-  scrape_timeout: 400ms
-scrape_configs:
-  - job_name: lemmings
-    static_configs:
-      - targets: ['127.0.0.1:$PORT']
-YML
-# in the client namespace: the binary's API listens on that namespace's loopback
-ip netns exec "$LM_NS_CLI" prometheus --config.file="$D/prometheus.yml" \
-	--storage.tsdb.path="$D/data" --web.listen-address="127.0.0.1:$PPORT" \
-	>"$D/prometheus.log" 2>&1 </dev/null &
-prom=$!
-trap 'kill "$prom" 2>/dev/null || true; wait "$prom" 2>/dev/null || true' EXIT
-q() { ip netns exec "$LM_NS_CLI" curl -sS --noproxy '*' --max-time 5 \
-	"http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=$1"; }
-for _ in $(seq 100); do
-	ip netns exec "$LM_NS_CLI" curl -sf --noproxy '*' "http://127.0.0.1:$PPORT/-/ready" \
-		>/dev/null 2>&1 && break
-	kill -0 "$prom" 2>/dev/null || fail "prometheus did not start: $(tail -5 "$D/prometheus.log")"
-	sleep 0.2
-done
+lm_prometheus_start "$LM_NS_CLI" 19191 "127.0.0.1:$PORT"
+q() { lm_promq "$1"; }
 
 lm_plan_lab "$LM_TEST_DIR/plan.json" '{"users": 4, "duration_s": 4}' \
 	'[{"name": "s", "steps": [{"name": "home", "http": {"path": "/index.html"}}]}]'

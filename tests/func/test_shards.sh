@@ -19,7 +19,6 @@ set -euo pipefail
 # shellcheck source=tests/func/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-command -v prometheus >/dev/null || fail "prometheus is not installed (tools/deps installs it)"
 command -v java >/dev/null || fail "no java (tools/deps installs default-jre-headless)"
 JAR=${LM_HDRHISTOGRAM_JAR:-/usr/share/java/hdrhistogram.jar}
 [ -r "$JAR" ] || fail "$JAR missing (tools/deps installs libhdrhistogram-java)"
@@ -31,31 +30,9 @@ PPORT=19291
 lm_fleet_up "$N"
 
 # Prometheus in the server namespace, scraping each shard's API on its own address.
-D=$LM_TEST_DIR/prom
-rm -rf "$D"
-mkdir -p "$D/data"
-targets=$(for i in $(seq 0 $((N - 1))); do printf "'%s:%s'," "${LM_FLEET_API[i]}" "$MPORT"; done)
-cat >"$D/prometheus.yml" <<YML
-global:
-  scrape_interval: 500ms
-  scrape_timeout: 400ms
-scrape_configs:
-  - job_name: lemmings
-    static_configs:
-      - targets: [${targets%,}]
-YML
-ip netns exec "$LM_NS_SRV" prometheus --config.file="$D/prometheus.yml" \
-	--storage.tsdb.path="$D/data" --web.listen-address="127.0.0.1:$PPORT" \
-	>"$D/prometheus.log" 2>&1 </dev/null &
-prom=$!
-trap 'kill "$prom" 2>/dev/null || true; wait "$prom" 2>/dev/null || true; lm_cleanup_all' EXIT
-q() { lm_srv curl -sS --noproxy '*' --max-time 5 \
-	"http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=$1"; }
-for _ in $(seq 100); do
-	lm_srv curl -sf --noproxy '*' "http://127.0.0.1:$PPORT/-/ready" >/dev/null 2>&1 && break
-	kill -0 "$prom" 2>/dev/null || fail "prometheus did not start: $(tail -5 "$D/prometheus.log")"
-	sleep 0.2
-done
+lm_prometheus_start "$LM_NS_SRV" "$PPORT" \
+	$(for i in $(seq 0 $((N - 1))); do echo "${LM_FLEET_API[i]}:$MPORT"; done)
+q() { lm_promq "$1"; }
 lm_access_reset
 printf 'name\nada\nbob\ncyd\ndee\neve\nfay\ngus\n' >"$LM_TEST_DIR/people.csv"
 lm_plan_write "$LM_TEST_DIR/plan.json" <<JSON
