@@ -21,6 +21,14 @@ S=$LM_TEST_DIR/s.json
 total=$(jq '.totals.requests' "$S")
 got=$(q 'sum(max_over_time(lemmings_requests_total[10m]))' | jq -r '.data.result[0].value[1]')
 assert_eq "$got" "$total" "requests counted by Prometheus (the last scrape) vs the summary"
+# the TCP events: one table for the summary and the metrics
+for ev in connections_opened retransmits dup_acks; do
+	got_ev=$(q "max_over_time(lemmings_tcp_events_total{event=\"$ev\"}[10m])" |
+		jq -r '.data.result[0].value[1]')
+	assert_eq "$got_ev" "$(jq ".tcp.$ev" "$S")" "lemmings_tcp_events_total{event=\"$ev\"} vs the summary"
+done
+assert_eq "$(q 'count(max_over_time(lemmings_icmp_events_total[10m]))' | jq -r '.data.result[0].value[1]')" \
+	"$(jq '.icmp | length' "$S")" "an ICMP event series per key of the summary's icmp"
 up=$(q 'max_over_time(lemmings_up[10m])' | jq -r '.data.result[0].value[1]')
 assert_eq "$up" 1 "lemmings_up"
 p50=$(q 'histogram_quantile(0.5, sum by (le) (max_over_time(lemmings_response_seconds_bucket[10m])))' |
