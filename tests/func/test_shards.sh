@@ -49,6 +49,23 @@ lm_plan_write "$LM_TEST_DIR/plan.json" <<JSON
 }
 JSON
 
+# --list says what a shard takes (before any packet: no EAL needed).
+"$LM_BIN" -- --plan "$LM_TEST_DIR/plan.json" --shard 1/3 --list >"$LM_TEST_DIR/list1" ||
+	fail "--list --shard 1/3 failed"
+assert_eq "$(grep '^shard' "$LM_TEST_DIR/list1")" \
+	"shard 1 of 3: users 3 to 4; port 0: 198.18.4.12-198.18.4.13; {{seq}} = 1 mod 3" "--list"
+assert_eq "$(grep '^load' "$LM_TEST_DIR/list1")" "load: closed model, 2 users, all at once; 60 s, at most 100 runs" \
+	"--list's load"
+rc=0
+"$LM_BIN" -- --plan "$LM_TEST_DIR/plan.json" --shard 3/3 --check >/dev/null 2>"$LM_TEST_DIR/bad" || rc=$?
+assert_eq "$rc" 2 "--shard 3/3"
+assert_contains "$LM_TEST_DIR/bad" "--shard: \"3/3\" is not I/N"
+rc=0
+"$LM_BIN" -- --plan "$LM_TEST_DIR/plan.json" --start-at 2026-02-31T00:00:00Z --check \
+	>/dev/null 2>"$LM_TEST_DIR/bad" || rc=$?
+assert_eq "$rc" 2 "--start-at on 31 February"
+assert_contains "$LM_TEST_DIR/bad" "RFC 3339"
+
 # Far enough ahead for three EAL start-ups on two CPUs.
 AT=$(date -u -d '+6 sec' +%Y-%m-%dT%H:%M:%S.%3NZ)
 AT_S=$(date -d "$AT" +%s.%N)
