@@ -850,6 +850,35 @@ list_servers(FILE *f, const struct lm_plan *plan)
 	}
 }
 
+/* --shard: this instance's slice (the load above is already its own). */
+static void
+list_shard(FILE *f, const struct lm_plan *plan)
+{
+	const struct lm_plan_shard *sh = &plan->shard;
+	uint32_t users = plan->load.model == LM_LOAD_OPEN ?
+		plan->load.max_users : plan->load.users;
+
+	if (sh->count <= 1)
+		return;
+	fprintf(f, "shard %u of %u: users %u to %u", sh->index, sh->count,
+		sh->first_user, sh->first_user + (users ? users - 1 : 0));
+	for (uint32_t i = 0; i < plan->n_ports; i++) {
+		const struct lm_plan_port *p = &plan->ports[i];
+		uint32_t a = p->n_client_ips ? p->client_ip : p->ip;
+		uint32_t b = a + (p->n_client_ips ? p->n_client_ips - 1 : 0);
+
+		fprintf(f, "; port %u: %u.%u.%u.%u", i, a >> 24, (a >> 16) & 255,
+			(a >> 8) & 255, a & 255);
+		if (b != a)
+			fprintf(f, "-%u.%u.%u.%u", b >> 24, (b >> 16) & 255,
+				(b >> 8) & 255, b & 255);
+	}
+	if (sh->port_first != 0)
+		fprintf(f, "; source ports %u-%u", sh->port_first,
+			sh->port_last);
+	fprintf(f, "; {{seq}} = %u mod %u\n", sh->index, sh->count);
+}
+
 void
 lm_cli_list(FILE *f, const struct lm_plan *plan)
 {
@@ -859,6 +888,7 @@ lm_cli_list(FILE *f, const struct lm_plan *plan)
 
 	fprintf(f, "plan %s (%s)\n", plan->name, plan->file);
 	list_load(f, plan);
+	list_shard(f, plan);
 	for (i = 0; i < plan->n_scenarios; i++)
 		total += plan->scenarios[i].weight;
 	for (i = 0; i < plan->n_scenarios; i++) {
