@@ -6,7 +6,8 @@
 # the spectrum's points around 99); the thresholds with their verdicts (one passes, one
 # fails: exit status 1, the report still written); the series. The report that
 # 'lemmings-ctl hlog report --html' makes of the run's .hlog agrees with it within the
-# histogram's resolution.
+# histogram's resolution. The API's /download/report.html is the same page: the run so
+# far while it goes on, the summary's counts after it.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -142,4 +143,47 @@ for b in bad:
     print("mismatch:", b)
 sys.exit(1 if bad else 0)
 PY
-echo "ok: home $home_log, small $small_log requests; report and hlog report agree"
+
+# The same page from the API (/download/report.html): while the run goes on (the run so
+# far: some requests, a series under way), and after it, where its counts are the
+# summary's.
+LM_API=http://127.0.0.1:19097
+S2=$D/summary2.json
+lm_plan_lab "$D/plan2.json" '{"users": 2, "duration_s": 3}' "$SCEN"
+LM_RUN_TIMEOUT=60 lm_run_bg --plan "$D/plan2.json" --quiet --summary "$S2" \
+	--api "${LM_API#http://}" --linger 30
+lm_api_wait /api/status '.state == "running" and .elapsed_s >= 1.5'
+assert_eq "$(lm_api GET /download/report.html)" "200 text/html; charset=utf-8" "report while running"
+mv "$LM_TEST_DIR/body" "$D/live.html"
+lm_api_wait /api/status '.state == "done"'
+[ -s "$S2" ] || fail "no summary after the run"
+assert_eq "$(lm_api GET /download/report.html | cut -d' ' -f1)" 200 "report after the run"
+mv "$LM_TEST_DIR/body" "$D/final.html"
+assert_eq "$(lm_api POST /api/stop | cut -d' ' -f1)" 202 "stop the linger"
+rc=0
+lm_bg_wait || rc=$?
+[ "$rc" -eq 1 ] || { lm_show_run; fail "the API run: exit status $rc, expected 1 (thresholds)"; }
+
+python3 - "$D/live.html" "$D/final.html" "$S2" <<'PY' || fail "the API's report does not agree (above)"
+import json, re, sys
+def data_of(path):
+    page = open(path, encoding="utf-8").read()
+    assert page.startswith("<!DOCTYPE html>"), path + ": not the report page"
+    assert not re.search(r'''(?:src|href)\s*=\s*["']?\s*(https?:|//)''', page, re.I), path + ": external"
+    b = re.findall(r'<script type="application/json" id="lm-report-data">(.*?)</script>', page, re.S)
+    assert len(b) == 1, path + ": data elements"
+    return json.loads(b[0])
+live, final = data_of(sys.argv[1]), data_of(sys.argv[2])
+summ = json.load(open(sys.argv[3]))
+sum_req = {s["name"]: s["requests"] for s in summ["scenarios"][0]["steps"]}
+lreq = {r["step"]: r["requests"] for r in live["steps"]}
+freq = {r["step"]: r["requests"] for r in final["steps"]}
+assert sorted(lreq) == ["home", "small"], "live steps %r" % lreq
+assert all(0 < lreq[k] < sum_req[k] for k in lreq), "live %r, final summary %r" % (lreq, sum_req)
+assert len(live["series"]["t_s"]) >= 1, "live series %r" % live["series"]
+assert 0 < live["duration_s"] < 3, "live duration %r" % live["duration_s"]
+assert freq == {k: sum_req[k] for k in freq}, "after the run %r, summary %r" % (freq, sum_req)
+assert [t["passed"] for t in final["thresholds"]] == [True, False], "thresholds %r" % final["thresholds"]
+print("API: live %r, final %r" % (lreq, freq))
+PY
+echo "ok: home $home_log, small $small_log requests; report and hlog report agree; the API's too"
