@@ -268,7 +268,8 @@ series_json(struct hrep *r, double *span_s)
 	for (i = 0; i < r->n_p; i++)
 		r->p[i].slot = llround((double)r->p[i].start_ms /
 				       (double)len_ms);
-	qsort(r->p, r->n_p, sizeof(*r->p), cmp_slot);
+	if (r->n_p > 0)
+		qsort(r->p, r->n_p, sizeof(*r->p), cmp_slot);
 	first = r->n_p > 0 ? r->p[0].slot : 0;
 	last = r->n_p > 0 ? r->p[r->n_p - 1].slot : -1;
 	/* a slot with no line had no sample: a zero, unless far too many */

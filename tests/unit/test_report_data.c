@@ -663,6 +663,34 @@ test_hlog_errors(void **state)
 	rmdir(dir);
 }
 
+/* A log with no interval line (a run that recorded nothing): an empty report. */
+static void
+test_hlog_empty(void **state)
+{
+	char dir[] = "/tmp/lm-report-XXXXXX", path[256], err[512];
+	const char *pp[1] = { path };
+	struct lm_hlog *l;
+	json_t *d;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/empty.hlog", dir);
+	l = lm_hlog_open(path, T0, err, sizeof(err));
+	assert_non_null(l);
+	assert_int_equal(lm_hlog_close(l), 0);
+	d = lm_report_data_hlog(pp, 1, err, sizeof(err));
+	if (d == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(json_array_size(json_object_get(d, "steps")), 0);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(d,
+		"series"), "t_s")), 0);
+	assert_close(num(json_object_get(d, "totals"), "requests"), 0);
+	assert_close(num(d, "duration_s"), 0);
+	json_decref(d);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* The page is written whole or not at all. */
 static void
 test_write_file(void **state)
@@ -720,6 +748,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_page, setup, teardown),
 		cmocka_unit_test(test_hlog_data),
 		cmocka_unit_test(test_hlog_errors),
+		cmocka_unit_test(test_hlog_empty),
 		cmocka_unit_test(test_write_file),
 	};
 
