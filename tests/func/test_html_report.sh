@@ -9,6 +9,7 @@
 # histogram's resolution. The API's /download/report.html is the same page: the run so
 # far while it goes on, the summary's counts after it.
 set -euo pipefail
+# shellcheck source=tests/func/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 CTL=$(dirname "$LM_BIN")/control/lemmings-ctl

@@ -16,6 +16,7 @@ fi
 export LM_LAB_ENV
 # lib.sh clears the server namespace of a lab: there may be none
 LM_NS_SRV=${LM_NS_SRV:-}
+# shellcheck source=tests/func/lib.sh
 . "$(dirname "$0")/lib.sh"
 [ -z "$own_env" ] || rm -f "$own_env"
 
