@@ -232,8 +232,10 @@ merge_number(struct mctx *c, json_t *container, const char *key, size_t idx,
 				      c->file, p->full, b, c->first, a);
 		return 0;
 	case R_SAME_OR_DROP:
-		if (a != b && key != NULL)
-			json_object_del(container, key);
+		/* null until the end, so that a later input does not bring
+		 * the key back (drop_nulls) */
+		if (a != b)
+			return put(container, key, idx, json_null());
 		return 0;
 	default:
 		return 0;
@@ -301,7 +303,7 @@ merge_value(struct mctx *c, json_t *container, const char *key, size_t idx,
 {
 	enum rule rule = rule_of(p->norm, d);
 
-	if (rule == R_SKIP)
+	if (rule == R_SKIP || (rule == R_SAME_OR_DROP && json_is_null(d)))
 		return 0;
 	if (!same_kind(d, s))
 		return refuse(c->err, c->errlen, "%s: %s: %s, where %s has %s",
@@ -548,6 +550,32 @@ ratio(const json_t *num, double den)
 	return den > 0 && json_is_number(num) ? json_number_value(num) / den : 0;
 }
 
+/* The values R_SAME_OR_DROP found different: out. */
+static void
+drop_nulls(json_t *out)
+{
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		char parent[PATH_LEN];
+		const char *dot;
+		json_t *o = out;
+
+		if (rules[i].rule != R_SAME_OR_DROP)
+			continue;
+		/* dotted paths of objects only */
+		snprintf(parent, sizeof(parent), "%s", rules[i].path);
+		dot = strrchr(rules[i].path, '.');
+		if (dot != NULL) {
+			parent[dot - rules[i].path] = '\0';
+			for (char *save = NULL, *t = strtok_r(parent, ".", &save);
+			     t != NULL && o != NULL; t = strtok_r(NULL, ".", &save))
+				o = json_object_get(o, t);
+		}
+		dot = dot ? dot + 1 : rules[i].path;
+		if (json_is_null(json_object_get(o, dot)))
+			json_object_del(o, dot);
+	}
+}
+
 /* Rates from the summed counts: over the longest duration, per interval. */
 static void
 rebuild_rates(json_t *out)
@@ -788,6 +816,7 @@ lm_summary_merge(json_t *const *docs, const char *const *names, size_t n,
 		goto fail;
 	rebuild_start(m, docs, n);
 	rebuild_rates(m);
+	drop_nulls(m);
 	if (hlog_path != NULL)
 		rc = fill_percentiles(m, hlog_path, err, errlen);
 	else
