@@ -32,8 +32,8 @@ enum rule {
 	R_SUM,          /* numbers: added (the default) */
 	R_MAX,          /* the longest duration, the largest size */
 	R_MIN,
-	R_SAME,         /* must be equal: part of the plan (strings' default) */
-	R_SAME_OR_DROP, /* kept when equal, else left out */
+	R_SAME,         /* must be equal: part of the plan */
+	R_SAME_OR_DROP, /* kept when equal, else left out (strings' default) */
 	R_SKIP,         /* rebuilt at the end from every input */
 	R_STRICT,       /* arrays index by index, of equal lengths */
 	R_CONCAT,       /* arrays: one after the other */
@@ -49,6 +49,13 @@ static const struct {
 	const char *path;
 	enum rule rule;
 } rules[] = {
+	/* what names the plan: not the same, not the same plan */
+	{ "plan", R_SAME },
+	{ "scenarios[].name", R_SAME },
+	{ "scenarios[].steps[].name", R_SAME },
+	{ "server.servers[].name", R_SAME },
+	{ "server.routes[].server", R_SAME },
+	{ "server.routes[].route", R_SAME },
 	{ "duration_s", R_MAX },
 	{ "scenarios", R_STRICT },
 	{ "scenarios[].weight", R_SAME },
@@ -149,7 +156,8 @@ rule_of(const char *norm, const json_t *v)
 			return rules[i].rule;
 		}
 	}
-	return json_is_string(v) ? R_SAME : R_SUM;
+	/* other text (none yet) may differ from machine to machine */
+	return json_is_string(v) ? R_SAME_OR_DROP : R_SUM;
 }
 
 static int
@@ -303,7 +311,8 @@ merge_value(struct mctx *c, json_t *container, const char *key, size_t idx,
 {
 	enum rule rule = rule_of(p->norm, d);
 
-	if (rule == R_SKIP || (rule == R_SAME_OR_DROP && json_is_null(d)))
+	/* null: found different already (R_SAME_OR_DROP), out at the end */
+	if (rule == R_SKIP || json_is_null(d))
 		return 0;
 	if (!same_kind(d, s))
 		return refuse(c->err, c->errlen, "%s: %s: %s, where %s has %s",
@@ -318,14 +327,14 @@ merge_value(struct mctx *c, json_t *container, const char *key, size_t idx,
 	case JSON_REAL:
 		return merge_number(c, container, key, idx, d, s, rule, p);
 	case JSON_STRING:
-		if (rule == R_SAME &&
-		    strcmp(json_string_value(d), json_string_value(s)) != 0)
-			return refuse(c->err, c->errlen, "%s: %s: \"%s\", where "
-				      "%s has \"%s\": summaries of different "
-				      "plans", c->file, p->full,
-				      json_string_value(s), c->first,
-				      json_string_value(d));
-		return 0;
+		if (strcmp(json_string_value(d), json_string_value(s)) == 0)
+			return 0;
+		if (rule == R_SAME_OR_DROP)
+			return put(container, key, idx, json_null());
+		return refuse(c->err, c->errlen, "%s: %s: \"%s\", where %s has "
+			      "\"%s\": summaries of different plans", c->file,
+			      p->full, json_string_value(s), c->first,
+			      json_string_value(d));
 	case JSON_TRUE:
 	case JSON_FALSE:
 		/* pools.back: every machine's pools back */
@@ -550,29 +559,28 @@ ratio(const json_t *num, double den)
 	return den > 0 && json_is_number(num) ? json_number_value(num) / den : 0;
 }
 
-/* The values R_SAME_OR_DROP found different: out. */
+/*
+ * The values R_SAME_OR_DROP found different (null until now): out. The
+ * summaries hold no null of their own.
+ */
 static void
-drop_nulls(json_t *out)
+drop_nulls(json_t *v)
 {
-	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
-		char parent[PATH_LEN];
-		const char *dot;
-		json_t *o = out;
+	const char *k;
+	json_t *x;
+	void *tmp;
+	size_t i;
 
-		if (rules[i].rule != R_SAME_OR_DROP)
-			continue;
-		/* dotted paths of objects only */
-		snprintf(parent, sizeof(parent), "%s", rules[i].path);
-		dot = strrchr(rules[i].path, '.');
-		if (dot != NULL) {
-			parent[dot - rules[i].path] = '\0';
-			for (char *save = NULL, *t = strtok_r(parent, ".", &save);
-			     t != NULL && o != NULL; t = strtok_r(NULL, ".", &save))
-				o = json_object_get(o, t);
+	if (json_is_object(v)) {
+		json_object_foreach_safe(v, tmp, k, x) {
+			if (json_is_null(x))
+				json_object_del(v, k);
+			else
+				drop_nulls(x);
 		}
-		dot = dot ? dot + 1 : rules[i].path;
-		if (json_is_null(json_object_get(o, dot)))
-			json_object_del(o, dot);
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			drop_nulls(x);
 	}
 }
 

@@ -13,6 +13,7 @@
 #   same shard twice, a summary of another plan, a truncated file; the output is then
 #   left as it was.
 set -euo pipefail
+# shellcheck source=tests/func/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 CTL=${LM_CTL:-$(dirname "${LM_BIN:-$LM_ROOT/build/lemmings-dp}")/control/lemmings-ctl}
@@ -101,7 +102,6 @@ check() {
 	row=$(awk -v t="$tag" '$1 == t { print $4, $5, $6, $7, $8 }' "$D/fleet.report")
 	[ -n "$row" ] || fail "no $tag in the merged log's report"
 	want=$(jq -r "$path | [.p50, .p90, .p99, .p999, .max] | map(. / 1000) | @tsv" "$M")
-	# shellcheck disable=SC2086
 	awk -v a="$row" -v b="$want" -v t="$tag" 'BEGIN { n = split(a, x, " "); split(b, y, "\t");
 		for (i = 1; i <= n; i++) { e = x[i] - y[i]; if (e > 0.0005001 || e < -0.0005001) {
 			print t ": report " a ", summary " b; exit 1 } } }' ||

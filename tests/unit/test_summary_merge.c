@@ -269,6 +269,11 @@ test_rules_of_other_keys(void **state)
 	json_object_set_new(d[2], "impair", json_pack("{s:{s:i}}", "rx",
 						      "dropped", 9));
 	/* a longer series: the extra seconds are kept */
+	/* text that is no name of the plan: kept when the same, else out */
+	for (int i = 0; i < 3; i++) {
+		json_object_set_new(d[i], "version", json_string("1.0"));
+		json_object_set_new(d[i], "host", json_sprintf("gen%d", i));
+	}
 	json_array_append_new(get(d[2], "intervals"), json_pack(
 		"{s:f, s:f, s:i, s:i}", "t_s", 3.0, "length_s", 1.0,
 		"users", 2, "requests", 5));
@@ -280,6 +285,8 @@ test_rules_of_other_keys(void **state)
 		"at", 1000.004, "requested", 1000.0, "skew_ms", 4.0));
 	m = merge3(d, 0);
 	assert_int_equal(ival(m, "cpu.tsc_hz"), 2000000000);
+	assert_string_equal(json_string_value(get(m, "version")), "1.0");
+	assert_null(json_object_get(m, "host"));
 	assert_true(json_is_false(get(m, "pools.back")));
 	assert_int_equal(ival(m, "impair.rx.dropped"), 9);
 	assert_int_equal(json_array_size(get(m, "intervals")), 3);
@@ -339,6 +346,11 @@ test_refusals(void **state)
 	json_array_append(get(d[1], "scenarios[0].steps"),
 			  get(d[1], "scenarios[0].steps[0]"));
 	refused(d, "b.json: scenarios[0].steps: 3 entries", "a.json has 2", NULL);
+	/* a server's name */
+	d[0] = doc_new(1, 0, 0); d[1] = doc_new(1, 0, 0); d[2] = doc_new(1, 0, 0);
+	json_object_set_new(get(d[2], "server.servers[0]"), "name",
+			    json_string("api"));
+	refused(d, "c.json: server.servers[0].name: \"api\"", NULL);
 	/* another weight: another plan */
 	d[0] = doc_new(1, 0, 0); d[1] = doc_new(1, 0, 0); d[2] = doc_new(1, 0, 0);
 	json_object_set_new(get(d[2], "scenarios[0]"), "weight", json_real(2));
