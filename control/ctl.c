@@ -5,9 +5,10 @@
  *
  *   lemmings-ctl hlog report FILE.hlog... [--html OUT.html]
  *   lemmings-ctl hlog merge FILE.hlog... -o OUT.hlog [--interval SECONDS]
+ *   lemmings-ctl summary merge A.json B.json... -o OUT.json [--hlog M.hlog]
  *
  * Exit status: 0 done, 1 an input file is not valid (or the output cannot
- * be written), 2 bad usage.
+ * be written), 2 bad usage; summary merge: 2 when it refuses its inputs.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +24,7 @@
 #include "hlog.h"
 #include "report_data.h"
 #include "report_html.h"
+#include "summary_merge.h"
 
 #define EXIT_BAD_INPUT 1
 #define EXIT_USAGE 2
@@ -48,6 +50,15 @@ static const char usage_text[] =
 	"      interval length is --interval, else the commonest line length\n"
 	"      (to the millisecond). The merged log starts at its first slot.\n"
 	"\n"
+	"  summary merge A.json B.json... -o OUT.json [--hlog MERGED.hlog]\n"
+	"      Combine the JSON summaries (--summary) of the shards of one plan\n"
+	"      into fleet totals: counts summed, the longest duration, rates\n"
+	"      recomputed. Percentiles come from MERGED.hlog (hlog merge of the\n"
+	"      shards' logs); without it they are left out. Refused, with exit\n"
+	"      status 2 and the file and JSON path named: summaries of different\n"
+	"      plans, a malformed file, the same shard twice. OUT is replaced\n"
+	"      at once (written beside it, then renamed).\n"
+	"\n"
 	"  top NAME [--count N] [--interval SECONDS]\n"
 	"      Attach read-only to a running instance's statistics\n"
 	"      (/dev/shm/lemmings-dp.NAME: NAME is its --stats-name, else its\n"
@@ -58,7 +69,8 @@ static const char usage_text[] =
 	"      This text.\n"
 	"\n"
 	"Exit status: 0 done, 1 an input file is not valid or the output cannot\n"
-	"be written (the message names the file and line), 2 bad usage.\n";
+	"be written (the message names the file and line), 2 bad usage (and\n"
+	"summaries that summary merge refuses).\n";
 
 static int
 usage_error(const char *fmt, const char *arg)
@@ -271,6 +283,59 @@ cmd_merge(int argc, char **argv)
 	return 0;
 }
 
+/* ---- summary merge ---- */
+
+static int
+cmd_summary_merge(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "hlog", required_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *out_path = NULL, *hlog_path = NULL;
+	char err[1024];
+	int c, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out_path = optarg;
+			break;
+		case 'h':
+			hlog_path = optarg;
+			break;
+		case ':':
+			return usage_error("summary merge: %s needs a value",
+					   argv[optind - 1]);
+		default:
+			return usage_error("summary merge: unknown option '%s'",
+					   argv[optind - 1]);
+		}
+	}
+	if (out_path == NULL)
+		return usage_error("summary merge needs -o OUT.json%s", "");
+	if (optind >= argc)
+		return usage_error("summary merge needs input files%s", "");
+	rc = lm_summary_merge_files((const char *const *)(argv + optind),
+				    (size_t)(argc - optind), hlog_path,
+				    out_path, err, sizeof(err));
+	if (rc == -ENOMEM) {
+		fprintf(stderr, "lemmings-ctl: out of memory\n");
+		return EXIT_BAD_INPUT;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "lemmings-ctl: %s\n", err);
+		return rc == -EINVAL ? EXIT_USAGE : EXIT_BAD_INPUT;
+	}
+	if (hlog_path == NULL)
+		fprintf(stderr, "lemmings-ctl: %s: percentiles not merged "
+			"(give --hlog MERGED.hlog)\n", out_path);
+	return 0;
+}
+
 /* ---- demo ---- */
 
 #define DEMO_START 1700000000.0
@@ -380,6 +445,11 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "top") == 0)
 		return cmd_top(argc - 2, argv + 2);
+	if (strcmp(argv[1], "summary") == 0) {
+		if (argc < 3 || strcmp(argv[2], "merge") != 0)
+			return usage_error("summary: merge?%s", "");
+		return cmd_summary_merge(argc - 2, argv + 2);
+	}
 	if (strcmp(argv[1], "hlog") != 0)
 		return usage_error("unknown command '%s'", argv[1]);
 	if (argc < 3)
