@@ -439,7 +439,8 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 	c->linger_s = -1;
 	c->start_at = -1;
 	c->shard_count = 1;
-	optind = 1;
+	/* 0, not 1: glibc then forgets what an earlier parse left half done */
+	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":p:d:s:cqh", opts, NULL)) != -1) {
 		switch (opt) {
