@@ -3,11 +3,12 @@
  * lemmings-ctl: offline tools for what lemmings-dp leaves behind. No EAL,
  * no network: it only shares the histogram code with lemmings-dp.
  *
- *   lemmings-ctl hlog report FILE.hlog
+ *   lemmings-ctl hlog report FILE.hlog... [--html OUT.html]
  *   lemmings-ctl hlog merge FILE.hlog... -o OUT.hlog [--interval SECONDS]
+ *   lemmings-ctl summary merge A.json B.json... -o OUT.json [--hlog M.hlog]
  *
  * Exit status: 0 done, 1 an input file is not valid (or the output cannot
- * be written), 2 bad usage.
+ * be written), 2 bad usage; summary merge: 2 when it refuses its inputs.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,6 +22,9 @@
 
 #include "ctl_top.h"
 #include "hlog.h"
+#include "report_data.h"
+#include "report_html.h"
+#include "summary_merge.h"
 
 #define EXIT_BAD_INPUT 1
 #define EXIT_USAGE 2
@@ -28,10 +32,14 @@
 static const char usage_text[] =
 	"usage: lemmings-ctl COMMAND ...\n"
 	"\n"
-	"  hlog report FILE.hlog\n"
-	"      Per tag of an HdrHistogram interval log, over all its intervals:\n"
-	"      samples, p50, p90, p99, p99.9 and max, in milliseconds (the\n"
-	"      log's values are nanoseconds).\n"
+	"  hlog report FILE.hlog... [--html OUT.html]\n"
+	"      Per tag of HdrHistogram interval logs, over all their intervals\n"
+	"      (the logs of several machines are added up): samples, p50, p90,\n"
+	"      p99, p99.9 and max, in milliseconds (the logs' values are\n"
+	"      nanoseconds). With --html, the HTML report instead: one file\n"
+	"      with the rate and latency over time, and per step (tags\n"
+	"      SCENARIO.STEP.latency) the percentiles and percentile spectrum;\n"
+	"      it is written whole or not at all.\n"
 	"\n"
 	"  hlog merge FILE.hlog... -o OUT.hlog [--interval SECONDS]\n"
 	"      Combine the logs of several machines into one. Each interval\n"
@@ -41,6 +49,15 @@ static const char usage_text[] =
 	"      percentiles are exactly those of all the samples together. The\n"
 	"      interval length is --interval, else the commonest line length\n"
 	"      (to the millisecond). The merged log starts at its first slot.\n"
+	"\n"
+	"  summary merge A.json B.json... -o OUT.json [--hlog MERGED.hlog]\n"
+	"      Combine the JSON summaries (--summary) of the shards of one plan\n"
+	"      into fleet totals: counts summed, the longest duration, rates\n"
+	"      recomputed. Percentiles come from MERGED.hlog (hlog merge of the\n"
+	"      shards' logs); without it they are left out. Refused, with exit\n"
+	"      status 2 and the file and JSON path named: summaries of different\n"
+	"      plans, a malformed file, the same shard twice. OUT is replaced\n"
+	"      at once (written beside it, then renamed).\n"
 	"\n"
 	"  top NAME [--count N] [--interval SECONDS]\n"
 	"      Attach read-only to a running instance's statistics\n"
@@ -52,7 +69,8 @@ static const char usage_text[] =
 	"      This text.\n"
 	"\n"
 	"Exit status: 0 done, 1 an input file is not valid or the output cannot\n"
-	"be written (the message names the file and line), 2 bad usage.\n";
+	"be written (the message names the file and line), 2 bad usage (and\n"
+	"summaries that summary merge refuses).\n";
 
 static int
 usage_error(const char *fmt, const char *arg)
@@ -116,18 +134,64 @@ ms(uint64_t ns)
 	return (double)ns / LM_HLOG_MS;
 }
 
+/* --html OUT: the page of the logs, written whole or not at all */
+static int
+report_html(const char *const *paths, size_t n, const char *out)
+{
+	char err[512], *html = NULL;
+	json_t *data;
+	int rc = EXIT_BAD_INPUT;
+
+	data = lm_report_data_hlog(paths, n, err, sizeof(err));
+	if (data != NULL) {
+		html = lm_report_html(data);
+		if (html == NULL)
+			snprintf(err, sizeof(err), "out of memory");
+		else if (lm_report_write_file(out, html, strlen(html), err,
+					      sizeof(err)) == 0)
+			rc = 0;
+	}
+	if (rc != 0)
+		fprintf(stderr, "lemmings-ctl: %s\n", err);
+	free(html);
+	json_decref(data);
+	return rc;
+}
+
 static int
 cmd_report(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "html", required_argument, NULL, 'H' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *html = NULL;
 	struct report r;
 	char err[512];
-	int rc, w = 3;
+	int c, rc = 0, w = 3;
 
-	if (argc != 1)
-		return usage_error("hlog report takes one file%s",
-				   argc == 0 ? "" : " (more given)");
+	/* GNU getopt permutes: --html may come before or after the files */
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		if (c == 'H')
+			html = optarg;
+		else if (c == ':')
+			return usage_error("hlog report: %s needs a value",
+					   argv[optind - 1]);
+		else
+			return usage_error("hlog report: unknown option '%s'",
+					   argv[optind - 1]);
+	}
+	if (optind >= argc)
+		return usage_error("hlog report needs input files%s", "");
+	if (html != NULL)
+		return report_html((const char *const *)(argv + optind),
+				   (size_t)(argc - optind), html);
 	memset(&r, 0, sizeof(r));
-	rc = lm_hlog_read_file(argv[0], report_line, &r, err, sizeof(err));
+	for (int i = optind; i < argc && rc == 0; i++)
+		rc = lm_hlog_read_file(argv[i], report_line, &r, err,
+				       sizeof(err));
 	if (rc == -ENOMEM) {
 		fprintf(stderr, "lemmings-ctl: out of memory\n");
 		rc = EXIT_BAD_INPUT;
@@ -216,6 +280,59 @@ cmd_merge(int argc, char **argv)
 		fprintf(stderr, "lemmings-ctl: %s\n", err);
 		return EXIT_BAD_INPUT;
 	}
+	return 0;
+}
+
+/* ---- summary merge ---- */
+
+static int
+cmd_summary_merge(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "hlog", required_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *out_path = NULL, *hlog_path = NULL;
+	char err[1024];
+	int c, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out_path = optarg;
+			break;
+		case 'h':
+			hlog_path = optarg;
+			break;
+		case ':':
+			return usage_error("summary merge: %s needs a value",
+					   argv[optind - 1]);
+		default:
+			return usage_error("summary merge: unknown option '%s'",
+					   argv[optind - 1]);
+		}
+	}
+	if (out_path == NULL)
+		return usage_error("summary merge needs -o OUT.json%s", "");
+	if (optind >= argc)
+		return usage_error("summary merge needs input files%s", "");
+	rc = lm_summary_merge_files((const char *const *)(argv + optind),
+				    (size_t)(argc - optind), hlog_path,
+				    out_path, err, sizeof(err));
+	if (rc == -ENOMEM) {
+		fprintf(stderr, "lemmings-ctl: out of memory\n");
+		return EXIT_BAD_INPUT;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "lemmings-ctl: %s\n", err);
+		return rc == -EINVAL ? EXIT_USAGE : EXIT_BAD_INPUT;
+	}
+	if (hlog_path == NULL)
+		fprintf(stderr, "lemmings-ctl: %s: percentiles not merged "
+			"(give --hlog MERGED.hlog)\n", out_path);
 	return 0;
 }
 
@@ -328,12 +445,17 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "top") == 0)
 		return cmd_top(argc - 2, argv + 2);
+	if (strcmp(argv[1], "summary") == 0) {
+		if (argc < 3 || strcmp(argv[2], "merge") != 0)
+			return usage_error("summary: merge?%s", "");
+		return cmd_summary_merge(argc - 2, argv + 2);
+	}
 	if (strcmp(argv[1], "hlog") != 0)
 		return usage_error("unknown command '%s'", argv[1]);
 	if (argc < 3)
 		return usage_error("hlog: report or merge?%s", "");
 	if (strcmp(argv[2], "report") == 0)
-		return cmd_report(argc - 3, argv + 3);
+		return cmd_report(argc - 2, argv + 2);
 	if (strcmp(argv[2], "merge") == 0)
 		return cmd_merge(argc - 2, argv + 2);
 	if (strcmp(argv[2], "demo") == 0)

@@ -10,6 +10,7 @@
 
 #include "pools_report.h"
 #include "prom.h"
+#include "events.h"
 
 /*
  * Log-spaced 1-2.5-5 bounds from 100 us to 10 s: wide enough for a LAN
@@ -199,6 +200,20 @@ pw_single_u64(struct pw *w, const char *name, const char *type,
 	pw_family(w, name, type, help);
 	pw_sample(w, name);
 	pw_value_u64(w, v);
+}
+
+/* A counter family with a sample per event of an event table. */
+static void
+pw_events(struct pw *w, const char *name, const char *help,
+	  const struct lm_event_counter *t, unsigned int n,
+	  const struct lm_worker_counters *c)
+{
+	pw_family(w, name, "counter", help);
+	for (unsigned int i = 0; i < n; i++) {
+		pw_sample(w, name);
+		pw_label(w, "event", t[i].name);
+		pw_value_u64(w, lm_event_value(c, &t[i]));
+	}
 }
 
 static void
@@ -484,6 +499,12 @@ render_totals(struct pw *w, const struct lm_plan *plan,
 		      "Connections established.", c->conn_opened);
 	pw_single_u64(w, "lemmings_tcp_retransmits_total", "counter",
 		      "TCP segments sent again.", c->tcp_retransmits);
+	pw_events(w, "lemmings_tcp_events_total", "What TCP did and met, by "
+		  "event (the summary's \"tcp\").", lm_tcp_events,
+		  lm_n_tcp_events, c);
+	pw_events(w, "lemmings_icmp_events_total", "ICMP messages received, "
+		  "by event (the summary's \"icmp\").", lm_icmp_events,
+		  lm_n_icmp_events, c);
 	pw_single_u64(w, "lemmings_sessions_arrived_total", "counter",
 		      "Open model: sessions that came due.",
 		      c->sessions_arrived);

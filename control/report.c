@@ -9,6 +9,7 @@
 
 #include "pools_report.h"
 #include "report.h"
+#include "events.h"
 
 static double
 ms(uint64_t ns)
@@ -60,6 +61,19 @@ route_name(const struct lm_plan_server *s, uint32_t k)
 	if (s->kind == LM_SERVER_REPLY)
 		return "(reply)";
 	return k < s->n_routes ? s->routes[k].path : "(default)";
+}
+
+/* {"name": count, ...} of an event table (events.h). */
+static json_t *
+events_json(const struct lm_event_counter *t, unsigned int n,
+	    const struct lm_view *v)
+{
+	json_t *o = json_object();
+
+	for (unsigned int i = 0; i < n; i++)
+		json_object_set_new(o, t[i].name, json_integer(
+			(json_int_t)lm_event_value(&v->w, &t[i])));
+	return o;
 }
 
 /* Each server: its connections' fate, and what its routes answered. */
@@ -397,39 +411,10 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 		json_object_set_new(root, "intervals", series);
 	}
 	json_object_set_new(root, "scenarios", scens);
-	json_object_set_new(root, "tcp", json_pack(
-		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-		" s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-		"fast_retransmits", (json_int_t)v->w.tcp_fast_retransmits,
-		"rto_expiries", (json_int_t)v->w.tcp_rto_expiries,
-		"dup_acks", (json_int_t)v->w.tcp_dup_acks,
-		"persist_probes", (json_int_t)v->w.tcp_persist_probes,
-		"paws_dropped", (json_int_t)v->w.tcp_paws_dropped,
-		"connections_attempted", (json_int_t)v->w.conn_attempts,
-		"connections_opened", (json_int_t)v->w.conn_opened,
-		"connections_closed", (json_int_t)v->w.conn_closed,
-		"retransmits", (json_int_t)v->w.tcp_retransmits,
-		"rst_sent", (json_int_t)v->w.tcp_rst_tx,
-		"ooo_held", (json_int_t)v->w.tcp_ooo_held,
-		"ooo_dropped", (json_int_t)v->w.tcp_ooo_dropped,
-		"segments_no_connection", (json_int_t)v->w.tcp_no_conn,
-		"segments_not_owner", (json_int_t)v->w.tcp_not_owner,
-		"time_wait_skipped", (json_int_t)v->w.tcp_time_wait_skipped,
-		"bad_options", (json_int_t)v->w.tcp_bad_options,
-		"duplicate_segments", (json_int_t)v->w.tcp_dup_segments,
-		"beyond_window", (json_int_t)v->w.tcp_beyond_window,
-		"bad_acks", (json_int_t)v->w.tcp_bad_acks,
-		"rst_ignored", (json_int_t)v->w.tcp_rst_ignored,
-		"rst_challenged", (json_int_t)v->w.tcp_rst_challenged,
-		"syn_challenged", (json_int_t)v->w.tcp_syn_challenged));
-	json_object_set_new(root, "icmp", json_pack(
-		"{s:I, s:I, s:I, s:I, s:I, s:I}",
-		"echo_replies", (json_int_t)v->w.icmp_echo,
-		"errors", (json_int_t)v->w.icmp_errors,
-		"frag_needed", (json_int_t)v->w.icmp_frag_needed,
-		"aborts", (json_int_t)v->w.icmp_aborts,
-		"unmatched", (json_int_t)v->w.icmp_unmatched,
-		"invalid", (json_int_t)v->w.icmp_invalid));
+	json_object_set_new(root, "tcp", events_json(lm_tcp_events,
+						     lm_n_tcp_events, v));
+	json_object_set_new(root, "icmp", events_json(lm_icmp_events,
+						      lm_n_icmp_events, v));
 	json_object_set_new(root, "packets", json_pack(
 		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		"rx_not_ours", (json_int_t)v->w.rx_not_ours,

@@ -21,6 +21,7 @@
 #include "api.h"
 #include "csv_export.h"
 #include "hlog.h"
+#include "report_html.h"
 #include "influx.h"
 #include "prom.h"
 #include "thresholds.h"
@@ -588,6 +589,26 @@ lm_control_run(struct lm_worker *ws, uint32_t n, struct lm_plan *plan,
 	if (lm_view_workers(&now, l, area) != 0)
 		fprintf(stderr, "warning: out of memory: no per-worker figures\n");
 	pools_and_faults(&now, ws, n, plan, o);
+	{
+		/*
+		 * The last, partial interval (the drain's included): the
+		 * series and the history then add up to the totals.
+		 */
+		uint64_t t = rte_rdtsc();
+		double iv_s = (double)(t - before.tsc) / (double)hz;
+		double end_s = (double)(t - t_start) / (double)hz;
+
+		series_add(&series, &n_series, &cap_series, &now, &before,
+			   end_s, iv_s);
+		if (o->api != NULL) {
+			char *row = lm_api_render_history_row(plan, &now, &before,
+							      iv_s, end_s);
+
+			if (row != NULL)
+				lm_api_history_add(o->api, row);
+			free(row);
+		}
+	}
 	if (hl != NULL) {
 		uint64_t t = rte_rdtsc();
 
@@ -619,6 +640,15 @@ lm_control_run(struct lm_worker *ws, uint32_t n, struct lm_plan *plan,
 
 		if (lm_report_summary(o->summary, plan, &now, duration, err,
 				      sizeof(err)) != 0) {
+			fprintf(stderr, "error: %s\n", err);
+			status = LM_EXIT_RUNTIME;
+		}
+	}
+	if (o->html != NULL) {
+		char err[512];
+
+		if (lm_report_html_save(o->html, plan, &now, duration, err,
+					sizeof(err)) != 0) {
 			fprintf(stderr, "error: %s\n", err);
 			status = LM_EXIT_RUNTIME;
 		}

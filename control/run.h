@@ -30,6 +30,7 @@ struct lm_run_opts {
 	struct lm_api *api;       /* the HTTP listener, or NULL */
 	const char *csv_prefix;   /* PREFIX_stats.csv, PREFIX_history.csv */
 	const char *hlog;         /* HdrHistogram interval log, or NULL */
+	const char *html;         /* the HTML report (report_html.h), or NULL */
 	double interval_s;        /* statistics interval, seconds [1] */
 	uint64_t mbufs_free_start;
 	struct lm_census census_start; /* the workers' pools before the launch */

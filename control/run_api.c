@@ -11,6 +11,7 @@
 #include "api.h"
 #include "csv_export.h"
 #include "report.h"
+#include "report_html.h"
 #include "run.h"
 #include "run_api.h"
 
@@ -199,6 +200,13 @@ lm_run_api_downloads(struct lm_api *a, unsigned int wanted,
 		t = lm_csv_stats_text(plan, v, duration_s, &len);
 		if (t != NULL) {
 			lm_api_publish(a, LM_API_DOC_CSV, t, len);
+			free(t);
+		}
+	}
+	if (wanted & (1u << LM_API_DOC_HTML)) {
+		t = lm_report_html_run(plan, v, duration_s);
+		if (t != NULL) {
+			lm_api_publish(a, LM_API_DOC_HTML, t, strlen(t));
 			free(t);
 		}
 	}

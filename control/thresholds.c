@@ -202,3 +202,44 @@ lm_thresholds_table(FILE *f, const struct lm_plan *plan,
 	}
 	fflush(f);
 }
+
+void
+lm_threshold_describe(const struct lm_plan *plan, uint32_t i,
+		      struct lm_thr_desc *d)
+{
+	const struct lm_threshold *t = &plan->thresholds[i];
+	int32_t k = t->step;
+
+	memset(d, 0, sizeof(*d));
+	switch (t->metric) {
+	case LM_THR_LATENCY:
+		if (t->pct >= 100)
+			snprintf(d->metric, sizeof(d->metric), "max");
+		else
+			snprintf(d->metric, sizeof(d->metric), "p%g", t->pct);
+		d->op = "<=";
+		d->unit = "ms";
+		break;
+	case LM_THR_ERROR_RATE:
+		snprintf(d->metric, sizeof(d->metric), "error_rate");
+		d->op = "<=";
+		d->unit = "";
+		break;
+	default:
+		snprintf(d->metric, sizeof(d->metric), "rps");
+		d->op = ">=";
+		d->unit = "req/s";
+		break;
+	}
+	/* the global step index back to its scenario and step names */
+	for (uint32_t s = 0; k >= 0 && s < plan->n_scenarios; s++) {
+		const struct lm_scenario *sc = &plan->scenarios[s];
+
+		if ((uint32_t)k < sc->n_steps) {
+			d->scenario = sc->name;
+			d->step = sc->steps[k].name;
+			break;
+		}
+		k -= (int32_t)sc->n_steps;
+	}
+}

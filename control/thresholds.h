@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <lm/plan.h>
@@ -56,5 +57,18 @@ bool lm_thresholds_breached(const struct lm_plan *plan,
  */
 void lm_thresholds_table(FILE *f, const struct lm_plan *plan,
 			 const struct lm_thr_result *r);
+
+/* What a threshold is, in words, for the reports (lm_threshold_describe). */
+struct lm_thr_desc {
+	char metric[16];        /* "p50", "p99.9", "max", "error_rate", "rps" */
+	const char *op;         /* "<=" (passes at or below) or ">=" */
+	const char *unit;       /* "ms", "" (a ratio) or "req/s" */
+	const char *scenario;   /* the step it covers (names in the plan), */
+	const char *step;       /* or both NULL: all steps */
+};
+
+/* Describe plan->thresholds[i] into d (names point into plan). */
+void lm_threshold_describe(const struct lm_plan *plan, uint32_t i,
+			   struct lm_thr_desc *d);
 
 #endif /* LM_THRESHOLDS_H */

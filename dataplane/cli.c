@@ -29,6 +29,7 @@ enum {
 	OPT_API_TOKEN,
 	OPT_CSV,
 	OPT_HLOG,
+	OPT_HTML,
 	OPT_INTERVAL,
 	OPT_GRACE,
 	OPT_KEEP_STATS,
@@ -103,6 +104,9 @@ lm_cli_usage(FILE *f, const char *prog)
 		"                        [2; 3600 with --wait-for-start]\n"
 		"      --csv PREFIX      write PREFIX_stats.csv and PREFIX_history.csv\n"
 		"      --hlog FILE       write an HdrHistogram interval log (.hlog)\n"
+		"      --html FILE       write the HTML report at the end: one file\n"
+		"                        with charts, per-step tables, percentile\n"
+		"                        spectra and thresholds (docs/report.md)\n"
 		"      --interval S      statistics interval: live line, exports, API [1]\n"
 		"      --grace S         at the end, in-flight runs get S seconds to finish;\n"
 		"                        a second SIGINT/SIGTERM ends it at once [2]\n"
@@ -381,6 +385,8 @@ string_option_field(int opt)
 		return offsetof(struct lm_cli, api_token);
 	case OPT_CSV:
 		return offsetof(struct lm_cli, csv);
+	case OPT_HTML:
+		return offsetof(struct lm_cli, html);
 	default:
 		return offsetof(struct lm_cli, hlog);
 	}
@@ -406,6 +412,7 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 		{"csv", required_argument, NULL, OPT_CSV},
 		{"hlog", required_argument, NULL, OPT_HLOG},
 		{"hdr-log", required_argument, NULL, OPT_HLOG},
+		{"html", required_argument, NULL, OPT_HTML},
 		{"interval", required_argument, NULL, OPT_INTERVAL},
 		{"grace", required_argument, NULL, OPT_GRACE},
 		{"linger", required_argument, NULL, OPT_LINGER},
@@ -432,7 +439,8 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 	c->linger_s = -1;
 	c->start_at = -1;
 	c->shard_count = 1;
-	optind = 1;
+	/* 0, not 1: glibc then forgets what an earlier parse left half done */
+	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":p:d:s:cqh", opts, NULL)) != -1) {
 		switch (opt) {
@@ -505,6 +513,7 @@ lm_cli_parse(struct lm_cli *c, int argc, char **argv, FILE *err)
 		case OPT_API_TOKEN:
 		case OPT_CSV:
 		case OPT_HLOG:
+		case OPT_HTML:
 			/* options that only name something: a table says where */
 			*(const char **)((char *)c + string_option_field(opt)) = optarg;
 			break;
@@ -842,6 +851,35 @@ list_servers(FILE *f, const struct lm_plan *plan)
 	}
 }
 
+/* --shard: this instance's slice (the load above is already its own). */
+static void
+list_shard(FILE *f, const struct lm_plan *plan)
+{
+	const struct lm_plan_shard *sh = &plan->shard;
+	uint32_t users = plan->load.model == LM_LOAD_OPEN ?
+		plan->load.max_users : plan->load.users;
+
+	if (sh->count <= 1)
+		return;
+	fprintf(f, "shard %u of %u: users %u to %u", sh->index, sh->count,
+		sh->first_user, sh->first_user + (users ? users - 1 : 0));
+	for (uint32_t i = 0; i < plan->n_ports; i++) {
+		const struct lm_plan_port *p = &plan->ports[i];
+		uint32_t a = p->n_client_ips ? p->client_ip : p->ip;
+		uint32_t b = a + (p->n_client_ips ? p->n_client_ips - 1 : 0);
+
+		fprintf(f, "; port %u: %u.%u.%u.%u", i, a >> 24, (a >> 16) & 255,
+			(a >> 8) & 255, a & 255);
+		if (b != a)
+			fprintf(f, "-%u.%u.%u.%u", b >> 24, (b >> 16) & 255,
+				(b >> 8) & 255, b & 255);
+	}
+	if (sh->port_first != 0)
+		fprintf(f, "; source ports %u-%u", sh->port_first,
+			sh->port_last);
+	fprintf(f, "; {{seq}} = %u mod %u\n", sh->index, sh->count);
+}
+
 void
 lm_cli_list(FILE *f, const struct lm_plan *plan)
 {
@@ -851,6 +889,7 @@ lm_cli_list(FILE *f, const struct lm_plan *plan)
 
 	fprintf(f, "plan %s (%s)\n", plan->name, plan->file);
 	list_load(f, plan);
+	list_shard(f, plan);
 	for (i = 0; i < plan->n_scenarios; i++)
 		total += plan->scenarios[i].weight;
 	for (i = 0; i < plan->n_scenarios; i++) {

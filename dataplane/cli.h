@@ -40,6 +40,7 @@ struct lm_cli {
 	const char *api_token;   /* Bearer token the API's POSTs need */
 	const char *csv;         /* PREFIX of the CSV files, or NULL */
 	const char *hlog;        /* HdrHistogram interval log, or NULL */
+	const char *html;        /* the HTML report, or NULL */
 	double interval_s;       /* statistics interval [1] */
 	double grace_s;          /* drain time at the end [LM_CLI_GRACE_S] */
 	double linger_s;         /* the API stays up after the run [see above] */

@@ -437,6 +437,7 @@ main(int argc, char **argv)
 	ro.csv_prefix = cli.csv;
 	ro.interval_s = cli.interval_s;
 	ro.hlog = cli.hlog;
+	ro.html = cli.html;
 	ro.quiet = cli.quiet;
 	ro.wait_for_start = cli.wait_for_start;
 	ro.start_at = cli.start_at;

@@ -5,6 +5,7 @@
  * this runs in the control plane on copies.
  */
 #include <float.h>
+#include <stdbool.h>
 #include <math.h>
 #include <string.h>
 
@@ -229,4 +230,77 @@ lm_hdr_add_live(struct lm_hdr *dst, const struct lm_hdr *src)
 		dst->min = min;
 	if (max > dst->max)
 		dst->max = max;
+}
+
+/* v held within the exact extremes of h, when it has them. */
+static uint64_t
+hdr_clamp(const struct lm_hdr *h, uint64_t v)
+{
+	if (h->min <= h->max) {
+		if (v > h->max)
+			v = h->max;
+		if (v < h->min)
+			v = h->min;
+	}
+	return v;
+}
+
+/*
+ * The step after percentile level: (100 - level) lies in the k-th half
+ * (100 / 2^(k+1), 100 / 2^k], and each half is cut in ticks steps, so
+ * the step is 100 / (ticks * 2^(k+1)). Powers of two by ldexp keep every
+ * level a short binary fraction (0, 10, 50, 55, 77.5 ... are exact).
+ */
+static double
+hdr_next_level(double level, uint32_t ticks)
+{
+	double rest = 100.0 - level;
+	int k = 0;
+
+	while (k < 1000 && rest <= ldexp(100.0, -(k + 1)))
+		k++;
+	return level + ldexp(100.0 / ticks, -(k + 1));
+}
+
+uint32_t
+lm_hdr_spectrum(const struct lm_hdr *h, uint32_t ticks_per_half,
+		struct lm_hdr_point *out, uint32_t cap)
+{
+	uint64_t rank, cum = 0;
+	uint32_t i = 0, last = 0, n = 0;
+	double level = 0.0, next;
+	bool any = false;
+
+	if (h->total == 0 || cap == 0 || ticks_per_half == 0)
+		return 0;
+	for (uint32_t k = 0; k < LM_HDR_COUNTS; k++)
+		if (h->counts[k] != 0) {
+			last = k;
+			any = true;
+		}
+	if (!any)
+		return 0;
+	/*
+	 * One walk up the sub-buckets: each level's rank is at or above the
+	 * previous one. The rank rule is lm_hdr_percentile()'s, so every
+	 * point is what it would answer at that percentile.
+	 */
+	while (n + 1 < cap) {
+		rank = hdr_rank(level, h->total);
+		while (i < last && cum + h->counts[i] < rank)
+			cum += h->counts[i++];
+		out[n].percentile = level;
+		out[n].value = hdr_clamp(h, lm_hdr_highest_at(i));
+		n++;
+		if (i == last)
+			break;
+		next = hdr_next_level(level, ticks_per_half);
+		/* a level too close to 100 for a double to tell apart */
+		if (!(next > level) || next >= 100.0)
+			break;
+		level = next;
+	}
+	out[n].percentile = 100.0;
+	out[n].value = hdr_clamp(h, lm_hdr_highest_at(last));
+	return n + 1;
 }

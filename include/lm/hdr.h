@@ -113,4 +113,26 @@ uint64_t lm_hdr_percentile(const struct lm_hdr *h, double p);
 
 double lm_hdr_mean(const struct lm_hdr *h);
 
+/* One point of a percentile spectrum: the value at a percentile. */
+struct lm_hdr_point {
+	double percentile;   /* 0 .. 100 */
+	uint64_t value;      /* as recorded (ns) */
+};
+
+/* The most points lm_hdr_spectrum() gives for any histogram of ours. */
+#define LM_HDR_SPECTRUM_MAX 1024
+
+/*
+ * The percentile spectrum of h, the "percentile distribution" of
+ * HdrHistogram's reports: percentiles from 0 towards 100 in steps that
+ * shrink as they near 100, ticks_per_half steps in each half of what is
+ * left (0, 10, ..., 50, 55, ..., 75, 77.5, ... for 5), each with
+ * lm_hdr_percentile()'s value there, until the highest non-empty
+ * sub-bucket is reached; then a last point (100, max). Writes at most
+ * cap points into out and returns how many (0 for an empty histogram).
+ * With 5 ticks, 2^64 samples need fewer than LM_HDR_SPECTRUM_MAX.
+ */
+uint32_t lm_hdr_spectrum(const struct lm_hdr *h, uint32_t ticks_per_half,
+			 struct lm_hdr_point *out, uint32_t cap);
+
 #endif /* LM_HDR_H */

@@ -42,7 +42,9 @@ mkdir -p "$LM_TEST_DIR"
 # later send its FIN to our address, in the middle of another test, which
 # rightly answers RST and counts a segment without a connection. The
 # kernel aborts them (a RST to whoever is there: no one between tests).
-ip netns exec "$LM_NS_SRV" ss -K -Htan state connected >/dev/null 2>&1 || true
+# (Not for a test that needs no lab: its env file names no server namespace.)
+[ -z "${LM_NS_SRV:-}" ] ||
+	ip netns exec "$LM_NS_SRV" ss -K -Htan state connected >/dev/null 2>&1 || true
 LM_RUN_N=0
 LM_STDOUT=""
 LM_STDERR=""
@@ -174,6 +176,99 @@ lm_run_signal() {
 	wait "$pid" || rc=$?
 	_lm_done "$rc"
 	return "$rc"
+}
+
+# lm_run_bg ARGS...: start lemmings-dp as lm_run would, but in the background, so that
+# the test talks to it meanwhile (its API): LM_BG_PID is its PID (timeout's, which passes
+# signals on), stopped at exit if still there. lm_bg_wait then waits for it and returns
+# (and sets LM_RC to) its exit status.
+LM_BG_PID=""
+lm_run_bg() {
+	_lm_prepare "$@"
+	timeout -k 5 "${LM_RUN_TIMEOUT:-60}" "${LM_CMD[@]}" \
+		>"$LM_STDOUT" 2>"$LM_STDERR" </dev/null &
+	LM_BG_PID=$!
+	trap lm_cleanup_all EXIT
+}
+
+lm_bg_wait() {
+	local rc=0
+	wait "$LM_BG_PID" || rc=$?
+	LM_BG_PID=""
+	_lm_done "$rc"
+	return "$rc"
+}
+
+# lm_api METHOD PATH [curl args...]: a request to the API of the run at $LM_API (a URL,
+# e.g. http://127.0.0.1:19090), from the client namespace (or $LM_API_NS), where it
+# listens: prints "STATUS CONTENT_TYPE" ("000 -" when nothing answered), the body in
+# $LM_TEST_DIR/body.
+lm_api() {
+	local method=$1 path=$2
+	shift 2
+	ip netns exec "${LM_API_NS:-$LM_NS_CLI}" curl -sS --noproxy '*' --max-time 8 \
+		-X "$method" -o "$LM_TEST_DIR/body" -w '%{http_code} %{content_type}' "$@" \
+		"$LM_API$path" || echo "000 -"
+}
+
+# lm_api_wait PATH [JQ]: wait (10 s at most) until GET PATH answers 200, and, given JQ,
+# until its body satisfies it (jq -e); fails otherwise.
+lm_api_wait() {
+	local path=$1 filter=${2:-}
+	for _ in $(seq 100); do
+		if [ "$(lm_api GET "$path" 2>/dev/null | cut -d' ' -f1)" = 200 ] &&
+			{ [ -z "$filter" ] || jq -e "$filter" "$LM_TEST_DIR/body" >/dev/null 2>&1; }; then
+			return 0
+		fi
+		[ -z "$LM_BG_PID" ] || kill -0 "$LM_BG_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	lm_show_run
+	fail "GET $path never answered 200${filter:+ with $filter}"
+}
+
+# lm_prometheus_start NS PORT TARGET...: a Prometheus server in namespace NS on
+# 127.0.0.1:PORT, scraping the TARGETs (ADDR:PORT) every 500 ms, its data in
+# $LM_TEST_DIR/prom; waits until it is ready. Stopped at exit. lm_promq QUERY prints
+# the JSON answer of an instant query.
+LM_PROM_PID=""
+lm_prometheus_start() {
+	local ns=$1 port=$2 d=$LM_TEST_DIR/prom t targets=""
+	shift 2
+	command -v prometheus >/dev/null ||
+		fail "prometheus is not installed (tools/deps installs it)"
+	for t in "$@"; do targets+="'$t',"; done
+	rm -rf "$d"
+	mkdir -p "$d/data"
+	cat >"$d/prometheus.yml" <<YML
+global:
+  scrape_interval: 500ms
+  scrape_timeout: 400ms
+scrape_configs:
+  - job_name: lemmings
+    static_configs:
+      - targets: [${targets%,}]
+YML
+	LM_PROM_NS=$ns
+	LM_PROM_PORT=$port
+	ip netns exec "$ns" prometheus --config.file="$d/prometheus.yml" \
+		--storage.tsdb.path="$d/data" --web.listen-address="127.0.0.1:$port" \
+		>"$d/prometheus.log" 2>&1 </dev/null &
+	LM_PROM_PID=$!
+	trap lm_cleanup_all EXIT
+	for _ in $(seq 100); do
+		ip netns exec "$ns" curl -sf --noproxy '*' "http://127.0.0.1:$port/-/ready" \
+			>/dev/null 2>&1 && return 0
+		kill -0 "$LM_PROM_PID" 2>/dev/null ||
+			fail "prometheus did not start: $(tail -5 "$d/prometheus.log")"
+		sleep 0.2
+	done
+	fail "prometheus was not ready after 20 s"
+}
+
+lm_promq() {
+	ip netns exec "$LM_PROM_NS" curl -sS --noproxy '*' --max-time 5 \
+		"http://127.0.0.1:$LM_PROM_PORT/api/v1/query" --data-urlencode "query=$1"
 }
 
 # lm_show_run: print the output of the last lm_run (for failure messages).
@@ -430,4 +525,13 @@ lm_cleanup_all() {
 	lm_hostile_stop
 	[ -z "$LM_ROUTER_NS" ] || ip netns del "$LM_ROUTER_NS" 2>/dev/null || true
 	[ "${#LM_FLEET_NS[@]}" -eq 0 ] || lm_fleet_down
+	if [ -n "$LM_BG_PID" ]; then
+		kill "$LM_BG_PID" 2>/dev/null || true
+		wait "$LM_BG_PID" 2>/dev/null || true
+		rm -rf "/var/run/dpdk/${LM_PREFIX:?}"
+	fi
+	if [ -n "$LM_PROM_PID" ]; then
+		kill "$LM_PROM_PID" 2>/dev/null || true
+		wait "$LM_PROM_PID" 2>/dev/null || true
+	fi
 }

@@ -12,18 +12,9 @@ set -euo pipefail
 # shellcheck source=tests/func/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-PORT=19093
-API=http://127.0.0.1:$PORT
+LM_API=http://127.0.0.1:19093
 CTL=${LM_CTL_BIN:-$LM_ROOT/build/control/lemmings-ctl}
-
-# api METHOD PATH [curl args...]: prints "STATUS CONTENT_TYPE", body in $LM_TEST_DIR/body
-api() {
-	local method=$1 path=$2
-	shift 2
-	ip netns exec "$LM_NS_CLI" curl -sS --noproxy '*' --max-time 8 -X "$method" \
-		-o "$LM_TEST_DIR/body" -w '%{http_code} %{content_type}' "$@" "$API$path" ||
-		echo "000 -"
-}
+api() { lm_api "$@"; }
 
 # --wait-for-start needs the API: a usage error, before anything starts.
 rc=0
@@ -39,24 +30,12 @@ lm_plan_lab "$LM_TEST_DIR/plan.json" '{"users": 8, "duration_s": 60}' '[
     {"name": "small", "http": {"path": "/small.bin"}}]}
 ]'
 S=$LM_TEST_DIR/summary.json
-_lm_prepare --plan "$LM_TEST_DIR/plan.json" --summary "$S" --api "127.0.0.1:$PORT" \
-	--wait-for-start --linger 60 --quiet
-timeout -k 5 "${LM_RUN_TIMEOUT:-90}" "${LM_CMD[@]}" \
-	>"$LM_STDOUT" 2>"$LM_STDERR" </dev/null &
-pid=$!
-trap 'kill "$pid" 2>/dev/null || true' EXIT
-
-up=0
-for _ in $(seq 100); do
-	if [ "$(api GET /api/status | cut -d' ' -f1)" = 200 ] &&
-		[ "$(jq -r .state "$LM_TEST_DIR/body")" = waiting ]; then
-		up=1
-		break
-	fi
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.1
-done
-[ "$up" = 1 ] || { lm_show_run; fail "the run never said it was waiting"; }
+LM_RUN_TIMEOUT=90 lm_run_bg --plan "$LM_TEST_DIR/plan.json" --summary "$S" \
+	--api "${LM_API#http://}" --wait-for-start --linger 60 --quiet
+lm_api_wait /api/status '.state == "waiting"'
+# timeout's child is the binary itself (ip netns exec execs it)
+LMPID=$(pgrep -P "$LM_BG_PID" | head -n 1)
+[ -n "$LMPID" ] || fail "no lemmings-dp process under $LM_BG_PID"
 
 # The UI's files, from the binary.
 assert_eq "$(api GET /)" "200 text/html; charset=utf-8" "GET /"
@@ -81,8 +60,8 @@ assert_eq "$(api POST /api/start -d '{"users": 4, "duration": 0}' | cut -d' ' -f
 assert_eq "$(api POST /api/start -d '{"users": 4, "colour": 1}' | cut -d' ' -f1)" 400 "unknown key"
 assert_eq "$(api POST /api/stop -H 'Origin: http://elsewhere.example' | cut -d' ' -f1)" 403 \
 	"stop from another origin"
-kill -0 "$pid" 2>/dev/null || fail "a refused stop stopped the run"
-assert_eq "$(api POST /api/start -H "Origin: http://127.0.0.1:$PORT" \
+kill -0 "$LM_BG_PID" 2>/dev/null || fail "a refused stop stopped the run"
+assert_eq "$(api POST /api/start -H "Origin: $LM_API" \
 	-d '{"users": 4, "spawn_rate": 8, "duration": 4}' | cut -d' ' -f1)" 202 "start"
 assert_eq "$(api POST /api/start -d '{"users": 4}' | cut -d' ' -f1)" 409 "a second start"
 
@@ -112,22 +91,17 @@ jq -e '(.plan | type) == "string" and .totals.requests > 0' "$LM_TEST_DIR/body" 
 assert_eq "$(api GET /download/stats.csv)" "200 text/csv; charset=utf-8" "CSV while running"
 grep -q '^,Aggregated,' "$LM_TEST_DIR/body" || fail "the CSV has no Aggregated row"
 assert_eq "$(api GET /download/run.hlog | cut -d' ' -f1)" 200 "hlog while running"
+# without --hlog, the API's own log: open, but already unlinked (nothing left behind)
+[ -e "${TMPDIR:-/tmp}/lemmings-dp.$LMPID.hlog" ] && fail "the API's own .hlog is still linked"
+ls -l "/proc/$LMPID/fd" | grep -q "lemmings-dp.$LMPID.hlog (deleted)" ||
+	fail "the API's own .hlog is not open"
 "$CTL" hlog report "$LM_TEST_DIR/body" >"$LM_TEST_DIR/hlog-live.txt" ||
 	fail "the .hlog so far does not read: $(cat "$LM_TEST_DIR/hlog-live.txt")"
 
 # The end: the state says done, the API lingers.
-done=0
-for _ in $(seq 100); do
-	if [ "$(api GET /api/status | cut -d' ' -f1)" = 200 ] &&
-		[ "$(jq -r .state "$LM_TEST_DIR/body")" = done ]; then
-		done=1
-		break
-	fi
-	sleep 0.1
-done
-[ "$done" = 1 ] || { lm_show_run; fail "the run did not end after its 4 s"; }
+lm_api_wait /api/status '.state == "done"'
 sleep 1
-kill -0 "$pid" 2>/dev/null || fail "the API did not linger after the run"
+kill -0 "$LM_BG_PID" 2>/dev/null || fail "the API did not linger after the run"
 [ -s "$S" ] || fail "no summary"
 total=$(jq .totals.requests "$S")
 assert_ge "$total" 100 "requests"
@@ -151,13 +125,10 @@ assert_ge "$(jq '.rows | length' "$LM_TEST_DIR/body")" 3 "history rows at the en
 t0=$(date +%s%N)
 assert_eq "$(api POST /api/stop | cut -d' ' -f1)" 202 "stop during the linger"
 rc=0
-wait "$pid" || rc=$?
-trap - EXIT
-_lm_done "$rc"
+lm_bg_wait || rc=$?
 [ "$rc" -eq 0 ] || { lm_show_run; fail "exit status $rc"; }
 ms=$((($(date +%s%N) - t0) / 1000000))
 assert_le "$ms" 3000 "ms from the stop to the exit"
 grep -q 'started from the API: users 4, spawn rate 8/s, 4 s' "$LM_STDOUT" ||
 	fail "the start is not in the output"
-ls /tmp/lemmings-dp."$pid".hlog 2>/dev/null && fail "the API's own .hlog was left behind"
 echo "ok"

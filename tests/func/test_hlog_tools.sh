@@ -2,7 +2,9 @@
 # HdrHistogram interval logs: a log written by our writer (lemmings-ctl hlog demo, known
 # data) is read by HdrHistogram's own HistogramLogProcessor (Java), and its overall
 # percentiles equal those of 'lemmings-ctl hlog report'; so do those of a merge of two
-# logs whose clocks started 0.4 s apart. Also the exit statuses of lemmings-ctl.
+# logs whose clocks started 0.4 s apart; the HTML report's percentile spectrum (hlog
+# report --html) is the processor's percentile distribution. Also the exit statuses of
+# lemmings-ctl.
 # Needs no lab: when the lab's env file is missing, lib.sh gets an empty one of ours.
 # Skipped (77) without a JRE (default-jre-headless) or the HdrHistogram library
 # (libhdrhistogram-java).
@@ -79,4 +81,24 @@ compare "$D/merged.hlog" latency 20100
 compare "$D/merged.hlog" connect 20100
 # the merge kept one line per tag and second: 10 seconds, 2 tags
 assert_eq "$(grep -c '^Tag=' "$D/merged.hlog")" 20 "merged interval lines"
+
+# the HTML report's spectrum is HdrHistogram's percentile distribution (the .hgrm the
+# processor wrote): the same percentiles, the same values (it prints 2 decimals)
+command -v python3 >/dev/null 2>&1 || fail "no python3 to read the HTML report's data"
+for log in demo merged; do
+	"$LM_CTL" hlog report "$D/$log.hlog" --html "$D/$log.html" || fail "hlog report --html $log"
+	python3 - "$D/$log.html" "$D/$log.latency.java.hgrm" <<'PY' || fail "$log: spectrum differs from HdrHistogram's"
+import csv, json, re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+data = json.loads(re.search(r'<script type="application/json" id="lm-report-data">(.*?)</script>',
+                            page, re.S).group(1))
+sp = [s for s in data["steps"] if s["step"] == "latency"][0]["spectrum"]
+rows = [r for r in csv.reader(l for l in open(sys.argv[2]) if not l.startswith("#"))][1:]
+assert len(rows) == len(sp), "%d points, HdrHistogram %d" % (len(sp), len(rows))
+for (p, v), r in zip(sp, rows):
+    assert abs(p / 100 - float(r[1])) < 1e-12, "percentile %r vs %s" % (p, r[1])
+    assert abs(v - float(r[0])) <= 0.005 + 1e-9, "at %r: %r ms vs %s" % (p, v, r[0])
+print("%s: %d spectrum points equal HdrHistogram's" % (sys.argv[1], len(sp)))
+PY
+done
 echo "PASS: HdrHistogram's HistogramLogProcessor agrees with lemmings-ctl hlog report"

@@ -13,20 +13,10 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 
-PORT=19090
 TOKEN=t0ken-$$
 export LEMMINGS_API_TOKEN=$TOKEN
-API=http://127.0.0.1:$PORT
-
-# curl in the client namespace, where the binary listens on its loopback.
-# api METHOD PATH [curl args...]: prints "STATUS CONTENT_TYPE", body in $LM_TEST_DIR/body
-api() {
-	local method=$1 path=$2
-	shift 2
-	ip netns exec "$LM_NS_CLI" curl -sS --noproxy '*' --max-time 5 -X "$method" \
-		-o "$LM_TEST_DIR/body" -w '%{http_code} %{content_type}' "$@" "$API$path" ||
-		echo "000 -"
-}
+LM_API=http://127.0.0.1:19090
+api() { lm_api "$@"; }
 
 lm_access_reset
 lm_plan_lab "$LM_TEST_DIR/plan.json" '{"users": 4, "duration_s": 60}' '[
@@ -36,24 +26,9 @@ lm_plan_lab "$LM_TEST_DIR/plan.json" '{"users": 4, "duration_s": 60}' '[
 ]'
 S=$LM_TEST_DIR/summary.json
 
-# In the background, as lm_run would run it, so that we can talk to it meanwhile.
-_lm_prepare --plan "$LM_TEST_DIR/plan.json" --summary "$S" --api "127.0.0.1:$PORT"
-timeout -k 5 "${LM_RUN_TIMEOUT:-60}" "${LM_CMD[@]}" \
-	>"$LM_STDOUT" 2>"$LM_STDERR" </dev/null &
-pid=$!
-trap 'kill "$pid" 2>/dev/null || true' EXIT
-
+lm_run_bg --plan "$LM_TEST_DIR/plan.json" --summary "$S" --api "${LM_API#http://}"
 # The listener comes up with the run.
-up=0
-for _ in $(seq 100); do
-	if [ "$(api GET /metrics | cut -d' ' -f1)" = 200 ]; then
-		up=1
-		break
-	fi
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.1
-done
-[ "$up" = 1 ] || { lm_show_run; fail "GET /metrics never answered 200"; }
+lm_api_wait /metrics
 sleep 2
 
 # /metrics: the exposition format, the families the docs promise.
@@ -100,23 +75,21 @@ assert_eq "$(jq .target_users "$LM_TEST_DIR/body")" 2 "status.target_users after
 api GET /metrics >/dev/null
 assert_eq "$(awk '/^lemmings_users(\{[^}]*\})? / { print $2 }' "$LM_TEST_DIR/body")" 2 \
 	"users running after load users 2"
-kill -0 "$pid" 2>/dev/null || fail "the run ended before it was asked to"
+kill -0 "$LM_BG_PID" 2>/dev/null || fail "the run ended before it was asked to"
 
 # Stop through the API; scrape until the process exits, keeping the last good scrape.
 assert_eq "$(api POST /api/stop -H "Authorization: Bearer $TOKEN" | cut -d' ' -f1)" 202 \
 	"stop with the token"
 LAST=$LM_TEST_DIR/metrics-last.txt
 : >"$LAST"
-while kill -0 "$pid" 2>/dev/null; do
+while kill -0 "$LM_BG_PID" 2>/dev/null; do
 	if [ "$(api GET /metrics | cut -d' ' -f1)" = 200 ]; then
 		cp "$LM_TEST_DIR/body" "$LAST"
 	fi
 	sleep 0.1
 done
 rc=0
-wait "$pid" || rc=$?
-trap - EXIT
-_lm_done "$rc"
+lm_bg_wait || rc=$?
 [ "$rc" -eq 0 ] || { lm_show_run; fail "exit status $rc after POST /api/stop"; }
 
 # The last scrape was taken after the final view: its counters are the summary's.

@@ -8,32 +8,8 @@ set -euo pipefail
 
 command -v prometheus >/dev/null || lm_skip "prometheus is not installed (tools/deps installs it)"
 PORT=19190
-PPORT=19191
-D=$LM_TEST_DIR/prom
-mkdir -p "$D/data"
-cat >"$D/prometheus.yml" <<YML
-global:
-  scrape_interval: 500ms
-  scrape_timeout: 400ms
-scrape_configs:
-  - job_name: lemmings
-    static_configs:
-      - targets: ['127.0.0.1:$PORT']
-YML
-# in the client namespace: the binary's API listens on that namespace's loopback
-ip netns exec "$LM_NS_CLI" prometheus --config.file="$D/prometheus.yml" \
-	--storage.tsdb.path="$D/data" --web.listen-address="127.0.0.1:$PPORT" \
-	>"$D/prometheus.log" 2>&1 </dev/null &
-prom=$!
-trap 'kill "$prom" 2>/dev/null || true; wait "$prom" 2>/dev/null || true' EXIT
-q() { ip netns exec "$LM_NS_CLI" curl -sS --noproxy '*' --max-time 5 \
-	"http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=$1"; }
-for _ in $(seq 100); do
-	ip netns exec "$LM_NS_CLI" curl -sf --noproxy '*' "http://127.0.0.1:$PPORT/-/ready" \
-		>/dev/null 2>&1 && break
-	kill -0 "$prom" 2>/dev/null || fail "prometheus did not start: $(tail -5 "$D/prometheus.log")"
-	sleep 0.2
-done
+lm_prometheus_start "$LM_NS_CLI" 19191 "127.0.0.1:$PORT"
+q() { lm_promq "$1"; }
 
 lm_plan_lab "$LM_TEST_DIR/plan.json" '{"users": 4, "duration_s": 4}' \
 	'[{"name": "s", "steps": [{"name": "home", "http": {"path": "/index.html"}}]}]'
@@ -45,6 +21,14 @@ S=$LM_TEST_DIR/s.json
 total=$(jq '.totals.requests' "$S")
 got=$(q 'sum(max_over_time(lemmings_requests_total[10m]))' | jq -r '.data.result[0].value[1]')
 assert_eq "$got" "$total" "requests counted by Prometheus (the last scrape) vs the summary"
+# the TCP events: one table for the summary and the metrics
+for ev in connections_opened retransmits dup_acks; do
+	got_ev=$(q "max_over_time(lemmings_tcp_events_total{event=\"$ev\"}[10m])" |
+		jq -r '.data.result[0].value[1]')
+	assert_eq "$got_ev" "$(jq ".tcp.$ev" "$S")" "lemmings_tcp_events_total{event=\"$ev\"} vs the summary"
+done
+assert_eq "$(q 'count(max_over_time(lemmings_icmp_events_total[10m]))' | jq -r '.data.result[0].value[1]')" \
+	"$(jq '.icmp | length' "$S")" "an ICMP event series per key of the summary's icmp"
 up=$(q 'max_over_time(lemmings_up[10m])' | jq -r '.data.result[0].value[1]')
 assert_eq "$up" 1 "lemmings_up"
 p50=$(q 'histogram_quantile(0.5, sum by (le) (max_over_time(lemmings_response_seconds_bucket[10m])))' |

@@ -7,7 +7,8 @@
 # - each shard used only its slice of the client addresses, and drew {{seq}} values no
 #   other did (all distinct, each equal to its index modulo 3);
 # - each started within a few milliseconds of the time asked (the summary's skew);
-# - every shard's users took their global indices ({{user}}) from disjoint ranges;
+# - every shard's users took their global indices ({{user}}) from disjoint ranges, and
+#   with them their rows of a "unique" data set;
 # - a real Prometheus server scraping the three: the fleet-wide sum of
 #   lemmings_requests_total is the sum of the three summaries, and each shard is a
 #   series of its own (label shard);
@@ -18,7 +19,6 @@ set -euo pipefail
 # shellcheck source=tests/func/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-command -v prometheus >/dev/null || fail "prometheus is not installed (tools/deps installs it)"
 command -v java >/dev/null || fail "no java (tools/deps installs default-jre-headless)"
 JAR=${LM_HDRHISTOGRAM_JAR:-/usr/share/java/hdrhistogram.jar}
 [ -r "$JAR" ] || fail "$JAR missing (tools/deps installs libhdrhistogram-java)"
@@ -30,44 +30,41 @@ PPORT=19291
 lm_fleet_up "$N"
 
 # Prometheus in the server namespace, scraping each shard's API on its own address.
-D=$LM_TEST_DIR/prom
-rm -rf "$D"
-mkdir -p "$D/data"
-targets=$(for i in $(seq 0 $((N - 1))); do printf "'%s:%s'," "${LM_FLEET_API[i]}" "$MPORT"; done)
-cat >"$D/prometheus.yml" <<YML
-global:
-  scrape_interval: 500ms
-  scrape_timeout: 400ms
-scrape_configs:
-  - job_name: lemmings
-    static_configs:
-      - targets: [${targets%,}]
-YML
-ip netns exec "$LM_NS_SRV" prometheus --config.file="$D/prometheus.yml" \
-	--storage.tsdb.path="$D/data" --web.listen-address="127.0.0.1:$PPORT" \
-	>"$D/prometheus.log" 2>&1 </dev/null &
-prom=$!
-trap 'kill "$prom" 2>/dev/null || true; wait "$prom" 2>/dev/null || true; lm_cleanup_all' EXIT
-q() { lm_srv curl -sS --noproxy '*' --max-time 5 \
-	"http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=$1"; }
-for _ in $(seq 100); do
-	lm_srv curl -sf --noproxy '*' "http://127.0.0.1:$PPORT/-/ready" >/dev/null 2>&1 && break
-	kill -0 "$prom" 2>/dev/null || fail "prometheus did not start: $(tail -5 "$D/prometheus.log")"
-	sleep 0.2
-done
+lm_prometheus_start "$LM_NS_SRV" "$PPORT" \
+	$(for i in $(seq 0 $((N - 1))); do echo "${LM_FLEET_API[i]}:$MPORT"; done)
+q() { lm_promq "$1"; }
 lm_access_reset
+printf 'name\nada\nbob\ncyd\ndee\neve\nfay\ngus\n' >"$LM_TEST_DIR/people.csv"
 lm_plan_write "$LM_TEST_DIR/plan.json" <<JSON
 {
   "name": "fleet",
+  "data": {"people": {"csv": "people.csv", "pick": "unique"}},
   "ports": [{"ip": "198.18.4.10", "prefix": 24, "gateway": "$LM_FLEET_GW",
              "client_ips": "198.18.4.10-198.18.4.15"}],
   "target": {"ip": "$LM_SRV_IP", "port": 80},
   "load": {"users": 7, "duration_s": 60, "max_runs": $RUNS},
   "scenarios": [{"name": "s", "steps": [
-    {"name": "get", "http": {"path": "/index.html?seq={{seq}}&user={{user}}"}},
+    {"name": "get", "http": {"path": "/index.html?seq={{seq}}&user={{user}}&name={{people.name}}"}},
     {"name": "pause", "think": {"constant_ms": 100}}]}]
 }
 JSON
+
+# --list says what a shard takes (before any packet: no EAL needed).
+"$LM_BIN" -- --plan "$LM_TEST_DIR/plan.json" --shard 1/3 --list >"$LM_TEST_DIR/list1" ||
+	fail "--list --shard 1/3 failed"
+assert_eq "$(grep '^shard' "$LM_TEST_DIR/list1")" \
+	"shard 1 of 3: users 3 to 4; port 0: 198.18.4.12-198.18.4.13; {{seq}} = 1 mod 3" "--list"
+assert_eq "$(grep '^load' "$LM_TEST_DIR/list1")" "load: closed model, 2 users, all at once; 60 s, at most 100 runs" \
+	"--list's load"
+rc=0
+"$LM_BIN" -- --plan "$LM_TEST_DIR/plan.json" --shard 3/3 --check >/dev/null 2>"$LM_TEST_DIR/bad" || rc=$?
+assert_eq "$rc" 2 "--shard 3/3"
+assert_contains "$LM_TEST_DIR/bad" "--shard: \"3/3\" is not I/N"
+rc=0
+"$LM_BIN" -- --plan "$LM_TEST_DIR/plan.json" --start-at 2026-02-31T00:00:00Z --check \
+	>/dev/null 2>"$LM_TEST_DIR/bad" || rc=$?
+assert_eq "$rc" 2 "--start-at on 31 February"
+assert_contains "$LM_TEST_DIR/bad" "RFC 3339"
 
 # Far enough ahead for three EAL start-ups on two CPUs.
 AT=$(date -u -d '+6 sec' +%Y-%m-%dT%H:%M:%S.%3NZ)
@@ -118,7 +115,7 @@ assert_eq "$(tr '\n' ' ' <"$LM_TEST_DIR/addrs")" \
 	"198.18.4.10 198.18.4.11 198.18.4.12 198.18.4.13 198.18.4.14 198.18.4.15 " \
 	"client addresses seen by nginx"
 # {{seq}}: all distinct, and shard i's (addresses .10+2i, .11+2i) are i modulo 3.
-sed -n 's/^\([0-9.]*\) GET \/index.html?seq=\([0-9]*\)&user=\([0-9]*\) .*/\1 \2 \3/p' "$L" \
+sed -n 's/^\([0-9.]*\) GET \/index.html?seq=\([0-9]*\)&user=\([0-9]*\)&name=\([a-z]*\) .*/\1 \2 \3 \4/p' "$L" \
 	>"$LM_TEST_DIR/seqs"
 assert_eq "$(wc -l <"$LM_TEST_DIR/seqs")" "$RUNS" "requests with a seq"
 assert_eq "$(awk '{ print $2 }' "$LM_TEST_DIR/seqs" | sort -u | wc -l)" "$RUNS" "distinct seq values"
@@ -132,6 +129,9 @@ bad=$(awk '{ split($1, o, "."); shard = int((o[4] - 10) / 2);
 assert_eq "$bad" 0 "users outside their shard's range"
 assert_eq "$(awk '{ print $3 }' "$LM_TEST_DIR/seqs" | sort -un | tr '\n' ' ')" "0 1 2 3 4 5 6 " \
 	"every user ran"
+# "unique" data rows: user k has row k, whichever shard runs it
+assert_eq "$(awk '{ print $3, $4 }' "$LM_TEST_DIR/seqs" | sort -u | tr '\n' ' ')" \
+	"0 ada 1 bob 2 cyd 3 dee 4 eve 5 fay 6 gus " "each user's unique row"
 # Prometheus: the fleet-wide sum, from each shard's last scrape (state done).
 done_n=$(q 'count(max_over_time(lemmings_state{state="done"}[10m]) == 1)' | jq -r '.data.result[0].value[1]')
 assert_eq "$done_n" "$N" "shards whose final figures Prometheus scraped"

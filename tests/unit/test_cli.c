@@ -127,10 +127,18 @@ test_basic(void **state)
 	assert_string_equal(c.summary, "s.json");
 	assert_true(c.duration_s == 2.5);
 	assert_true(c.check && c.quiet);
+	assert_null(c.html);
 
 	assert_int_equal(parse(&c, &out, "--help", NULL), 0);
 	free(out);
 	assert_true(c.help);
+
+	/* the exports that only name a file */
+	assert_int_equal(parse(&c, &out, "--plan", "x.json", "--html", "r.html",
+			       "--hlog", "r.hlog", NULL), 0);
+	free(out);
+	assert_string_equal(c.html, "r.html");
+	assert_string_equal(c.hlog, "r.hlog");
 
 	check_fails("error: --plan FILE is required (see --help)\n", NULL);
 	check_fails("error: --duration: \"0\" is not a number of seconds > 0\n",
@@ -270,6 +278,7 @@ test_usage(void **state)
 	assert_non_null(strstr(out, "--max-runs N"));
 	assert_non_null(strstr(out, "--list"));
 	assert_non_null(strstr(out, "--grace S"));
+	assert_non_null(strstr(out, "--html FILE"));
 	free(out);
 }
 

@@ -494,6 +494,44 @@ test_table(void **state)
 	fixture_free(f);
 }
 
+/* What the reports show of each threshold: metric, comparison, unit, step. */
+static void
+test_describe(void **state)
+{
+	struct lm_plan *p = load_thr("[{\"p99_ms\": 50, \"step\": \"browse/a/c\"},"
+		" {\"p999_ms\": 200}, {\"max_ms\": 1},"
+		" {\"error_rate\": 0.01, \"step\": \"on_start/login\"},"
+		" {\"rps_min\": 1000, \"step\": \"browse/x/y\"}]");
+	struct lm_thr_desc d;
+
+	(void)state;
+	lm_threshold_describe(p, 0, &d);
+	assert_string_equal(d.metric, "p99");
+	assert_string_equal(d.op, "<=");
+	assert_string_equal(d.unit, "ms");
+	assert_string_equal(d.scenario, "browse/a");
+	assert_string_equal(d.step, "c");
+	lm_threshold_describe(p, 1, &d);
+	assert_string_equal(d.metric, "p99.9");
+	assert_null(d.scenario);
+	assert_null(d.step);
+	lm_threshold_describe(p, 2, &d);
+	assert_string_equal(d.metric, "max");
+	lm_threshold_describe(p, 3, &d);
+	assert_string_equal(d.metric, "error_rate");
+	assert_string_equal(d.op, "<=");
+	assert_string_equal(d.unit, "");
+	assert_string_equal(d.scenario, "on_start");
+	assert_string_equal(d.step, "login");
+	lm_threshold_describe(p, 4, &d);
+	assert_string_equal(d.metric, "rps");
+	assert_string_equal(d.op, ">=");
+	assert_string_equal(d.unit, "req/s");
+	assert_string_equal(d.scenario, "browse");
+	assert_string_equal(d.step, "x/y");
+	lm_plan_free(p);
+}
+
 int
 main(void)
 {
@@ -507,6 +545,7 @@ main(void)
 		cmocka_unit_test(test_eval_counts),
 		cmocka_unit_test(test_breached),
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_describe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
