@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The HTML report's page: builds everything from the JSON in
- * <script type="application/json" id="lm-report-data"> (docs/ui.md has
- * its format). The report is one file that opens from file:// with no
+ * The HTML report's page: builds everything from the JSON of the page's
+ * data element (a script element of type application/json, id
+ * lm-report-data; docs/report.md has its format). No tag is written out
+ * here: this file is inlined in that page, whose readers look for the
+ * element's tag. The report is one file that opens from file:// with no
  * network, so this is a classic script inlined after charts.js, and it
  * reads nothing but that element.
  */

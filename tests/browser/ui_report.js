@@ -25,6 +25,7 @@ run(async ([file, shot], log) => {
 		await page.goto('file://' + path.resolve(file), { waitUntil: 'load' });
 		await page.waitForSelector('body[data-ready="true"]', { timeout: 10000 });
 
+		check(await page.$$eval('#lm-report-data', (e) => e.length) === 1, 'not one data element');
 		const d = JSON.parse(await page.textContent('#lm-report-data'));
 		const r = await page.evaluate(() => {
 			const q = (s, el) => Array.from((el || document).querySelectorAll(s));
