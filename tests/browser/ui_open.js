@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: BSD-3-Clause
-// ui_open.js URL: an open-model run: the page asks for a rate, not users,
+// ui_open.js URL R1 R2 SHOT.png: an open-model run: the page asks for a rate, not users,
 // and shows the target rate; rate R1 then R2 set from the page are the
 // run's (/api/status target_rate) and the achieved request rate follows
 // them (each session is one request).
 'use strict';
 const { launch, close, watch, until, check, getJSON, run } = require('./lib');
 
-run(async ([url, r1, r2], log) => {
+run(async ([url, r1, r2, shot], log) => {
 	r1 = Number(r1);
 	r2 = Number(r2);
 	const ctx = await launch();
@@ -38,6 +38,7 @@ run(async ([url, r1, r2], log) => {
 		log('achieved: ' + a.toFixed(1) + ' req/s at rate ' + r1 + ', ' + b.toFixed(1) + ' at ' + r2);
 		check(Math.abs(a - r1) <= r1 * 0.25 && Math.abs(b - r2) <= r2 * 0.25,
 			'the achieved rates are not the targets');
+		await page.screenshot({ path: shot, fullPage: true });
 		check(errors.length === 0, 'console errors:\n  ' + errors.join('\n  '));
 	} finally {
 		await close(ctx);

@@ -16,7 +16,7 @@ lm_plan_lab "$LM_TEST_DIR/plan.json" '{"rate": 20, "duration_s": 60}' '[
 ]'
 S=$LM_TEST_DIR/summary.json
 ui_start --plan "$LM_TEST_DIR/plan.json" --summary "$S" --linger 0
-ui_browser ui_open.js "$UI_URL" 10 40
+ui_browser ui_open.js "$UI_URL" 10 40 "$LM_TEST_DIR/ui-open.png"
 assert_eq "$(ui_api POST /api/stop)" 202 "stop"
 ui_wait_exit 15
 [ "$LM_RC" -eq 0 ] || { lm_show_run; fail "exit status $LM_RC"; }
