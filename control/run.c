@@ -417,6 +417,12 @@ lm_control_run(struct lm_worker *ws, uint32_t n, struct lm_plan *plan,
 	x.hlog = o->hlog != NULL;
 	lm_run_api_begin(o->api, plan, &x);
 	if (o->api != NULL) {
+		char *head = lm_api_render_history_head(plan, interval_s);
+
+		/* no row yet, but a document: the UI may ask from the start */
+		if (head != NULL)
+			lm_api_history_head(o->api, head);
+		free(head);
 		have_snap = lm_view_init(&snap, l->n_scenarios, l->n_steps) == 0 &&
 			lm_view_servers(&snap, l->n_servers, l->n_routes) == 0;
 		lm_run_api_publish(o->api, plan, &now, NULL, 0, &x);
@@ -492,13 +498,7 @@ lm_control_run(struct lm_worker *ws, uint32_t n, struct lm_plan *plan,
 		}
 		lm_run_api_hlog(o->api, o->hlog, o->hlog_tmp);
 	}
-	if (o->api != NULL) {
-		char *head = lm_api_render_history_head(plan, interval_s);
 
-		if (head != NULL)
-			lm_api_history_head(o->api, head);
-		free(head);
-	}
 	for (;;) {
 		uint64_t t = rte_rdtsc();
 		double elapsed = (double)(t - t_start) / (double)hz;

@@ -70,6 +70,7 @@ lm_run_api_commands(struct lm_api *a, struct lm_worker *ws, uint32_t n,
 		return;
 	while (lm_api_take_command(a, &cmd)) {
 		if (cmd.kind == LM_API_CMD_STOP) {
+			printf("stop asked through the API\n");
 			lm_control_request_stop_api();
 			continue;
 		}

@@ -63,11 +63,8 @@ async function close(ctx) {
 function watch(page) {
 	const errors = [];
 	page.on('console', (m) => {
-		// The browser asks for /favicon.ico by itself, and the API has none
-		// (404): not the page's doing. Any other failed load counts.
-		if (m.type() === 'error' && /favicon\.ico/.test(m.location().url || '') &&
-		    /status of 404/.test(m.text()))
-			return;
+		// Any failed load counts (the page names its icon, so the
+		// browser does not ask for /favicon.ico).
 		if (m.type() === 'error')
 			errors.push('console: ' + m.text() + ' @' + JSON.stringify(m.location()));
 	});

@@ -53,7 +53,7 @@ static void
 test_assets(void **state)
 {
 	static const char *const names[] = { "index.html", "app.js",
-		"charts.js", "style.css", "report.js" };
+		"charts.js", "style.css", "report.js", "favicon.svg" };
 	struct lm_api *a = start();
 	struct resp r;
 	char path[64];
