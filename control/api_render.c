@@ -35,19 +35,6 @@ latency_ms(const struct lm_hdr *h, bool mean)
 	return o;
 }
 
-/* Only the reasons that occurred: a step's row stays short. */
-static json_t *
-errors_nonzero(const uint64_t *errors)
-{
-	json_t *o = json_object();
-
-	for (int e = 0; e < LM_ERR_MAX; e++)
-		if (errors[e] != 0)
-			json_object_set_new(o, lm_err_name(e),
-					    json_integer((json_int_t)errors[e]));
-	return o;
-}
-
 /* A row: counts of s, interval counts from s - b (b may be NULL). */
 static json_t *
 stats_row(const struct lm_step_stats *s, const struct lm_step_stats *b,
@@ -68,7 +55,7 @@ stats_row(const struct lm_step_stats *s, const struct lm_step_stats *b,
 		"interval_ms", latency_ms(interval, false),
 		"tx_bytes", (json_int_t)s->tx_bytes,
 		"rx_bytes", (json_int_t)s->rx_bytes,
-		"errors", errors_nonzero(s->errors));
+		"errors", lm_report_errors_json(s->errors));
 }
 
 static void

@@ -32,16 +32,6 @@ struct lm_csv_history {
 	struct lm_hdr interval;   /* reused: too large for the stack */
 };
 
-static const char *const kind_names[] = {
-	[LM_STEP_HTTP] = "HTTP",
-	[LM_STEP_THINK] = "think",
-	[LM_STEP_LOOP] = "loop",
-	[LM_STEP_CONNECT] = "connect",
-	[LM_STEP_SEND] = "send",
-	[LM_STEP_EXPECT] = "expect",
-	[LM_STEP_CLOSE] = "close",
-};
-
 static double
 ms(uint64_t ns)
 {
@@ -160,7 +150,8 @@ stats_write(FILE *f, const struct lm_plan *plan, const struct lm_view *v,
 				cap = need;
 			}
 			snprintf(name, cap, "%s/%s", sc->name, st->name);
-			stats_row(f, kind_names[st->kind], name, s, &s->latency,
+			stats_row(f, st->kind == LM_STEP_HTTP ? "HTTP" :
+				  lm_step_kind_name(st->kind), name, s, &s->latency,
 				  duration_s);
 			all->requests += s->requests;
 			all->failed += s->failed;

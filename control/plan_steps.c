@@ -657,3 +657,21 @@ lm_plan_free_steps(struct lm_step *steps, uint32_t n)
 	}
 	free(steps);
 }
+
+const char *
+lm_step_kind_name(enum lm_step_kind k)
+{
+	/* as the plan writes them: each a step's key (docs/plan.md) */
+	static const char *const names[] = {
+		[LM_STEP_HTTP] = "http",
+		[LM_STEP_THINK] = "think",
+		[LM_STEP_LOOP] = "loop",
+		[LM_STEP_CONNECT] = "connect",
+		[LM_STEP_SEND] = "send",
+		[LM_STEP_EXPECT] = "expect",
+		[LM_STEP_CLOSE] = "close",
+	};
+
+	return (unsigned int)k < sizeof(names) / sizeof(names[0]) &&
+		names[k] != NULL ? names[k] : "?";
+}

@@ -63,6 +63,18 @@ route_name(const struct lm_plan_server *s, uint32_t k)
 	return k < s->n_routes ? s->routes[k].path : "(default)";
 }
 
+json_t *
+lm_report_errors_json(const uint64_t *errors)
+{
+	json_t *o = json_object();
+
+	for (int e = 0; e < LM_ERR_MAX; e++)
+		if (errors[e] != 0)
+			json_object_set_new(o, lm_err_name(e),
+					    json_integer((json_int_t)errors[e]));
+	return o;
+}
+
 /* {"name": count, ...} of an event table (events.h). */
 static json_t *
 events_json(const struct lm_event_counter *t, unsigned int n,

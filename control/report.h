@@ -40,4 +40,7 @@ json_t *lm_report_servers_json(const struct lm_plan *plan,
 json_t *lm_report_routes_json(const struct lm_plan *plan,
 			      const struct lm_view *v);
 
+/* {"reason": count} of the reasons that occurred (LM_ERR_MAX counts). */
+json_t *lm_report_errors_json(const uint64_t *errors);
+
 #endif /* LM_REPORT_H */

@@ -12,6 +12,7 @@
 #include <lm/stats.h>
 
 #include "report_data.h"
+#include "report.h"
 #include "thresholds.h"
 
 json_t *
@@ -69,19 +70,6 @@ lm_report_spectrum(const struct lm_hdr *h)
 	return a;
 }
 
-/* Only the reasons that happened: the report lists what went wrong. */
-static json_t *
-errors_json(const uint64_t *errors)
-{
-	json_t *o = json_object();
-
-	for (int e = 0; e < LM_ERR_MAX; e++)
-		if (errors[e] != 0)
-			json_object_set_new(o, lm_err_name(e),
-					    json_integer((json_int_t)errors[e]));
-	return o;
-}
-
 /* A step's row, or the totals' (s sums them, latency included). */
 static json_t *
 row_json(const struct lm_step_stats *s, double duration_s)
@@ -95,7 +83,7 @@ row_json(const struct lm_step_stats *s, double duration_s)
 		"latency_ms", lm_report_latency_ms(&s->latency),
 		"tx_bytes", (json_int_t)s->tx_bytes,
 		"rx_bytes", (json_int_t)s->rx_bytes,
-		"errors", errors_json(s->errors),
+		"errors", lm_report_errors_json(s->errors),
 		"spectrum", lm_report_spectrum(&s->latency));
 }
 
@@ -110,23 +98,6 @@ step_sum(struct lm_step_stats *all, const struct lm_step_stats *s)
 	for (int e = 0; e < LM_ERR_MAX; e++)
 		all->errors[e] += s->errors[e];
 	lm_hdr_add(&all->latency, &s->latency);
-}
-
-static const char *const kind_names[] = {
-	[LM_STEP_HTTP] = "http",
-	[LM_STEP_THINK] = "think",
-	[LM_STEP_LOOP] = "loop",
-	[LM_STEP_CONNECT] = "connect",
-	[LM_STEP_SEND] = "send",
-	[LM_STEP_EXPECT] = "expect",
-	[LM_STEP_CLOSE] = "close",
-};
-
-static const char *
-kind_name(enum lm_step_kind k)
-{
-	return (size_t)k < sizeof(kind_names) / sizeof(kind_names[0]) &&
-		kind_names[k] != NULL ? kind_names[k] : "?";
 }
 
 /* method and path of an HTTP step (the others have neither) */
@@ -158,7 +129,7 @@ plan_json(const struct lm_plan *plan, const struct lm_view *v)
 		for (uint32_t j = 0; j < sc->n_steps; j++) {
 			json_t *st = json_pack("{s:s, s:s}",
 				"name", sc->steps[j].name,
-				"kind", kind_name(sc->steps[j].kind));
+				"kind", lm_step_kind_name(sc->steps[j].kind));
 
 			set_request(st, &sc->steps[j]);
 			json_array_append_new(steps, st);
@@ -284,7 +255,7 @@ steps_json(json_t *root, const struct lm_plan *plan, const struct lm_view *v,
 					    json_string(sc->name));
 			json_object_set_new(row, "step", json_string(st->name));
 			json_object_set_new(row, "kind",
-					    json_string(kind_name(st->kind)));
+					    json_string(lm_step_kind_name(st->kind)));
 			set_request(row, st);
 			json_array_append_new(steps, row);
 			step_sum(all, &v->steps[k]);
@@ -292,7 +263,7 @@ steps_json(json_t *root, const struct lm_plan *plan, const struct lm_view *v,
 	}
 	json_object_set_new(root, "steps", steps);
 	json_object_set_new(root, "totals", row_json(all, duration_s));
-	json_object_set_new(root, "errors", errors_json(all->errors));
+	json_object_set_new(root, "errors", lm_report_errors_json(all->errors));
 	free(all);
 	return 0;
 }

@@ -657,16 +657,6 @@ lm_cli_apply(const struct lm_cli *c, struct lm_plan *plan, FILE *err)
 	return 0;
 }
 
-static const char *const step_kind_names[] = {
-	[LM_STEP_HTTP] = "http",
-	[LM_STEP_THINK] = "think",
-	[LM_STEP_LOOP] = "loop",
-	[LM_STEP_CONNECT] = "connect",
-	[LM_STEP_SEND] = "send",
-	[LM_STEP_EXPECT] = "expect",
-	[LM_STEP_CLOSE] = "close",
-};
-
 static const char *const think_names[] = {
 	[LM_THINK_CONSTANT] = "constant",
 	[LM_THINK_UNIFORM] = "uniform",
@@ -914,9 +904,7 @@ lm_cli_list(FILE *f, const struct lm_plan *plan)
 			while (depth > 0 && ends[depth - 1] <= j)
 				depth--;
 			fprintf(f, "%*s%-7s %s", (int)(2 + 2 * depth), "",
-				(unsigned int)s->kind < sizeof(step_kind_names) /
-				sizeof(step_kind_names[0]) ?
-				step_kind_names[s->kind] : "?", s->name);
+				lm_step_kind_name(s->kind), s->name);
 			list_step(f, s);
 			if (s->kind == LM_STEP_LOOP && depth < LM_CLI_LIST_DEPTH)
 				ends[depth++] = j + 1 + s->loop.body_steps;

@@ -427,6 +427,9 @@ void lm_plan_free(struct lm_plan *plan);
 
 const char *lm_http_method_name(enum lm_http_method m);
 
+/* A step's kind as the plan writes it ("http", "think", ...), or "?". */
+const char *lm_step_kind_name(enum lm_step_kind k);
+
 /* Total number of steps across scenarios (for sizing statistics). */
 uint32_t lm_plan_n_steps(const struct lm_plan *plan);
 
