@@ -264,8 +264,8 @@ lm_report_table(FILE *f, const struct lm_plan *plan, const struct lm_view *v,
 	free(all);
 }
 
-static json_t *
-latency_json(const struct lm_hdr *h)
+json_t *
+lm_report_latency_json(const struct lm_hdr *h)
 {
 	/* microseconds, as the summary's keys say */
 	return json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f}",
@@ -359,11 +359,11 @@ summary_json(const struct lm_plan *plan, const struct lm_view *v,
 				"errors", errors_json(s->errors),
 				"tx_bytes", (json_int_t)s->tx_bytes,
 				"rx_bytes", (json_int_t)s->rx_bytes,
-				"latency_us", latency_json(&s->latency),
-				"latency_raw_us", latency_json(s->latency_raw.total ?
+				"latency_us", lm_report_latency_json(&s->latency),
+				"latency_raw_us", lm_report_latency_json(s->latency_raw.total ?
 					&s->latency_raw : &s->latency),
-				"ttfb_us", latency_json(&s->ttfb),
-				"connect_us", latency_json(&s->connect)));
+				"ttfb_us", lm_report_latency_json(&s->ttfb),
+				"connect_us", lm_report_latency_json(&s->connect)));
 			req += s->requests;
 			ok += s->ok;
 			failed += s->failed;

@@ -40,6 +40,9 @@ json_t *lm_report_servers_json(const struct lm_plan *plan,
 json_t *lm_report_routes_json(const struct lm_plan *plan,
 			      const struct lm_view *v);
 
+/* The summary's latency object: p50 ... max, min, mean in microseconds. */
+json_t *lm_report_latency_json(const struct lm_hdr *h);
+
 /* {"reason": count} of the reasons that occurred (LM_ERR_MAX counts). */
 json_t *lm_report_errors_json(const uint64_t *errors);
 

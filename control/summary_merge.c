@@ -25,6 +25,7 @@
 
 #include "hlog.h"
 #include "summary_merge.h"
+#include "report.h"
 
 #define PATH_LEN 512
 
@@ -688,20 +689,6 @@ step_tag(char *buf, size_t len, const char *scen, const char *step,
 			*q = '_';
 }
 
-/* The summary's latency object (microseconds), as report.c writes it. */
-static json_t *
-latency_json(const struct lm_hdr *h)
-{
-	return json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f}",
-		"p50", lm_hdr_percentile(h, 50) / 1e3,
-		"p90", lm_hdr_percentile(h, 90) / 1e3,
-		"p99", lm_hdr_percentile(h, 99) / 1e3,
-		"p999", lm_hdr_percentile(h, 99.9) / 1e3,
-		"max", lm_hdr_percentile(h, 100) / 1e3,
-		"min", h->total ? h->min / 1e3 : 0.0,
-		"mean", lm_hdr_mean(h) / 1e3);
-}
-
 static int
 fill_percentiles(json_t *out, const char *hlog_path, char *err, size_t errlen)
 {
@@ -748,7 +735,7 @@ fill_percentiles(json_t *out, const char *hlog_path, char *err, size_t errlen)
 				if (m == 0)
 					lm_hdr_add(all, h);
 				snprintf(key, sizeof(key), "%s_us", metrics[m]);
-				json_object_set_new(st, key, latency_json(h));
+				json_object_set_new(st, key, lm_report_latency_json(h));
 			}
 			/* not recorded in a .hlog */
 			json_object_del(st, "latency_raw_us");
@@ -764,7 +751,7 @@ fill_percentiles(json_t *out, const char *hlog_path, char *err, size_t errlen)
 			goto out;
 		}
 	json_object_set_new(json_object_get(out, "totals"), "latency_us",
-			    latency_json(all));
+			    lm_report_latency_json(all));
 	snprintf(tag, sizeof(tag), "from %s", hlog_path);
 	json_object_set_new(out, "percentiles", json_string(tag));
 	rc = 0;
