@@ -277,6 +277,43 @@ series_add(struct lm_interval **s, uint32_t *n, uint32_t *cap,
 }
 
 /*
+ * The last, partial interval (from the last tick to the end, the drain
+ * included), so that the series adds up to the totals. When it is short
+ * (under half an interval: mostly the drain, a few responses and no new
+ * request), it goes into the interval before it rather than stand as one
+ * of its own, whose rate would drop to nothing in every chart: its counts
+ * and length are added, its maximum taken; the percentiles stay those of
+ * the full interval.
+ */
+static void
+series_end(struct lm_interval **s, uint32_t *n, uint32_t *cap,
+	   const struct lm_view *now, const struct lm_view *before,
+	   double t_s, double length_s, double interval_s)
+{
+	struct lm_interval *e;
+	struct lm_hdr *h;
+	uint64_t max;
+
+	if (*n == 0 || length_s >= interval_s / 2) {
+		series_add(s, n, cap, now, before, t_s, length_s);
+		return;
+	}
+	h = malloc(sizeof(*h));
+	if (h == NULL)
+		return;
+	lm_view_latency_since(h, now, before);
+	max = lm_hdr_percentile(h, 100);
+	free(h);
+	e = &(*s)[*n - 1];
+	e->t_s = t_s;
+	e->length_s += length_s;
+	e->requests += lm_view_requests(now) - lm_view_requests(before);
+	e->failed += lm_view_failed(now) - lm_view_failed(before);
+	if (max > e->max_ns)
+		e->max_ns = max;
+}
+
+/*
  * The downloads someone is waiting for, from a full view of the run so
  * far (the series so far, its duration up to now).
  */
@@ -590,17 +627,15 @@ lm_control_run(struct lm_worker *ws, uint32_t n, struct lm_plan *plan,
 		fprintf(stderr, "warning: out of memory: no per-worker figures\n");
 	pools_and_faults(&now, ws, n, plan, o);
 	{
-		/*
-		 * The last, partial interval (the drain's included): the
-		 * series and the history then add up to the totals.
-		 */
+		/* the last, partial interval: the series adds up to the totals */
 		uint64_t t = rte_rdtsc();
 		double iv_s = (double)(t - before.tsc) / (double)hz;
 		double end_s = (double)(t - t_start) / (double)hz;
 
-		series_add(&series, &n_series, &cap_series, &now, &before,
-			   end_s, iv_s);
-		if (o->api != NULL) {
+		series_end(&series, &n_series, &cap_series, &now, &before,
+			   end_s, iv_s, interval_s);
+		/* the live charts: only an interval of some length */
+		if (o->api != NULL && iv_s >= interval_s / 2) {
 			char *row = lm_api_render_history_row(plan, &now, &before,
 							      iv_s, end_s);
 
