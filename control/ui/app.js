@@ -12,6 +12,8 @@
 	'use strict';
 
 	var C = window.LmCharts;
+	var fmtInt = C.fmtInt, fmtRate = C.fmtRate, fmtMs = C.fmtMs,
+		fmtBytes = C.fmtBytes;
 	var TOKEN_KEY = 'lemmings-api-token';
 	/* Above this many points a chart shows every k-th: a day-long run
 	 * would otherwise draw 86400 points each second. */
@@ -36,45 +38,6 @@
 	function $(id) { return document.getElementById(id); }
 
 	/* ---- formatting ---- */
-
-	function fmtInt(n) {
-		if (n === null || n === undefined || !isFinite(n))
-			return '–';
-		return Math.round(n).toLocaleString('en-US');
-	}
-
-	function fmtRate(r) {
-		if (r === null || r === undefined || !isFinite(r))
-			return '–';
-		if (r >= 100)
-			return fmtInt(r);
-		return r.toFixed(r >= 10 ? 1 : 2);
-	}
-
-	/* Milliseconds with the digits that mean something at that size. */
-	function fmtMs(v) {
-		if (v === null || v === undefined || !isFinite(v))
-			return '–';
-		if (v >= 100)
-			return fmtInt(v);
-		if (v >= 10)
-			return v.toFixed(1);
-		if (v >= 1)
-			return v.toFixed(2);
-		return v.toFixed(3);
-	}
-
-	function fmtBytes(b) {
-		if (b === null || b === undefined || !isFinite(b))
-			return ['–', ''];
-		var units = ['B', 'kB', 'MB', 'GB', 'TB'];
-		var i = 0;
-		while (b >= 1000 && i < units.length - 1) {
-			b /= 1000;
-			i++;
-		}
-		return [i === 0 ? String(b) : b.toFixed(b >= 100 ? 0 : b >= 10 ? 1 : 2), units[i]];
-	}
 
 	function setText(id, text, value) {
 		var e = $(id);
@@ -213,17 +176,27 @@
 		};
 	}
 
+	/* true once it is loaded, or there is none to load (404: an older
+	 * binary); false on a failure worth another try at the next poll */
 	async function loadHistory() {
+		var r, h;
+
 		try {
-			var h = await getJSON('/api/history');
-			var rows = (h.rows || []).map(histRow);
-			/* polls that came in before the history answered stay, after it */
-			var last = rows.length ? rows[rows.length - 1].t : -Infinity;
-			st.hist = rows.concat(st.hist.filter(function (p) { return p.t > last; }));
-			st.chartsDirty = true;
+			r = await fetch('/api/history', { cache: 'no-store' });
+			if (r.status === 404)
+				return true;
+			if (!r.ok)
+				return false;
+			h = await r.json();
 		} catch (e) {
-			/* no history (an older binary, or the run ended): the charts start now */
+			return false;
 		}
+		var rows = (h.rows || []).map(histRow);
+		/* polls that came in before the history answered stay, after it */
+		var last = rows.length ? rows[rows.length - 1].t : -Infinity;
+		st.hist = rows.concat(st.hist.filter(function (p) { return p.t > last; }));
+		st.chartsDirty = true;
+		return true;
 	}
 
 	/* One point from a poll, at the run's elapsed time: a poll that lands
@@ -603,8 +576,9 @@
 			/* the history once the run has one (none while it waits for its
 			 * start), before this poll's point, which comes after it */
 			if (!st.histLoaded && status.state !== 'waiting') {
-				st.histLoaded = true;
-				await loadHistory();
+				/* three tries, then the charts start from the polls */
+				st.histTries = (st.histTries || 0) + 1;
+				st.histLoaded = await loadHistory() || st.histTries >= 3;
 			}
 			if (status.interval_s > 0)
 				st.interval = status.interval_s;

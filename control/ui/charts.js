@@ -367,6 +367,47 @@
 			resizeTimer = setTimeout(redrawAll, 150);
 		});
 
+	/* ---- numbers for the tables and headers (both pages) ---- */
+
+	function fmtInt(n) {
+		if (n === null || n === undefined || !isFinite(n))
+			return '–';
+		return Math.round(n).toLocaleString('en-US');
+	}
+
+	function fmtRate(r) {
+		if (r === null || r === undefined || !isFinite(r))
+			return '–';
+		if (r >= 100)
+			return fmtInt(r);
+		return r.toFixed(r >= 10 ? 1 : 2);
+	}
+
+	/* Milliseconds with the digits that mean something at that size. */
+	function fmtMs(v) {
+		if (v === null || v === undefined || !isFinite(v))
+			return '–';
+		if (v >= 100)
+			return fmtInt(v);
+		if (v >= 10)
+			return v.toFixed(1);
+		if (v >= 1)
+			return v.toFixed(2);
+		return v.toFixed(3);
+	}
+
+	function fmtBytes(b) {
+		if (b === null || b === undefined || !isFinite(b))
+			return ['–', ''];
+		var units = ['B', 'kB', 'MB', 'GB', 'TB'];
+		var i = 0;
+		while (b >= 1000 && i < units.length - 1) {
+			b /= 1000;
+			i++;
+		}
+		return [i === 0 ? String(b) : b.toFixed(b >= 100 ? 0 : b >= 10 ? 1 : 2), units[i]];
+	}
+
 	global.LmCharts = {
 		plot: plot,
 		spectrum: spectrum,
@@ -375,5 +416,9 @@
 		niceTicks: niceTicks,
 		pctX: pctX,
 		palette: PALETTE,
+		fmtInt: fmtInt,
+		fmtRate: fmtRate,
+		fmtMs: fmtMs,
+		fmtBytes: fmtBytes,
 	};
 })(typeof window !== 'undefined' ? window : this);

@@ -12,6 +12,8 @@
 	'use strict';
 
 	var C = window.LmCharts;
+	var fmtInt = C.fmtInt, fmtRate = C.fmtRate, fmtMs = C.fmtMs,
+		fmtBytes = C.fmtBytes;
 	/* charts are drawn once their host is in the page: they take its width */
 	var later = [];
 
@@ -36,24 +38,6 @@
 		return e;
 	}
 
-	function fmtInt(n) {
-		return n === null || n === undefined || !isFinite(n) ? '–' : Math.round(n).toLocaleString('en-US');
-	}
-
-	function fmtRate(r) {
-		if (r === null || r === undefined || !isFinite(r))
-			return '–';
-		return r >= 100 ? fmtInt(r) : r.toFixed(r >= 10 ? 1 : 2);
-	}
-
-	function fmtMs(v) {
-		if (v === null || v === undefined || !isFinite(v))
-			return '–';
-		if (v >= 100)
-			return fmtInt(v);
-		return v.toFixed(v >= 10 ? 1 : v >= 1 ? 2 : 3);
-	}
-
 	/* A threshold's measured value: ms as in the tables, rates as rates,
 	 * small ratios (error rates) with their significant digits. */
 	function fmtValue(v, unit) {
@@ -64,18 +48,6 @@
 		if (Math.abs(v) >= 1)
 			return fmtRate(v);
 		return String(+Number(v).toPrecision(3));
-	}
-
-	function fmtBytes(b) {
-		if (b === null || b === undefined || !isFinite(b))
-			return ['–', ''];
-		var units = ['B', 'kB', 'MB', 'GB', 'TB'];
-		var i = 0;
-		while (b >= 1000 && i < units.length - 1) {
-			b /= 1000;
-			i++;
-		}
-		return [i === 0 ? String(b) : b.toFixed(b >= 100 ? 0 : b >= 10 ? 1 : 2), units[i]];
 	}
 
 	function num(col, value, text, unit) {

@@ -130,9 +130,12 @@ run(async ([url, shot], log) => {
 		const before = await page.$eval('#lm-chart-rps path.lm-line', (e) => (e.getAttribute('d').match(/[ML]/g) || []).length);
 		await page.screenshot({ path: shot, fullPage: true });
 		await page.reload({ waitUntil: 'load' });
-		const after = await until(() => page.$eval('#lm-chart-rps path.lm-line',
-			(e) => (e.getAttribute('d').match(/[ML]/g) || []).length), 3000, 'the chart after a reload');
-		check(after >= before, 'after a reload the chart has ' + after + ' points, before ' + before);
+		let after = 0;
+		await until(async () => {
+			after = await page.$eval('#lm-chart-rps path.lm-line',
+				(e) => (e.getAttribute('d').match(/[ML]/g) || []).length);
+			return after >= before;
+		}, 3000, 'the chart after a reload to have ' + before + ' points or more');
 		log('requests/s chart: ' + before + ' points before the reload, ' + after + ' just after');
 
 		check(errors.length === 0, 'console errors:\n  ' + errors.join('\n  '));
