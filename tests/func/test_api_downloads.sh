@@ -92,8 +92,10 @@ assert_eq "$(api GET /download/stats.csv)" "200 text/csv; charset=utf-8" "CSV wh
 grep -q '^,Aggregated,' "$LM_TEST_DIR/body" || fail "the CSV has no Aggregated row"
 assert_eq "$(api GET /download/run.hlog | cut -d' ' -f1)" 200 "hlog while running"
 # without --hlog, the API's own log: open, but already unlinked (nothing left behind)
-[ -e "${TMPDIR:-/tmp}/lemmings-dp.$LMPID.hlog" ] && fail "the API's own .hlog is still linked"
-ls -l "/proc/$LMPID/fd" | grep -q "lemmings-dp.$LMPID.hlog (deleted)" ||
+# (the binary names it after itself and its PID)
+OWN_LOG=$(basename "$LM_BIN").$LMPID.hlog
+[ -e "${TMPDIR:-/tmp}/$OWN_LOG" ] && fail "the API's own .hlog is still linked"
+ls -l "/proc/$LMPID/fd" | grep -qF "$OWN_LOG (deleted)" ||
 	fail "the API's own .hlog is not open"
 "$CTL" hlog report "$LM_TEST_DIR/body" >"$LM_TEST_DIR/hlog-live.txt" ||
 	fail "the .hlog so far does not read: $(cat "$LM_TEST_DIR/hlog-live.txt")"
